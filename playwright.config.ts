@@ -1,0 +1,59 @@
+/**
+ * Playwright e2e config: Debian Chromium with WebGPU (Dawn over SwiftShader, see
+ * shared/docs/BROWSER_TESTING.md), one worker (2-core CI). Two servers: a local stand-in for the
+ * CIFAR-100 archive host, and the built app (`vite build && vite preview`) whose
+ * /download proxy points at it through CIFAR_ARCHIVE_URL.
+ */
+import { defineConfig } from '@playwright/test';
+
+const APP_PORT = Number(process.env.E2E_APP_PORT ?? 4173);
+const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
+const reuse = !process.env.CI && process.env.E2E_REUSE === '1';
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '*.spec.ts',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${APP_PORT}`,
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 900 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // --enable-unsafe-webgpu exposes the SwiftShader WebGPU adapter (main thread + workers);
+      // the rest stop Chromium from dialling out (there is no network here).
+      args: [
+        '--enable-unsafe-webgpu',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `npx tsx e2e/fixtures/archive-server.ts ${ARCHIVE_PORT}`,
+      url: `http://127.0.0.1:${ARCHIVE_PORT}/health`,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+    },
+    {
+      command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${APP_PORT} --strictPort`,
+      url: `http://127.0.0.1:${APP_PORT}/`,
+      reuseExistingServer: reuse,
+      timeout: 240_000,
+      env: { CIFAR_ARCHIVE_URL: `http://127.0.0.1:${ARCHIVE_PORT}/cifar-100-binary.tar.gz` },
+    },
+  ],
+});

@@ -1,0 +1,44 @@
+/**
+ * MicroNet Lab's page: header with the backend badge, then the Data, Train and Evaluate panels.
+ * On mount it starts the worker's backend (honouring `?backend=`), lists the model zoo and
+ * restores a cached dataset.
+ */
+import { useEffect } from 'react';
+import { BackendBadge } from './components/BackendBadge.tsx';
+import { DataPanel } from './panels/DataPanel.tsx';
+import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
+import { TrainPanel } from './panels/TrainPanel.tsx';
+import { parseBackendParam } from './store/backend-slice.ts';
+import { useLabStore } from './store/lab-store.ts';
+
+let started = false;
+
+function startLab(): void {
+  if (started) return;
+  started = true;
+  const { preference, note } = parseBackendParam(window.location.search);
+  const s = useLabStore.getState();
+  void s.initBackend(preference, note);
+  void s.fetchModels();
+  void s.restoreCachedDataset();
+}
+
+export function App() {
+  useEffect(startLab, []);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div>
+          <h1>MicroNet Lab</h1>
+          <p className="tagline">Train and evaluate CIFAR-100 networks in your browser</p>
+        </div>
+        <BackendBadge />
+      </header>
+      <main className="app-main">
+        <DataPanel />
+        <TrainPanel />
+        <EvaluatePanel />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * MicroNet Lab on the command line: `npx micronet-lab <command> …` runs the same core as the
+ * browser worker and prints one JSON object on stdout. Bad input: `{"error": "…"}` on stderr and
+ * exit code 2. Commands: inspect, train, eval (later issues add more; field names are a contract).
+ */
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { evalCommand } from './commands/eval';
+import { inspectCommand } from './commands/inspect';
+import { trainCommand } from './commands/train';
+
+type Command = (args: ParsedArgs) => Promise<Record<string, unknown>>;
+
+const COMMANDS: Record<string, Command> = {
+  inspect: inspectCommand,
+  train: trainCommand,
+  eval: evalCommand,
+};
+
+const USAGE =
+  'usage: micronet-lab <inspect <file> | train --data <dir|file> --model <zoo name> --epochs E ' +
+  '[--limit N] --out <file> | eval --model <file> --data <dir|file> [--limit N]>';
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const run = args.command === undefined ? undefined : COMMANDS[args.command];
+  if (!run) {
+    const what = args.command === undefined ? 'no command given' : `unknown command "${args.command}"`;
+    throw new UsageError(`${what}; ${USAGE}`);
+  }
+  const result = await run(args);
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(JSON.stringify({ error: message }) + '\n');
+  process.exitCode = 2;
+});

@@ -1,0 +1,81 @@
+/**
+ * Composing a backend's own kernels inside a new kernel: call each registered kernelFunc directly
+ * with the backend (no engine, no tape), and free every intermediate through backend.disposeData
+ * once the composite is done. Used by the wasm gradient kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The part of a tfjs backend a composite kernel needs (BackendWasm satisfies it). */
+export interface DisposingBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+type Attrs = Record<string, unknown>;
+
+/** Runs kernels of one backend and remembers their outputs so they can be freed together. */
+export class KernelCalls {
+  private readonly temps: tf.TensorInfo[] = [];
+
+  constructor(
+    private readonly backend: DisposingBackend,
+    private readonly backendName: string,
+  ) {}
+
+  /** Runs kernel `name` on this backend; its output is freed by dispose() unless kept. */
+  run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Attrs = {}): tf.TensorInfo {
+    const config = tf.getKernel(name, this.backendName);
+    if (!config) {
+      throw new Error(`kernel '${name}' is not registered for backend '${this.backendName}'`);
+    }
+    const out = config.kernelFunc({
+      inputs,
+      backend: this.backend,
+      attrs: attrs as tf.NamedAttrMap,
+    });
+    if (Array.isArray(out)) {
+      throw new Error(`kernel '${name}' returned ${out.length} outputs; expected one`);
+    }
+    this.temps.push(out);
+    return out;
+  }
+
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  slice(x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  /** Removes `t` from the intermediates (it becomes the caller's result). */
+  keep(t: tf.TensorInfo): tf.TensorInfo {
+    const i = this.temps.lastIndexOf(t);
+    if (i < 0) throw new Error('keep(): tensor was not produced by this KernelCalls');
+    this.temps.splice(i, 1);
+    return t;
+  }
+
+  /** Frees every intermediate (reshapes share data; the backend counts references). */
+  dispose(): void {
+    for (const t of this.temps) this.backend.disposeData(t.dataId);
+    this.temps.length = 0;
+  }
+}
+
+/** Runs `body` with a fresh KernelCalls; returns its result kept, frees everything else. */
+export function composite(
+  backend: unknown,
+  backendName: string,
+  body: (k: KernelCalls) => tf.TensorInfo,
+): tf.TensorInfo {
+  const k = new KernelCalls(backend as DisposingBackend, backendName);
+  try {
+    return k.keep(body(k));
+  } finally {
+    k.dispose();
+  }
+}

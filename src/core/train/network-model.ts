@@ -1,0 +1,24 @@
+/**
+ * Adapter: a graph Network (src/core/graph/network.ts) as the trainer's TrainableModel.
+ * forwardTrain runs the graph in training mode (batch-statistics BN, random ShakeDrop gates);
+ * extra outputs are left to the surrounding gradient tidy.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { BnBatchStats } from '../graph/forward';
+import type { Network } from '../graph/network';
+import type { Rng } from '../util/rng';
+import type { BnStats, TrainableModel, TrainForward } from './types';
+
+export function networkModel(net: Network): TrainableModel {
+  return {
+    trainableVariables: () => net.trainableVariables(),
+    trainableNames: () => net.trainableNames(),
+    forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {
+      const r = net.forward(x, { training: true, rng });
+      return { logits: r.output, bnBatchStats: r.bnBatchStats };
+    },
+    applyBnUpdates: (stats: ReadonlyMap<string, BnStats>) =>
+      net.applyBnUpdates(stats as ReadonlyMap<string, BnBatchStats>),
+    predict: (x: tf.Tensor4D) => net.predict(x),
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * Mini-batch SGD training loop: seeded shuffling per epoch, augmentation, LR schedule per step,
+ * metrics every N steps (device-side sums, one download per report), cooperative pause / resume /
+ * cancel between steps, and a yield to the event loop after every step so a worker keeps
+ * receiving messages. No tensor outlives a step (see train-step.ts).
+ */
+import type { Rng } from '../util/rng';
+import {
+  batchesPerEpoch,
+  batchIndices,
+  batchTensors,
+  epochOrder,
+  epochRng,
+  RNG_STREAMS,
+} from './batching';
+import type { TrainControl } from './control';
+import { lrAt, type LrSchedule, type ScheduleClock } from './schedule';
+import { Sgd, type NamedParam, type SgdConfig } from './sgd';
+import { StepAccumulators, trainStep } from './train-step';
+import type { BatchSource, TrainableModel } from './types';
+
+export interface TrainMetrics {
+  /** 0-based epoch of the last step. */
+  epoch: number;
+  /** Steps done so far (1-based count over the whole run). */
+  step: number;
+  totalSteps: number;
+  /** Mean loss / top-1 accuracy (fraction) over the steps since the previous report. */
+  loss: number;
+  acc: number;
+  /** Learning rate of the last step. */
+  lr: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  acc: number;
+  seconds: number;
+}
+
+export interface TrainOptions {
+  model: TrainableModel;
+  source: BatchSource;
+  epochs: number;
+  batchSize: number;
+  schedule: LrSchedule;
+  sgd?: SgdConfig;
+  seed: number;
+  /** Data augmentation in training batches (default true). */
+  augment?: boolean;
+  labelSmoothing?: number;
+  /** Report metrics every N steps (default 10) and at the end of every epoch. */
+  metricsEvery?: number;
+  onMetrics?: (m: TrainMetrics) => void;
+  /** Awaited after every epoch (checkpoints); not called for a cancelled epoch. */
+  onEpochEnd?: (s: EpochSummary) => void | Promise<void>;
+  control?: TrainControl;
+  /** Drop a trailing partial batch (default false; a trailing batch of 1 is always dropped). */
+  dropLast?: boolean;
+  /** Stop after this many steps in all (tests, quick runs). */
+  maxSteps?: number;
+  /** First epoch to run (resume); shuffles and schedule continue as if epochs before had run. */
+  startEpoch?: number;
+  /** An optimizer to continue with (its momentum buffers); default a fresh Sgd(opts.sgd). */
+  optimizer?: Sgd;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'cancelled' | 'diverged';
+  steps: number;
+  epochsCompleted: number;
+  /** Mean loss / accuracy of the last metrics window (NaN before the first report). */
+  lastLoss: number;
+  lastAcc: number;
+  message?: string;
+}
+
+const now = (): number => performance.now();
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+function namedParams(model: TrainableModel): NamedParam[] {
+  const vars = model.trainableVariables();
+  const names = model.trainableNames();
+  if (names.length !== vars.length) {
+    throw new Error(`model has ${vars.length} trainable variables but ${names.length} names`);
+  }
+  return vars.map((variable, i) => ({ name: names[i]!, variable }));
+}
+
+function checkOptions(o: TrainOptions): void {
+  if (!Number.isInteger(o.epochs) || o.epochs < 1)
+    throw new Error(`epochs must be an integer ≥ 1, got ${o.epochs}`);
+  const every = o.metricsEvery ?? 10;
+  if (!Number.isInteger(every) || every < 1)
+    throw new Error(`metricsEvery must be an integer ≥ 1, got ${every}`);
+  const ls = o.labelSmoothing ?? 0;
+  if (!(ls >= 0 && ls < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${ls}`);
+}
+
+/** Metrics window: steps, images and wall time since the last report. */
+class Window {
+  steps = 0;
+  images = 0;
+  start = now();
+
+  reset(): void {
+    this.steps = 0;
+    this.images = 0;
+    this.start = now();
+  }
+}
+
+interface RunState {
+  o: TrainOptions;
+  params: NamedParam[];
+  optimizer: Sgd;
+  clock: ScheduleClock;
+  /** Global step at which to stop. */
+  limit: number;
+  acc: StepAccumulators;
+  window: Window;
+  result: TrainResult;
+  step: number;
+  lr: number;
+}
+
+/** Downloads the window's sums and reports them; false when the loss is no longer finite. */
+async function report(r: RunState, epoch: number): Promise<boolean> {
+  const { lossSum, correct } = await r.acc.take();
+  const seconds = Math.max(1e-9, (now() - r.window.start) / 1000);
+  r.result.lastLoss = lossSum / r.window.images;
+  r.result.lastAcc = correct / r.window.images;
+  r.o.onMetrics?.({
+    epoch,
+    step: r.step,
+    totalSteps: r.clock.totalSteps,
+    loss: r.result.lastLoss,
+    acc: r.result.lastAcc,
+    lr: r.lr,
+    imagesPerSecond: r.window.images / seconds,
+    etaSeconds: ((r.limit - r.step) * seconds) / r.window.steps,
+  });
+  r.window.reset();
+  return Number.isFinite(r.result.lastLoss);
+}
+
+/** One step on batch `b` of the epoch order. */
+function runStep(r: RunState, order: Uint32Array, b: number, augRng: Rng, modelRng: Rng): number {
+  const { o } = r;
+  const indices = batchIndices(order, b, o.batchSize);
+  const batch = o.source.batch(indices, o.augment ?? true, augRng);
+  const { x, y } = batchTensors(o.source, batch, indices.length);
+  r.lr = lrAt(o.schedule, r.step, r.clock);
+  try {
+    const inputs = {
+      model: o.model,
+      params: r.params,
+      optimizer: r.optimizer,
+      lr: r.lr,
+      labelSmoothing: o.labelSmoothing ?? 0,
+      rng: modelRng,
+    };
+    trainStep(inputs, x, y, batch.y, r.acc);
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+  r.step++;
+  r.result.steps++;
+  r.window.steps++;
+  r.window.images += indices.length;
+  return indices.length;
+}
+
+/** Runs one epoch; returns its summary, or null when the run stopped (status set). */
+async function runEpoch(r: RunState, epoch: number): Promise<EpochSummary | null> {
+  const { o } = r;
+  const start = now();
+  const perEpoch = r.clock.stepsPerEpoch;
+  const order = epochOrder(o.source.size, epochRng(o.seed, epoch, RNG_STREAMS.shuffle));
+  const augRng = epochRng(o.seed, epoch, RNG_STREAMS.augment);
+  const modelRng = epochRng(o.seed, epoch, RNG_STREAMS.model);
+  let [loss, correct, images] = [0, 0, 0];
+  for (let b = 0; b < perEpoch; b++) {
+    if (r.step >= r.limit) return null;
+    if (!(await (o.control?.proceed() ?? true))) {
+      r.result.status = 'cancelled';
+      return null;
+    }
+    images += runStep(r, order, b, augRng, modelRng);
+    if (r.window.steps === (o.metricsEvery ?? 10) || b === perEpoch - 1 || r.step === r.limit) {
+      const windowImages = r.window.images;
+      const finite = await report(r, epoch);
+      loss += r.result.lastLoss * windowImages;
+      correct += r.result.lastAcc * windowImages;
+      if (!finite) {
+        r.result.status = 'diverged';
+        r.result.message = `loss became ${r.result.lastLoss} at step ${r.step} (lr ${r.lr})`;
+        return null;
+      }
+    }
+    await yieldToEventLoop();
+  }
+  return { epoch, loss: loss / images, acc: correct / images, seconds: (now() - start) / 1000 };
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  checkOptions(o);
+  const perEpoch = batchesPerEpoch(o.source.size, o.batchSize, o.dropLast ?? false);
+  const clock: ScheduleClock = { stepsPerEpoch: perEpoch, totalSteps: perEpoch * o.epochs };
+  const startEpoch = o.startEpoch ?? 0;
+  if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch >= o.epochs) {
+    throw new Error(`startEpoch must be an integer in [0, ${o.epochs}), got ${startEpoch}`);
+  }
+  const r: RunState = {
+    o,
+    params: namedParams(o.model),
+    optimizer: o.optimizer ?? new Sgd(o.sgd),
+    clock,
+    limit: Math.min(clock.totalSteps, startEpoch * perEpoch + (o.maxSteps ?? Infinity)),
+    acc: new StepAccumulators(),
+    window: new Window(),
+    result: { status: 'completed', steps: 0, epochsCompleted: 0, lastLoss: NaN, lastAcc: NaN },
+    step: startEpoch * perEpoch,
+    lr: 0,
+  };
+  try {
+    for (let epoch = startEpoch; epoch < o.epochs && r.step < r.limit; epoch++) {
+      const summary = await runEpoch(r, epoch);
+      if (!summary) break;
+      r.result.epochsCompleted++;
+      await o.onEpochEnd?.(summary);
+    }
+    return r.result;
+  } finally {
+    r.acc.dispose();
+    if (!o.optimizer) r.optimizer.dispose();
+  }
+}

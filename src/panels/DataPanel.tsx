@@ -1,0 +1,105 @@
+/**
+ * Data panel: load CIFAR-100 (drop / choose files, or download the official archive through the
+ * app's server), see progress, counts, cache status and a grid of sample images.
+ */
+import { FileDrop } from '../components/FileDrop.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { SampleGrid } from '../components/SampleGrid.tsx';
+import { formatBytes, formatCount } from '../components/format.ts';
+import { useLabStore } from '../store/lab-store.ts';
+import type { SplitSummary } from '../worker/lab-types.ts';
+
+function SplitStat({ name, split }: { name: string; split: SplitSummary | null }) {
+  return (
+    <div className="stat" data-testid={`count-${name}`}>
+      <dt>{name}</dt>
+      <dd>
+        {split ? formatCount(split.count) : '—'}
+        {split && <span className="stat-note"> from {split.source}</span>}
+      </dd>
+    </div>
+  );
+}
+
+function CacheStat() {
+  const cache = useLabStore((s) => s.cache);
+  const clearCache = useLabStore((s) => s.clearCache);
+  const busy = useLabStore((s) => s.jobs.load !== null);
+  const has = cache !== null && cache.bytes > 0;
+  return (
+    <div className="stat" data-testid="cache-info">
+      <dt>browser cache</dt>
+      <dd>
+        {cache === null ? '—' : has ? formatBytes(cache.bytes) : 'empty'}
+        {has && cache.savedAt && (
+          <span className="stat-note"> saved {new Date(cache.savedAt).toLocaleString()}</span>
+        )}{' '}
+        <button
+          type="button"
+          className="small"
+          onClick={() => void clearCache()}
+          disabled={!has || busy}
+        >
+          Clear cache
+        </button>
+      </dd>
+    </div>
+  );
+}
+
+export function DataPanel() {
+  const summary = useLabStore((s) => s.summary);
+  const samples = useLabStore((s) => s.samples);
+  const error = useLabStore((s) => s.dataError);
+  const notice = useLabStore((s) => s.dataNotice);
+  const loadJob = useLabStore((s) => s.jobs.load);
+  const busyElsewhere = useLabStore((s) => s.jobs.train !== null || s.jobs.evaluate !== null);
+  const { loadFiles, downloadArchive, cancelJob, dismissDataError } = useLabStore.getState();
+  const disabled = loadJob !== null || busyElsewhere;
+
+  return (
+    <section className="panel panel-data" aria-labelledby="data-heading">
+      <h2 id="data-heading">1 · Data: CIFAR-100</h2>
+      <div className="data-sources">
+        <FileDrop onFiles={(files) => void loadFiles(files)} disabled={disabled} />
+        <div className="download">
+          <button type="button" onClick={() => void downloadArchive()} disabled={disabled}>
+            Download CIFAR-100
+          </button>
+          <p className="hint">
+            Fetches the official <code>cifar-100-binary.tar.gz</code> (161 MB) through this app's
+            server. It is cached in the browser afterwards.
+          </p>
+        </div>
+      </div>
+      <div className="status-slot">
+        {loadJob ? (
+          <ProgressBar
+            job={loadJob}
+            name="Data loading progress"
+            onCancel={() => void cancelJob('load')}
+          />
+        ) : error ? (
+          <div className="error" role="alert" data-testid="data-error">
+            <span>{error}</span>
+            <button type="button" className="small" onClick={dismissDataError}>
+              Dismiss
+            </button>
+          </div>
+        ) : (
+          notice && (
+            <p className="notice" role="status" data-testid="data-notice">
+              {notice}
+            </p>
+          )
+        )}
+      </div>
+      <dl className="stats">
+        <SplitStat name="train" split={summary?.train ?? null} />
+        <SplitStat name="test" split={summary?.test ?? null} />
+        <CacheStat />
+      </dl>
+      <SampleGrid samples={samples} fineNames={summary?.fineNames ?? []} />
+    </section>
+  );
+}

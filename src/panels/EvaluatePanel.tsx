@@ -1,0 +1,83 @@
+/**
+ * Evaluate panel: top-1 / top-5 accuracy and mean cross-entropy of the current network on the
+ * whole test split, with a progress bar and Cancel.
+ */
+import { useId } from 'react';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { formatCount, formatPercent } from '../components/format.ts';
+import { useLabStore } from '../store/lab-store.ts';
+
+export function EvaluatePanel() {
+  const id = useId();
+  const testCount = useLabStore((s) => s.summary?.test?.count ?? null);
+  const job = useLabStore((s) => s.jobs.evaluate);
+  const locked = useLabStore(
+    (s) => s.jobs.train !== null || s.jobs.load !== null || s.backendStatus !== 'ready',
+  );
+  const result = useLabStore((s) => s.evalResult);
+  const error = useLabStore((s) => s.evalError);
+  const notice = useLabStore((s) => s.evalNotice);
+  const batchSize = useLabStore((s) => s.evalBatchSize);
+  const model = useLabStore((s) => s.trainedModel ?? s.modelName);
+  const { setEvalBatchSize, startEvaluation, cancelEvaluation } = useLabStore.getState();
+  const canRun = testCount !== null && job === null && !locked;
+
+  return (
+    <section className="panel panel-eval" aria-labelledby="eval-heading">
+      <h2 id="eval-heading">3 · Evaluate</h2>
+      <p className="hint">
+        {testCount === null
+          ? 'Load a test split to evaluate.'
+          : `Top-1 / top-5 of ${model} on ${formatCount(testCount)} test images.`}
+      </p>
+      <div className="eval-controls">
+        <div className="field">
+          <label htmlFor={id}>Batch size</label>
+          <input
+            id={id}
+            type="number"
+            min={1}
+            step={1}
+            value={Number.isNaN(batchSize) ? '' : batchSize}
+            disabled={job !== null}
+            onChange={(e) => setEvalBatchSize(e.currentTarget.valueAsNumber)}
+          />
+        </div>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void startEvaluation()}
+          disabled={!canRun}
+        >
+          Evaluate
+        </button>
+      </div>
+      <ProgressBar job={job} name="Evaluation progress" onCancel={() => void cancelEvaluation()} />
+      <dl className="results" data-testid="eval-results">
+        <div className="stat">
+          <dt>top-1</dt>
+          <dd data-testid="eval-top1">{result ? formatPercent(result.top1) : '—'}</dd>
+        </div>
+        <div className="stat">
+          <dt>top-5</dt>
+          <dd data-testid="eval-top5">{result ? formatPercent(result.top5) : '—'}</dd>
+        </div>
+        <div className="stat">
+          <dt>loss</dt>
+          <dd>{result ? result.loss.toFixed(4) : '—'}</dd>
+        </div>
+        <div className="stat">
+          <dt>images/s</dt>
+          <dd>{result ? result.imagesPerSecond.toFixed(0) : '—'}</dd>
+        </div>
+      </dl>
+      <p className={error ? 'status status-error' : 'status'} role={error ? 'alert' : 'status'}>
+        {error ??
+          notice ??
+          (result
+            ? `${formatCount(result.n)} images, ${result.model}${result.untrained ? ' (untrained)' : ''}.`
+            : '\u00a0')}
+      </p>
+    </section>
+  );
+}

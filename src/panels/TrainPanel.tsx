@@ -1,0 +1,182 @@
+/**
+ * Train panel: pick a network from the zoo, set epochs / batch size / learning rate /
+ * augmentation, Start / Pause / Resume / Cancel, and watch loss and accuracy per step.
+ */
+import { useId } from 'react';
+import { MetricsChart } from '../components/MetricsChart.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
+import { useLabStore, type LabState } from '../store/lab-store.ts';
+import type { AugmentConfig } from '../worker/lab-types.ts';
+
+function statusText(s: LabState): string {
+  const last = s.metrics[s.metrics.length - 1];
+  const progress = s.jobs.train?.progress;
+  const lastText = last
+    ? `step ${last.step}${progress?.total ? ` of ${progress.total}` : ''} · epoch ${last.epoch} · ` +
+      `loss ${last.loss.toFixed(3)} · batch accuracy ${formatPercent(last.accuracy, 1)}`
+    : '';
+  switch (s.trainStatus) {
+    case 'idle':
+      return s.summary?.train ? 'Ready to train.' : 'Load a train split to start training.';
+    case 'running':
+      return last ? `Training: ${lastText}` : 'Preparing the network…';
+    case 'paused':
+      return `Paused at ${lastText || 'the start'}.`;
+    case 'cancelled':
+      return `Cancelled after ${s.trainSummary?.steps ?? 0} steps; the network keeps its weights.`;
+    case 'done': {
+      const t = s.trainSummary;
+      return t
+        ? `Finished ${formatCount(t.steps)} steps in ${formatDuration(t.seconds)}: ${lastText}.`
+        : 'Finished.';
+    }
+    case 'error':
+      return s.trainError ?? 'Training failed.';
+  }
+}
+
+function NumberField(props: {
+  label: string;
+  value: number;
+  min: number;
+  step: number | 'any';
+  disabled: boolean;
+  onChange: (v: number) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        type="number"
+        inputMode="decimal"
+        min={props.min}
+        step={props.step}
+        value={Number.isNaN(props.value) ? '' : props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.currentTarget.valueAsNumber)}
+      />
+    </div>
+  );
+}
+
+const AUGMENTS: { key: keyof AugmentConfig; label: string }[] = [
+  { key: 'cropFlip', label: 'Random crop + flip' },
+  { key: 'cutout', label: 'Cutout' },
+  { key: 'autoAugment', label: 'AutoAugment' },
+];
+
+export function TrainPanel() {
+  const s = useLabStore();
+  const selectId = useId();
+  const busy = s.jobs.train !== null;
+  const locked = busy || s.jobs.load !== null || s.jobs.evaluate !== null;
+  const canStart = !locked && s.summary?.train != null && s.backendStatus === 'ready';
+  const set = s.setTrainSettings;
+  const cfg = s.trainSettings;
+  const model = s.models.find((m) => m.name === s.modelName);
+
+  return (
+    <section className="panel panel-train" aria-labelledby="train-heading">
+      <h2 id="train-heading">2 · Train</h2>
+      <form className="train-form" onSubmit={(e) => e.preventDefault()}>
+        <div className="field field-wide">
+          <label htmlFor={selectId}>Network</label>
+          <select
+            id={selectId}
+            value={s.modelName}
+            disabled={locked}
+            onChange={(e) => s.setModelName(e.currentTarget.value)}
+          >
+            {s.models.length === 0 && <option value={s.modelName}>{s.modelName}</option>}
+            {s.models.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+          <span className="hint" data-testid="model-params">
+            {model ? `${formatCount(model.params)} parameters` : (s.modelError ?? '\u00a0')}
+          </span>
+        </div>
+        <NumberField
+          label="Epochs"
+          value={cfg.epochs}
+          min={1}
+          step={1}
+          disabled={locked}
+          onChange={(v) => set({ epochs: v })}
+        />
+        <NumberField
+          label="Batch size"
+          value={cfg.batchSize}
+          min={1}
+          step={1}
+          disabled={locked}
+          onChange={(v) => set({ batchSize: v })}
+        />
+        <NumberField
+          label="Learning rate"
+          value={cfg.learningRate}
+          min={0}
+          step="any"
+          disabled={locked}
+          onChange={(v) => set({ learningRate: v })}
+        />
+        <fieldset className="augment" disabled={locked}>
+          <legend>Augmentation</legend>
+          {AUGMENTS.map(({ key, label }) => (
+            <label key={key} className="check">
+              <input
+                type="checkbox"
+                checked={cfg.augment[key]}
+                onChange={(e) =>
+                  set({ augment: { ...cfg.augment, [key]: e.currentTarget.checked } })
+                }
+              />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+      </form>
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void s.startTraining()}
+          disabled={!canStart}
+        >
+          Start training
+        </button>
+        {s.trainStatus === 'paused' ? (
+          <button type="button" onClick={() => void s.resumeTraining()} disabled={!busy}>
+            Resume
+          </button>
+        ) : (
+          <button
+            type="button"
+            onClick={() => void s.pauseTraining()}
+            disabled={!busy || s.trainStatus !== 'running'}
+          >
+            Pause
+          </button>
+        )}
+        <button type="button" onClick={() => void s.cancelTraining()} disabled={!busy}>
+          Cancel
+        </button>
+      </div>
+      <p
+        className={`status${s.trainStatus === 'error' ? ' status-error' : ''}`}
+        role={s.trainStatus === 'error' ? 'alert' : 'status'}
+        data-testid="train-status"
+        data-status={s.trainStatus}
+      >
+        {statusText(s)}
+      </p>
+      <ProgressBar job={s.jobs.train} name="Training progress" />
+      <MetricsChart points={s.metrics} />
+    </section>
+  );
+}

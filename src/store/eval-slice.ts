@@ -1,0 +1,60 @@
+/**
+ * Evaluate slice: top-1 / top-5 / loss of the current network on the test split.
+ */
+import type { StateCreator } from 'zustand';
+import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
+import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import type { LabState } from './lab-store.ts';
+
+export interface EvalValues {
+  evalBatchSize: number;
+  evalResult: EvalResult | null;
+  evalError: string | null;
+  evalNotice: string | null;
+}
+
+export interface EvalActions {
+  setEvalBatchSize: (n: number) => void;
+  startEvaluation: () => Promise<void>;
+  cancelEvaluation: () => Promise<void>;
+}
+
+export type EvalSlice = EvalValues & EvalActions;
+
+export const EVAL_DEFAULT: EvalValues = {
+  evalBatchSize: 100,
+  evalResult: null,
+  evalError: null,
+  evalNotice: null,
+};
+
+export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, get) => ({
+  ...EVAL_DEFAULT,
+  setEvalBatchSize: (n) => set({ evalBatchSize: n }),
+  startEvaluation: async () => {
+    const s = get();
+    if (s.jobs.evaluate) return;
+    if (!Number.isInteger(s.evalBatchSize) || s.evalBatchSize < 1) {
+      set({ evalError: `Batch size must be a whole number ≥ 1 (got ${s.evalBatchSize})` });
+      return;
+    }
+    const id = s.beginJob('evaluate', 'Evaluating on the test split');
+    set({ evalError: null, evalNotice: null });
+    const onProgress = callback((p: JobProgress) => get().reportJob('evaluate', id, p));
+    try {
+      const evalResult = await getLab().evaluate(
+        id,
+        { batchSize: s.evalBatchSize },
+        s.trainedModel ?? s.modelName,
+        onProgress,
+      );
+      set({ evalResult });
+    } catch (err) {
+      if (isAbort(err)) set({ evalNotice: 'Evaluation cancelled.' });
+      else set({ evalError: errorMessage(err) });
+    } finally {
+      get().finishJob('evaluate', id);
+    }
+  },
+  cancelEvaluation: () => get().cancelJob('evaluate'),
+});

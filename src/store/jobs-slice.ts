@@ -1,0 +1,76 @@
+/**
+ * Jobs slice: the long-running worker jobs (load/download, train, evaluate), one per kind, with
+ * their latest progress. Cancellation goes to the worker by job id.
+ */
+import type { StateCreator } from 'zustand';
+import { estimateEta } from '../components/format.ts';
+import type { JobProgress } from '../worker/lab-types.ts';
+import { getLab, newJobId } from '../worker/lab-client.ts';
+import type { LabState } from './lab-store.ts';
+
+export type JobKind = 'load' | 'train' | 'evaluate';
+
+export interface JobState {
+  id: string;
+  kind: JobKind;
+  label: string;
+  /** Date.now() at start. */
+  startedAt: number;
+  progress: JobProgress | null;
+  cancelling: boolean;
+}
+
+export interface JobsValues {
+  jobs: Record<JobKind, JobState | null>;
+}
+
+export interface JobsActions {
+  /** Registers a job of `kind` and returns its id (the worker uses it for cancel/pause). */
+  beginJob: (kind: JobKind, label: string) => string;
+  /** Records progress; ignored when `id` is no longer the job of that kind. */
+  reportJob: (kind: JobKind, id: string, progress: JobProgress) => void;
+  finishJob: (kind: JobKind, id: string) => void;
+  cancelJob: (kind: JobKind) => Promise<void>;
+}
+
+export type JobsSlice = JobsValues & JobsActions;
+
+export const JOBS_DEFAULT: JobsValues = {
+  jobs: { load: null, train: null, evaluate: null },
+};
+
+export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, get) => ({
+  ...JOBS_DEFAULT,
+  beginJob: (kind, label) => {
+    const id = newJobId(kind);
+    const job: JobState = {
+      id,
+      kind,
+      label,
+      startedAt: Date.now(),
+      progress: null,
+      cancelling: false,
+    };
+    set((s) => ({ jobs: { ...s.jobs, [kind]: job } }));
+    return id;
+  },
+  reportJob: (kind, id, progress) => {
+    set((s) => {
+      const job = s.jobs[kind];
+      if (job?.id !== id) return {};
+      const etaSeconds =
+        progress.etaSeconds ??
+        estimateEta(progress.done, progress.total, job.startedAt, Date.now());
+      return { jobs: { ...s.jobs, [kind]: { ...job, progress: { ...progress, etaSeconds } } } };
+    });
+  },
+  finishJob: (kind, id) => {
+    set((s) => (s.jobs[kind]?.id === id ? { jobs: { ...s.jobs, [kind]: null } } : {}));
+  },
+  cancelJob: async (kind) => {
+    const job = get().jobs[kind];
+    if (!job || job.cancelling) return;
+    set((s) => ({ jobs: { ...s.jobs, [kind]: { ...job, cancelling: true } } }));
+    await getLab().cancel(job.id);
+  },
+});

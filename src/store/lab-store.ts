@@ -1,0 +1,22 @@
+/**
+ * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs);
+ * each slice file holds its Values, Actions and DEFAULT.
+ */
+import { create } from 'zustand';
+import { createBackendSlice, type BackendSlice } from './backend-slice.ts';
+import { createDataSlice, type DataSlice } from './data-slice.ts';
+import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
+import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
+import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createTrainSlice, type TrainSlice } from './train-slice.ts';
+
+export type LabState = DataSlice & ModelSlice & TrainSlice & EvalSlice & BackendSlice & JobsSlice;
+
+export const useLabStore = create<LabState>()((...a) => ({
+  ...createDataSlice(...a),
+  ...createModelSlice(...a),
+  ...createTrainSlice(...a),
+  ...createEvalSlice(...a),
+  ...createBackendSlice(...a),
+  ...createJobsSlice(...a),
+}));

@@ -1,0 +1,108 @@
+/**
+ * Train slice: the training configuration, the run's status (idle → running ⇄ paused → done /
+ * cancelled / error) and the per-step metrics that feed the charts.
+ */
+import type { StateCreator } from 'zustand';
+import type { JobProgress, MetricPoint, TrainConfig, TrainSummary } from '../worker/lab-types.ts';
+import { callback, errorMessage, getLab } from '../worker/lab-client.ts';
+import type { LabState } from './lab-store.ts';
+
+export type TrainStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+export type TrainSettings = Omit<TrainConfig, 'model'>;
+
+export interface TrainValues {
+  trainSettings: TrainSettings;
+  trainStatus: TrainStatus;
+  metrics: MetricPoint[];
+  trainSummary: TrainSummary | null;
+  trainError: string | null;
+  /** Model name of the last run (metrics belong to it). */
+  trainedModel: string | null;
+}
+
+export interface TrainActions {
+  setTrainSettings: (patch: Partial<TrainSettings>) => void;
+  startTraining: () => Promise<void>;
+  pauseTraining: () => Promise<void>;
+  resumeTraining: () => Promise<void>;
+  cancelTraining: () => Promise<void>;
+}
+
+export type TrainSlice = TrainValues & TrainActions;
+
+export const TRAIN_DEFAULT: TrainValues = {
+  trainSettings: {
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 0.05,
+    augment: { cropFlip: true, cutout: false, autoAugment: false },
+    seed: 1,
+  },
+  trainStatus: 'idle',
+  metrics: [],
+  trainSummary: null,
+  trainError: null,
+  trainedModel: null,
+};
+
+/** Returns an error message when the settings cannot be run, else null. */
+export function validateTrainSettings(s: TrainSettings): string | null {
+  if (!Number.isInteger(s.epochs) || s.epochs < 1)
+    return `Epochs must be a whole number ≥ 1 (got ${s.epochs})`;
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 2) {
+    return `Batch size must be a whole number ≥ 2 (got ${s.batchSize})`;
+  }
+  if (!(s.learningRate > 0) || !Number.isFinite(s.learningRate)) {
+    return `Learning rate must be a positive number (got ${s.learningRate})`;
+  }
+  return null;
+}
+
+export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set, get) => ({
+  ...TRAIN_DEFAULT,
+  setTrainSettings: (patch) => set((s) => ({ trainSettings: { ...s.trainSettings, ...patch } })),
+  startTraining: async () => {
+    const s = get();
+    if (s.jobs.train) return;
+    const invalid = validateTrainSettings(s.trainSettings);
+    if (invalid) {
+      set({ trainError: invalid, trainStatus: 'error' });
+      return;
+    }
+    const config: TrainConfig = { ...s.trainSettings, model: s.modelName };
+    const id = s.beginJob('train', `Training ${config.model}`);
+    set({
+      trainStatus: 'running',
+      metrics: [],
+      trainSummary: null,
+      trainError: null,
+      trainedModel: config.model,
+      evalResult: null,
+    });
+    const onMetrics = callback((points: MetricPoint[]) =>
+      set((st) => ({ metrics: st.metrics.concat(points) })),
+    );
+    const onProgress = callback((p: JobProgress) => get().reportJob('train', id, p));
+    try {
+      const summary = await getLab().train(id, config, onMetrics, onProgress);
+      set({ trainSummary: summary, trainStatus: summary.cancelled ? 'cancelled' : 'done' });
+    } catch (err) {
+      set({ trainStatus: 'error', trainError: errorMessage(err) });
+    } finally {
+      get().finishJob('train', id);
+    }
+  },
+  pauseTraining: async () => {
+    const job = get().jobs.train;
+    if (!job || get().trainStatus !== 'running') return;
+    await getLab().pauseTraining(job.id);
+    set({ trainStatus: 'paused' });
+  },
+  resumeTraining: async () => {
+    const job = get().jobs.train;
+    if (!job || get().trainStatus !== 'paused') return;
+    await getLab().resumeTraining(job.id);
+    set({ trainStatus: 'running' });
+  },
+  cancelTraining: () => get().cancelJob('train'),
+});

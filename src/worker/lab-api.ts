@@ -1,0 +1,120 @@
+/**
+ * The worker's API object (exposed with Comlink by lab.worker.ts). It adapts core calls to plain
+ * DTOs: long jobs take a job id chosen by the main thread (for cancel / pause / resume) and a
+ * Comlink.proxy progress callback; big arrays go back with Comlink.transfer.
+ */
+import * as Comlink from 'comlink';
+import { debugInfo, initBackend } from './backend-init.ts';
+import { DataService } from './data-service.ts';
+import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
+import type {
+  BackendInfo,
+  BackendPreference,
+  CacheInfo,
+  DebugInfo,
+  EvalConfig,
+  EvalResult,
+  JobProgress,
+  LoadResult,
+  MetricPoint,
+  ModelInfo,
+  TrainConfig,
+  TrainSummary,
+} from './lab-types.ts';
+import { TrainService } from './train-service.ts';
+
+type OnProgress = (p: JobProgress) => void;
+
+const PROGRESS_MS = 100;
+
+function withTransfer(result: LoadResult): LoadResult {
+  return result.samples ? Comlink.transfer(result, [result.samples.rgba.buffer]) : result;
+}
+
+export function createLabApi() {
+  const jobs = new JobRegistry();
+  const data = new DataService();
+  let backendReady: Promise<BackendInfo> | null = null;
+  const ensureBackend = (): Promise<BackendInfo> => {
+    backendReady ??= initBackend('auto');
+    return backendReady;
+  };
+  const trainer = new TrainService(ensureBackend);
+
+  /** Runs a job with throttled progress; the last progress value is always delivered. */
+  const runJob = async <T>(
+    id: string,
+    onProgress: OnProgress,
+    fn: (signal: AbortSignal, report: OnProgress, job: WorkerJob) => Promise<T>,
+  ): Promise<T> => {
+    const t = throttle(onProgress, PROGRESS_MS);
+    try {
+      return await jobs.run(id, (job) => fn(job.controller.signal, t.push, job));
+    } finally {
+      t.flush();
+    }
+  };
+
+  return {
+    /** Selects the tfjs backend once (`auto`: webgpu → webgl → wasm → cpu). */
+    init(pref: BackendPreference): Promise<BackendInfo> {
+      backendReady ??= initBackend(pref);
+      return backendReady;
+    },
+    debugInfo(): Promise<DebugInfo> {
+      return debugInfo();
+    },
+    cancel(id: string): boolean {
+      return jobs.cancel(id);
+    },
+
+    async loadFiles(id: string, files: File[], onProgress: OnProgress): Promise<LoadResult> {
+      return withTransfer(await runJob(id, onProgress, (s, r) => data.loadFiles(files, s, r)));
+    },
+    async download(id: string, url: string, onProgress: OnProgress): Promise<LoadResult> {
+      return withTransfer(await runJob(id, onProgress, (s, r) => data.download(url, s, r)));
+    },
+    async restoreCache(id: string, onProgress: OnProgress): Promise<LoadResult | null> {
+      const r = await runJob(id, onProgress, (s, rep) => data.restore(s, rep));
+      return r && withTransfer(r);
+    },
+    cacheInfo(): Promise<CacheInfo> {
+      return data.cacheInfo();
+    },
+    clearCache(): Promise<CacheInfo> {
+      return data.clearCache();
+    },
+
+    listModels(): ModelInfo[] {
+      return trainer.listModels();
+    },
+    train(
+      id: string,
+      config: TrainConfig,
+      onMetrics: (points: MetricPoint[]) => void,
+      onProgress: OnProgress,
+    ): Promise<TrainSummary> {
+      return runJob(id, onProgress, (_signal, report, job) =>
+        trainer.train(config, data.current, { job, report, onMetrics }),
+      );
+    },
+    pauseTraining(id: string): boolean {
+      return jobs.setPaused(id, true);
+    },
+    resumeTraining(id: string): boolean {
+      return jobs.setPaused(id, false);
+    },
+    evaluate(
+      id: string,
+      config: EvalConfig,
+      model: string,
+      onProgress: OnProgress,
+    ): Promise<EvalResult> {
+      return runJob(id, onProgress, (signal, report) =>
+        trainer.evaluate(model, config, data.current, { signal, report }),
+      );
+    },
+  };
+}
+
+export type LabApi = ReturnType<typeof createLabApi>;

@@ -1,0 +1,44 @@
+/**
+ * Main-thread side of the lab worker: one module worker, wrapped by Comlink. Also exposes a tiny
+ * test hook (`window.__lab.debugInfo()`) so e2e tests can ask the worker which tfjs backend and
+ * WebGPU adapter it really uses.
+ */
+import * as Comlink from 'comlink';
+import type { LabApi } from './lab-api.ts';
+
+export type LabRemote = Comlink.Remote<LabApi>;
+
+let remote: LabRemote | null = null;
+
+export function getLab(): LabRemote {
+  if (remote) return remote;
+  const worker = new Worker(new URL('./lab.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'micronet-lab',
+  });
+  remote = Comlink.wrap<LabApi>(worker);
+  const lab = remote;
+  (window as unknown as { __lab?: unknown }).__lab = { debugInfo: () => lab.debugInfo() };
+  return remote;
+}
+
+/** Wraps a callback so the worker can call it across the boundary. */
+export function callback<T extends (...args: never[]) => void>(fn: T): T & Comlink.ProxyMarked {
+  return Comlink.proxy(fn);
+}
+
+let jobCounter = 0;
+export function newJobId(kind: string): string {
+  jobCounter += 1;
+  return `${kind}-${Date.now().toString(36)}-${jobCounter}`;
+}
+
+/** True when an error crossed the boundary as a cancellation (data: AbortError, core: CancelledError). */
+export function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'CancelledError');
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

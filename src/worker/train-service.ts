@@ -1,0 +1,179 @@
+/**
+ * The worker's network: builds zoo models (core/models), trains them on the loaded train split
+ * with core's mini-batch SGD loop (Nesterov momentum 0.9, weight decay 5e-4 off BN/bias, cosine
+ * learning rate) and evaluates top-1 / top-5 on the test split. The trained network stays in the
+ * worker for evaluation (also after a cancel).
+ */
+import type { AugmentOptions } from '../core/data/augment.ts';
+import type { CifarDataset } from '../core/data/types.ts';
+import { Network } from '../core/graph/network.ts';
+import { countParams } from '../core/graph/params.ts';
+import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo.ts';
+import { TrainControl } from '../core/train/control.ts';
+import { evaluate } from '../core/train/evaluate.ts';
+import { networkModel } from '../core/train/network-model.ts';
+import { train, type TrainMetrics } from '../core/train/trainer.ts';
+import { cifarSource } from '../core/train/cifar-source.ts';
+import { batcher, type WorkerJob } from './job-registry.ts';
+import type {
+  AugmentConfig,
+  BackendInfo,
+  EvalConfig,
+  EvalResult,
+  JobProgress,
+  MetricPoint,
+  ModelInfo,
+  TrainConfig,
+  TrainSummary,
+} from './lab-types.ts';
+
+export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
+const METRICS_FLUSH_MS = 250;
+
+type Report = (p: JobProgress) => void;
+
+export interface TrainHooks {
+  job: WorkerJob;
+  report: Report;
+  onMetrics: (points: MetricPoint[]) => void;
+}
+
+function augmentOptions(a: AugmentConfig): AugmentOptions | null {
+  if (!a.cropFlip && !a.cutout && !a.autoAugment) return null;
+  return {
+    pad: a.cropFlip ? 4 : 0,
+    flip: a.cropFlip,
+    cutout: a.cutout ? 16 : 0,
+    autoAugment: a.autoAugment,
+  };
+}
+
+function checkConfig(c: TrainConfig): void {
+  if (!Number.isInteger(c.epochs) || c.epochs < 1)
+    throw new Error(`epochs must be ≥ 1, got ${c.epochs}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 2) {
+    throw new Error(`batch size must be a whole number ≥ 2, got ${c.batchSize}`);
+  }
+  if (!(c.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${c.learningRate}`);
+}
+
+export class TrainService {
+  private net: Network | null = null;
+  private trained = false;
+
+  constructor(private readonly ensureBackend: () => Promise<BackendInfo>) {}
+
+  listModels(): ModelInfo[] {
+    const names = [...new Set<string>(['tiny', DEFAULT_MODEL, ...ZOO_NAMES])];
+    return names.map((name) => ({ name, params: countParams(buildFromZooName(name)) }));
+  }
+
+  private replaceNet(name: string, seed: number): Network {
+    this.net?.dispose();
+    this.net = null;
+    this.net = Network.fromInit(buildFromZooName(name), seed);
+    this.trained = false;
+    return this.net;
+  }
+
+  async train(
+    config: TrainConfig,
+    data: CifarDataset | null,
+    hooks: TrainHooks,
+  ): Promise<TrainSummary> {
+    checkConfig(config);
+    const split = data?.train;
+    if (!split) throw new Error('No train split loaded: load train.bin or the archive first');
+    await this.ensureBackend();
+    const net = this.replaceNet(config.model, config.seed);
+    const control = new TrainControl();
+    hooks.job.pausable = control;
+    const { signal } = hooks.job.controller;
+    const onAbort = () => control.cancel();
+    signal.addEventListener('abort', onAbort);
+    const metrics = batcher(hooks.onMetrics, METRICS_FLUSH_MS);
+    const t0 = performance.now();
+    const augment = augmentOptions(config.augment);
+    const totalGuess = Math.ceil(split.count / config.batchSize) * config.epochs;
+    hooks.report({
+      phase: 'building the network',
+      done: 0,
+      total: totalGuess,
+      unit: 'steps',
+      etaSeconds: null,
+    });
+    try {
+      const result = await train({
+        model: networkModel(net),
+        source: cifarSource(split, augment),
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        schedule: { kind: 'cosine', lr: config.learningRate },
+        sgd: { momentum: 0.9, nesterov: true, weightDecay: 5e-4, excludeFromDecay: 'bn-and-bias' },
+        seed: config.seed,
+        augment: augment !== null,
+        metricsEvery: totalGuess <= 500 ? 1 : 5,
+        control,
+        onMetrics: (m: TrainMetrics) => {
+          metrics.push({
+            step: m.step,
+            epoch: m.epoch + 1,
+            loss: m.loss,
+            accuracy: m.acc,
+            learningRate: m.lr,
+          });
+          hooks.report({
+            phase: `epoch ${m.epoch + 1} of ${config.epochs} · ${m.imagesPerSecond.toFixed(1)} images/s`,
+            done: m.step,
+            total: m.totalSteps,
+            unit: 'steps',
+            etaSeconds: m.etaSeconds,
+          });
+        },
+      });
+      this.trained = result.steps > 0;
+      if (result.status === 'diverged')
+        throw new Error(`Training diverged: ${result.message ?? 'loss is not finite'}`);
+      return {
+        steps: result.steps,
+        epochs: result.epochsCompleted,
+        cancelled: result.status === 'cancelled',
+        finalLoss: Number.isFinite(result.lastLoss) ? result.lastLoss : null,
+        finalAccuracy: Number.isFinite(result.lastAcc) ? result.lastAcc : null,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    } finally {
+      metrics.flush();
+      signal.removeEventListener('abort', onAbort);
+      hooks.job.pausable = null;
+    }
+  }
+
+  async evaluate(
+    model: string,
+    config: EvalConfig,
+    data: CifarDataset | null,
+    hooks: { signal: AbortSignal; report: Report },
+  ): Promise<EvalResult> {
+    const split = data?.test;
+    if (!split) throw new Error('No test split loaded: load test.bin or the archive first');
+    if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
+      throw new Error(`batch size must be a whole number ≥ 1, got ${config.batchSize}`);
+    }
+    await this.ensureBackend();
+    const net = this.net && this.net.graph.name === model ? this.net : this.replaceNet(model, 1);
+    const r = await evaluate(networkModel(net), cifarSource(split, null), {
+      batchSize: config.batchSize,
+      signal: hooks.signal,
+      onProgress: (p) =>
+        hooks.report({
+          phase: `${p.imagesPerSecond.toFixed(0)} images/s`,
+          done: p.done,
+          total: p.total,
+          unit: 'images',
+          etaSeconds: p.etaSeconds,
+        }),
+    });
+    return { ...r, model, untrained: !this.trained };
+  }
+}
