@@ -24,7 +24,8 @@ async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const run = args.command === undefined ? undefined : COMMANDS[args.command];
   if (!run) {
-    const what = args.command === undefined ? 'no command given' : `unknown command "${args.command}"`;
+    const what =
+      args.command === undefined ? 'no command given' : `unknown command "${args.command}"`;
     throw new UsageError(`${what}; ${USAGE}`);
   }
   const result = await run(args);

@@ -3,12 +3,10 @@
  * default, cpu on request or when wasm cannot start. `--backend cpu|wasm`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { registerWasmGradKernels } from '../core/backend/wasm-grad-kernels';
-import '../core/backend/register-gradients';
+import '../core/backend/register-node-backends';
 import { UsageError } from './args';
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries (the CLI runs from a bundle). */
@@ -27,7 +25,6 @@ export async function useBackend(requested: string | undefined): Promise<NodeBac
   if (name === 'wasm') {
     setWasmPaths(wasmDir());
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    registerWasmGradKernels();
     if (await tf.setBackend('wasm')) return 'wasm';
     if (requested === 'wasm') throw new Error('the wasm backend failed to initialise');
   }

@@ -1,65 +1,55 @@
 /**
- * Backend start-up in the worker: registers the browser backends, points tfjs-backend-wasm at
- * its .wasm files (Vite `?url` assets), and selects WebGPU → WebGL → wasm → cpu (or the one that
- * `?backend=` forces), reporting every fallback with its reason. Also answers the e2e test hook:
- * which backend tfjs really runs and which WebGPU adapter the worker sees.
+ * Backend start-up in the worker: registers the browser backends (core/backend), points
+ * tfjs-backend-wasm at its .wasm files (Vite `?url` assets), probes the WebGPU adapter and the
+ * WebGL renderer, and selects WebGPU → WebGL (hardware only) → wasm → cpu, or the one `?backend=`
+ * forces; every fallback comes back with its reason. Also answers the e2e test hook: which
+ * backend tfjs really runs and which WebGPU adapter the worker sees.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// TEMPORARY until core/backend/register-browser-backends.ts lands:
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  configureWasmPaths,
+  probeBrowserEnv,
+  probeWebGpuAdapter,
+} from '../core/backend/register-browser-backends.ts';
+import { selectBackend, type WebGpuAdapterFacts } from '../core/backend/select-backend.ts';
 import type { BackendInfo, BackendPreference, DebugInfo } from './lab-types.ts';
 
-interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string };
-  isFallbackAdapter?: boolean;
-}
-interface GpuLike {
-  requestAdapter(): Promise<GpuAdapterLike | null>;
-}
+configureWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': simdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl,
+});
 
-function gpu(): GpuLike | undefined {
-  return (navigator as unknown as { gpu?: GpuLike }).gpu;
+function describeAdapter(a: WebGpuAdapterFacts): string {
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+  return `WebGPU adapter ${name}${a.isFallbackAdapter ? ' (software fallback)' : ''}`;
 }
 
 export async function initBackend(pref: BackendPreference): Promise<BackendInfo> {
-  const order = pref === 'auto' ? ['webgpu', 'webgl', 'wasm', 'cpu'] : [pref];
-  const fallbacks: BackendInfo['fallbacks'] = [];
-  for (const name of order) {
-    try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return {
-          name,
-          reason: pref === 'auto' ? 'first available' : 'forced',
-          forced: pref !== 'auto',
-          fallbacks,
-        };
-      }
-      fallbacks.push({ name, reason: 'failed to initialise' });
-    } catch (e) {
-      fallbacks.push({ name, reason: e instanceof Error ? e.message : String(e) });
-    }
+  const env = await probeBrowserEnv();
+  const choice = await selectBackend(pref, env);
+  const forced = pref !== 'auto' && choice.name === pref;
+  let reason = choice.reason;
+  if (choice.name === 'webgpu' && env.webgpuAdapter) {
+    reason = `${reason}; ${describeAdapter(env.webgpuAdapter)}`;
   }
-  throw new Error(
-    `no tfjs backend could start: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`,
-  );
+  return { name: choice.name, reason, forced, fallbacks: choice.fallbacks };
 }
 
 export async function debugInfo(): Promise<DebugInfo> {
-  let adapter: DebugInfo['adapter'] = null;
-  const g = gpu();
-  if (g) {
-    const a = await g.requestAdapter();
-    if (a) {
-      adapter = {
-        vendor: a.info?.vendor ?? '',
-        architecture: a.info?.architecture ?? '',
-        isFallbackAdapter: a.isFallbackAdapter ?? false,
-      };
-    }
-  }
-  return { tfBackend: tf.getBackend(), adapter, numTensors: tf.memory().numTensors };
+  const a = await probeWebGpuAdapter().catch(() => null);
+  return {
+    tfBackend: tf.getBackend(),
+    adapter: a
+      ? {
+          vendor: a.vendor ?? '',
+          architecture: a.architecture ?? '',
+          isFallbackAdapter: a.isFallbackAdapter ?? false,
+        }
+      : null,
+    numTensors: tf.memory().numTensors,
+  };
 }

@@ -37,7 +37,8 @@ function schedule(args: ParsedArgs, lr: number, epochs: number): LrSchedule {
 function augmentFlag(args: ParsedArgs): AugmentOptions | null {
   const name = optionalFlag(args, 'augment') ?? 'standard';
   const aug = AUGMENTS[name];
-  if (aug === undefined) throw new UsageError(`--augment must be none, standard or seed, got "${name}"`);
+  if (aug === undefined)
+    throw new UsageError(`--augment must be none, standard or seed, got "${name}"`);
   return aug;
 }
 

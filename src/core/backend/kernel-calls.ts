@@ -51,6 +51,19 @@ export class KernelCalls {
     return this.run('Slice', { x }, { begin, size });
   }
 
+  /**
+   * Spatial crop of an NHWC tensor: rows [top, top + h), cols [left, left + w), all channels.
+   * wasm's Slice copies one innermost run per JS call, so the crop is done on [N, H, W·C], whose
+   * runs are w·C long instead of C.
+   */
+  cropHW(x: tf.TensorInfo, top: number, left: number, h: number, w: number): tf.TensorInfo {
+    const [n, xh, xw, c] = x.shape as [number, number, number, number];
+    if (top === 0 && left === 0 && h === xh && w === xw) return x;
+    const flat = this.reshape(x, [n, xh, xw * c]);
+    const cut = this.slice(flat, [0, top, left * c], [n, h, w * c]);
+    return this.reshape(cut, [n, h, w, c]);
+  }
+
   /** Removes `t` from the intermediates (it becomes the caller's result). */
   keep(t: tf.TensorInfo): tf.TensorInfo {
     const i = this.temps.lastIndexOf(t);

@@ -1,7 +1,7 @@
 /**
  * Node only: registers the cpu and wasm backends (wasm finds its .wasm files in node_modules by
  * itself), the gradient functions, and the wasm training kernels. Never imports WebGL/WebGPU.
- * Under plain Node/tsx (not Vitest) the gradient import needs node-tfjs-resolve-hook.mjs.
+ * Under plain Node (not Vitest) run through scripts/run-bundled.mjs (see README.md here).
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

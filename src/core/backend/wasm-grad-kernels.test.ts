@@ -11,7 +11,7 @@ interface Case {
   x: [number, number, number, number];
   k: number;
   cOut: number; // channel multiplier for depthwise
-  s: number;
+  s: number | [number, number];
   pad: Pad;
 }
 
@@ -58,6 +58,12 @@ const CASES: Case[] = [
       [0, 0],
     ],
   },
+  { x: [2, 9, 9, 3], k: 5, cOut: 2, s: 2, pad: 'same' },
+  { x: [2, 8, 8, 2], k: 2, cOut: 3, s: 2, pad: 'valid' },
+  { x: [2, 10, 11, 2], k: 3, cOut: 2, s: 3, pad: 'same' },
+  { x: [2, 7, 8, 2], k: 3, cOut: 2, s: [1, 2], pad: 'same' }, // per-axis strides: native fallback
+  { x: [3, 5, 6, 4], k: 1, cOut: 3, s: 1, pad: 'same' }, // 1×1 stride 1: the matmul path
+  { x: [2, 4, 5, 5], k: 1, cOut: 2, s: 1, pad: 'valid' }, // 1×1 matmul path with Ci > Co
 ];
 
 function randomData(n: number, seed: number): Float32Array {

@@ -1,0 +1,106 @@
+// The command line as users script it: one JSON object on stdout, `{"error"}` + exit 2 on bad
+// input. Runs the real bin (bundled core, wasm backend) on slices of the real CIFAR-100 files.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CIFAR_DIR } from '../test-paths';
+
+const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(s: string): Record<string, unknown> {
+  const lines = s.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+describe('micronet-lab CLI', () => {
+  it('inspect reports records and per-class counts of test.bin', () => {
+    const r = cli('inspect', path.join(CIFAR_DIR, 'test.bin'));
+    expect(r.code).toBe(0);
+    const out = json(r.stdout);
+    expect(out.kind).toBe('cifar-100');
+    expect(out.records).toBe(10_000);
+    const test = (out.splits as Record<string, { fineCounts: number[]; coarseCounts: number[] }>)
+      .test!;
+    expect(test.fineCounts).toEqual(new Array(100).fill(100));
+    expect(test.coarseCounts).toEqual(new Array(20).fill(500));
+  });
+
+  it('bad input: {"error"} on stderr, nothing on stdout, exit 2', () => {
+    for (const args of [['bogus'], ['inspect', '/no/such/file'], ['inspect', BIN]]) {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(json(r.stderr).error).toMatch(/unknown command "bogus"|no such file|not a gzip/);
+    }
+    const r = cli('eval', '--data', CIFAR_DIR);
+    expect(r.code).toBe(2);
+    expect(json(r.stderr).error).toBe('missing --model <value>');
+  });
+
+  it('train → checkpoint → inspect → eval on real slices (wasm)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-cli-'));
+    const out = path.join(dir, 'tiny.safetensors');
+    const t = cli(
+      'train',
+      '--data',
+      CIFAR_DIR,
+      '--model',
+      'tiny',
+      '--epochs',
+      '1',
+      '--limit',
+      '256',
+      '--batch',
+      '64',
+      '--out',
+      out,
+    );
+    expect(t.code, t.stderr).toBe(0);
+    const tr = json(t.stdout);
+    expect(tr).toMatchObject({
+      status: 'completed',
+      model: 'tiny',
+      n: 256,
+      steps: 4,
+      backend: 'wasm',
+    });
+    expect(fs.existsSync(out)).toBe(true);
+
+    const i = json(cli('inspect', out).stdout);
+    expect(i).toMatchObject({
+      kind: 'checkpoint',
+      format: 'micronet-lab',
+      model: 'tiny',
+      params: 30_196,
+    });
+
+    const e = cli(
+      'eval',
+      '--model',
+      out,
+      '--data',
+      path.join(CIFAR_DIR, 'test.bin'),
+      '--limit',
+      '200',
+    );
+    expect(e.code, e.stderr).toBe(0);
+    const ev = json(e.stdout);
+    expect(Object.keys(ev)).toEqual(
+      expect.arrayContaining(['top1', 'top5', 'n', 'loss', 'backend', 'imagesPerSecond']),
+    );
+    expect(ev.n).toBe(200);
+    expect(ev.backend).toBe('wasm');
+    expect(ev.top1 as number).toBeGreaterThanOrEqual(0);
+    expect(ev.top5 as number).toBeGreaterThanOrEqual(ev.top1 as number);
+    expect(ev.top5 as number).toBeLessThanOrEqual(1);
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,30 @@
+/** Public API of the training module (see README.md). */
+export { TrainControl, type ControlState } from './control';
+export {
+  evaluate,
+  type EvalOptions,
+  type EvalProgress,
+  type EvalResult,
+  type Predictor,
+} from './evaluate';
+export { softmaxCrossEntropy } from './loss';
+export { rankOfTrueClass, topKCounts, topKCountsTensor } from './metrics';
+export { networkModel } from './network-model';
+export { lrAt, warmupSteps, type LrSchedule, type ScheduleClock } from './schedule';
+export { Sgd, type DecayExclusion, type NamedParam, type SgdConfig } from './sgd';
+export {
+  train,
+  type EpochSummary,
+  type TrainMetrics,
+  type TrainOptions,
+  type TrainResult,
+} from './trainer';
+export {
+  CancelledError,
+  type Batch,
+  type BatchSource,
+  type BnStats,
+  type CancelSignal,
+  type TrainableModel,
+  type TrainForward,
+} from './types';
