@@ -9,6 +9,11 @@ import { defineConfig } from '@playwright/test';
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 4173);
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const reuse = !process.env.CI && process.env.E2E_REUSE === '1';
+// E2E_DEV=1 tests against the dev server instead of the production build.
+const appCommand =
+  process.env.E2E_DEV === '1'
+    ? `npx vite --host 127.0.0.1 --port ${APP_PORT} --strictPort`
+    : `npx vite build && npx vite preview --host 127.0.0.1 --port ${APP_PORT} --strictPort`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -49,7 +54,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${APP_PORT} --strictPort`,
+      command: appCommand,
       url: `http://127.0.0.1:${APP_PORT}/`,
       reuseExistingServer: reuse,
       timeout: 240_000,

@@ -26,6 +26,7 @@ function archiveProxy(): Record<string, ProxyOptions> {
     [ARCHIVE_ROUTE]: {
       target: target.origin,
       changeOrigin: true,
+      followRedirects: true,
       rewrite: () => `${target.pathname}${target.search}`,
     },
   };

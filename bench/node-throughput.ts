@@ -22,9 +22,11 @@ const STEPS: Record<string, { train: number; eval: number }> = {
   cpu: { train: 2, eval: 2 },
 };
 
-async function use(backend: 'cpu' | 'wasm'): Promise<void> {
+async function startBackend(backend: 'cpu' | 'wasm'): Promise<void> {
   if (backend === 'wasm') {
-    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+    const pkg = createRequire(import.meta.url).resolve(
+      '@tensorflow/tfjs-backend-wasm/package.json',
+    );
     setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
@@ -34,7 +36,7 @@ async function use(backend: 'cpu' | 'wasm'): Promise<void> {
 export async function benchNode(log: (s: string) => void): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {
-    await use(backend);
+    await startBackend(backend);
     for (const { model, batchSize } of BENCH_CASES) {
       const steps = STEPS[backend]!;
       log(`node ${backend} ${model}…`);

@@ -15,6 +15,13 @@ test('corrupt files show an error and keep the previous dataset', async ({ page 
   fs.writeFileSync(badGzip, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(600, 7)]));
 
   await page.goto('/');
+  // 'auto' on this GPU-less machine: WebGPU's only adapter is SwiftShader and WebGL renders in
+  // software, so wasm runs, and the badge says why each faster backend was skipped.
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+  await badge.getByText(/why not/).click();
+  await expect(badge).toContainText(/webgpu: .*software fallback/);
+  await expect(badge).toContainText(/webgl: .*software renderer/);
   const { data } = panels(page);
   const input = data.getByLabel('Choose CIFAR-100 files');
   await input.setInputFiles([good.test]);

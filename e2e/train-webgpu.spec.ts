@@ -9,7 +9,9 @@ test('load slices, see samples, train tiny on WebGPU, evaluate', async ({ page }
   test.setTimeout(240_000);
   const lines = captureConsole(page);
   const files = writeSliceFiles(48, 40); // 3 training steps at batch 16
-  await page.goto('/');
+  // Headless Chromium's only adapter is SwiftShader (a software fallback), which 'auto' skips
+  // for wasm; the user forces WebGPU, as a user of such a machine would to try it.
+  await page.goto('/?backend=webgpu');
 
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });

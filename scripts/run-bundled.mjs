@@ -25,7 +25,9 @@ function newestMtime(dir) {
 export async function bundle(entry) {
   const name = entry.replace(/[^a-zA-Z0-9]+/g, '-');
   const outfile = path.join(root, 'node_modules', '.cache', 'micronet-lab', `${name}.mjs`);
-  const sources = Math.max(...['src', 'bench', 'scripts'].map((d) => newestMtime(path.join(root, d))));
+  const sources = Math.max(
+    ...['src', 'bench', 'scripts'].map((d) => newestMtime(path.join(root, d))),
+  );
   if (!fs.existsSync(outfile) || fs.statSync(outfile).mtimeMs < sources) {
     await build({
       entryPoints: [path.join(root, entry)],
@@ -35,6 +37,8 @@ export async function bundle(entry) {
       format: 'esm',
       target: 'node20',
       mainFields: ['module', 'main'],
+      // Tools with their own loaders stay external (Node loads them as usual).
+      external: ['@playwright/test', 'playwright-core', 'vite', 'esbuild'],
       // Node built-ins stay external; CommonJS dependencies inside the bundle need `require`.
       banner: {
         js: [

@@ -17,7 +17,7 @@ function wasmDir(): string {
 
 export type NodeBackend = 'wasm' | 'cpu';
 
-export async function useBackend(requested: string | undefined): Promise<NodeBackend> {
+export async function selectNodeBackend(requested: string | undefined): Promise<NodeBackend> {
   const name = requested ?? 'wasm';
   if (name !== 'wasm' && name !== 'cpu') {
     throw new UsageError(`--backend must be wasm or cpu in Node, got "${name}"`);

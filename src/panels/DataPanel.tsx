@@ -86,12 +86,12 @@ export function DataPanel() {
               Dismiss
             </button>
           </div>
+        ) : notice ? (
+          <p className="notice" role="status" data-testid="data-notice">
+            {notice}
+          </p>
         ) : (
-          notice && (
-            <p className="notice" role="status" data-testid="data-notice">
-              {notice}
-            </p>
-          )
+          !summary && <p className="idle-hint">No dataset loaded yet.</p>
         )}
       </div>
       <dl className="stats">

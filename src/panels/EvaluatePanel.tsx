@@ -18,6 +18,7 @@ export function EvaluatePanel() {
   const error = useLabStore((s) => s.evalError);
   const notice = useLabStore((s) => s.evalNotice);
   const batchSize = useLabStore((s) => s.evalBatchSize);
+  const runs = useLabStore((s) => s.evalRuns);
   const model = useLabStore((s) => s.trainedModel ?? s.modelName);
   const { setEvalBatchSize, startEvaluation, cancelEvaluation } = useLabStore.getState();
   const canRun = testCount !== null && job === null && !locked;
@@ -53,7 +54,7 @@ export function EvaluatePanel() {
         </button>
       </div>
       <ProgressBar job={job} name="Evaluation progress" onCancel={() => void cancelEvaluation()} />
-      <dl className="results" data-testid="eval-results">
+      <dl className="results" data-testid="eval-results" data-runs={runs}>
         <div className="stat">
           <dt>top-1</dt>
           <dd data-testid="eval-top1">{result ? formatPercent(result.top1) : '—'}</dd>

@@ -140,6 +140,10 @@ export function TrainPanel() {
             </label>
           ))}
         </fieldset>
+        <p className="hint field-wide">
+          SGD with Nesterov momentum 0.9, weight decay 5·10⁻⁴ (not on BN / biases), cosine
+          learning-rate decay over the run; seed {cfg.seed}.
+        </p>
       </form>
       <div className="buttons">
         <button

@@ -11,6 +11,8 @@ export interface EvalValues {
   evalResult: EvalResult | null;
   evalError: string | null;
   evalNotice: string | null;
+  /** Completed evaluations so far. */
+  evalRuns: number;
 }
 
 export interface EvalActions {
@@ -26,6 +28,7 @@ export const EVAL_DEFAULT: EvalValues = {
   evalResult: null,
   evalError: null,
   evalNotice: null,
+  evalRuns: 0,
 };
 
 export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, get) => ({
@@ -48,7 +51,7 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
         s.trainedModel ?? s.modelName,
         onProgress,
       );
-      set({ evalResult });
+      set((st) => ({ evalResult, evalRuns: st.evalRuns + 1 }));
     } catch (err) {
       if (isAbort(err)) set({ evalNotice: 'Evaluation cancelled.' });
       else set({ evalError: errorMessage(err) });

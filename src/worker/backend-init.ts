@@ -29,7 +29,9 @@ function describeAdapter(a: WebGpuAdapterFacts): string {
 }
 
 export async function initBackend(pref: BackendPreference): Promise<BackendInfo> {
-  const env = await probeBrowserEnv();
+  // In 'auto', a software WebGPU adapter (SwiftShader) is skipped: wasm trains ~70× faster on
+  // the same CPU (BENCHMARKS.md). Forcing ?backend=webgpu still uses it.
+  const env = { ...(await probeBrowserEnv()), skipFallbackWebGPU: true };
   const choice = await selectBackend(pref, env);
   const forced = pref !== 'auto' && choice.name === pref;
   let reason = choice.reason;

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { debugInfo, initBackend } from './backend-init.ts';
+import { runBenchmark, type BenchmarkRequest } from './bench-service.ts';
 import { DataService } from './data-service.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import type {
@@ -63,6 +64,11 @@ export function createLabApi() {
     },
     debugInfo(): Promise<DebugInfo> {
       return debugInfo();
+    },
+    /** Throughput benchmark on the selected backend (bench/browser-throughput.ts uses it). */
+    async benchmark(request: BenchmarkRequest) {
+      await ensureBackend();
+      return runBenchmark(request);
     },
     cancel(id: string): boolean {
       return jobs.cancel(id);

@@ -1,7 +1,7 @@
 /**
  * Main-thread side of the lab worker: one module worker, wrapped by Comlink. Also exposes a tiny
- * test hook (`window.__lab.debugInfo()`) so e2e tests can ask the worker which tfjs backend and
- * WebGPU adapter it really uses.
+ * hook for tests and benchmarks: `window.__lab.debugInfo()` (which tfjs backend and WebGPU adapter
+ * the worker really uses) and `window.__lab.benchmark(request)` (bench/browser-throughput.ts).
  */
 import * as Comlink from 'comlink';
 import type { LabApi } from './lab-api.ts';
@@ -18,7 +18,10 @@ export function getLab(): LabRemote {
   });
   remote = Comlink.wrap<LabApi>(worker);
   const lab = remote;
-  (window as unknown as { __lab?: unknown }).__lab = { debugInfo: () => lab.debugInfo() };
+  (window as unknown as { __lab?: unknown }).__lab = {
+    debugInfo: () => lab.debugInfo(),
+    benchmark: (request: Parameters<LabApi['benchmark']>[0]) => lab.benchmark(request),
+  };
   return remote;
 }
 

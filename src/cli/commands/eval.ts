@@ -3,7 +3,7 @@ import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
 import { evaluate } from '../../core/train/evaluate';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
-import { useBackend } from '../node-backend';
+import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 
@@ -14,7 +14,7 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
     ? numberFlag(args, 'limit', 0, { min: 1, integer: true })
     : undefined;
   const batchSize = numberFlag(args, 'batch', 100, { min: 1, max: 4096, integer: true });
-  const backend = await useBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
   const { graph, weights } = loadModel(modelSpec, 0);
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'test'), limit);
   const net = Network.fromWeights(graph, weights);

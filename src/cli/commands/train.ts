@@ -12,7 +12,7 @@ import { cifarSource } from '../../core/train/cifar-source';
 import type { LrSchedule } from '../../core/train/schedule';
 import { train } from '../../core/train/trainer';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
-import { useBackend } from '../node-backend';
+import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 
@@ -61,7 +61,7 @@ export async function trainCommand(args: ParsedArgs): Promise<Record<string, unk
     weightDecay: numberFlag(args, 'wd', 5e-4, { min: 0, max: 1 }),
   };
   const labelSmoothing = numberFlag(args, 'label-smoothing', 0, { min: 0, max: 0.99 });
-  const backend = await useBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
 
   const { graph, weights } = loadModel(modelSpec, seed);
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'train'), limit);

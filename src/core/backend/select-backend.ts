@@ -60,7 +60,11 @@ export function webgpuSkipReason(env: BackendEnv): string | null {
   if (!env.hasWebGPU) return 'navigator.gpu is not available';
   if (env.webgpuAdapter === null) return 'requestAdapter() returned no adapter';
   if (env.skipFallbackWebGPU && env.webgpuAdapter?.isFallbackAdapter) {
-    return `fallback (software) adapter (${env.webgpuAdapter.architecture ?? env.webgpuAdapter.vendor ?? 'unknown'})`;
+    const a = env.webgpuAdapter;
+    return (
+      `the only WebGPU adapter is a software fallback (${a.architecture || a.vendor || 'unknown'}), ` +
+      'far slower than wasm; ?backend=webgpu forces it'
+    );
   }
   return null;
 }

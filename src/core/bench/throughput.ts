@@ -41,7 +41,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function timeTrainSteps(net: Network, o: ThroughputOptions, steps: number): Promise<number[]> {
+async function timeTrainSteps(
+  net: Network,
+  o: ThroughputOptions,
+  steps: number,
+): Promise<number[]> {
   const source = syntheticSource({
     size: o.batchSize * Math.max(steps, 1),
     numClasses: o.graph.numClasses,
@@ -70,7 +74,10 @@ async function timeTrainSteps(net: Network, o: ThroughputOptions, steps: number)
   return stamps.slice(0, steps);
 }
 
-async function measure(net: Network, o: ThroughputOptions): Promise<Omit<ThroughputResult, 'tensorGrowth'>> {
+async function measure(
+  net: Network,
+  o: ThroughputOptions,
+): Promise<Omit<ThroughputResult, 'tensorGrowth'>> {
   await timeTrainSteps(net, o, o.warmupSteps ?? 1);
   const stepMs = median(await timeTrainSteps(net, o, o.trainSteps));
   const n = o.batchSize * (o.evalBatches + 1);
