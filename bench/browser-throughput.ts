@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import type { ThroughputResult } from '../src/core/bench/throughput';
 import type { BenchResults } from './report';
 
-const PORT = 4190;
+const PORT = 4177; // not on the fetch "bad ports" list (4190 is)
 const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 const CASES = [
   { model: 'tiny', batchSize: 64 },

@@ -33,7 +33,7 @@ export type TrainSlice = TrainValues & TrainActions;
 export const TRAIN_DEFAULT: TrainValues = {
   trainSettings: {
     epochs: 1,
-    batchSize: 64,
+    batchSize: 32,
     learningRate: 0.05,
     augment: { cropFlip: true, cutout: false, autoAugment: false },
     seed: 1,

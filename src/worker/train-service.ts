@@ -4,6 +4,8 @@
  * learning rate) and evaluates top-1 / top-5 on the test split. The trained network stays in the
  * worker for evaluation (also after a cancel).
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { explainBackendError } from '../core/backend/explain-error.ts';
 import type { AugmentOptions } from '../core/data/augment.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import { Network } from '../core/graph/network.ts';
@@ -142,6 +144,8 @@ export class TrainService {
         finalAccuracy: Number.isFinite(result.lastAcc) ? result.lastAcc : null,
         seconds: (performance.now() - t0) / 1000,
       };
+    } catch (e) {
+      throw explainBackendError(e, tf.getBackend());
     } finally {
       metrics.flush();
       signal.removeEventListener('abort', onAbort);

@@ -1,4 +1,5 @@
 /** `eval --model <file> --data <dir|file> [--limit N] [--batch B] [--backend wasm|cpu]` */
+import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
 import { evaluate } from '../../core/train/evaluate';
@@ -29,6 +30,8 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
       imagesPerSecond: r.imagesPerSecond,
       model: graph.name,
     };
+  } catch (e) {
+    throw explainBackendError(e, backend);
   } finally {
     net.dispose();
   }

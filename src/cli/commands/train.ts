@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { SEED_AUGMENT, STANDARD_AUGMENT, type AugmentOptions } from '../../core/data/augment';
+import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
 import { writeLabCheckpoint } from '../../core/io/lab-checkpoint';
 import { cifarSource } from '../../core/train/cifar-source';
@@ -97,6 +98,8 @@ export async function trainCommand(args: ParsedArgs): Promise<Record<string, unk
       backend,
       out,
     };
+  } catch (e) {
+    throw explainBackendError(e, backend);
   } finally {
     net.dispose();
   }
