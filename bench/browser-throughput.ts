@@ -5,6 +5,7 @@
  */
 import { chromium, type Browser } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import type { ThroughputResult } from '../src/core/bench/throughput';
 import type { BenchResults } from './report';
 
@@ -63,15 +64,8 @@ export async function benchBrowser(
 ): Promise<Pick<BenchResults, 'chromium' | 'chromiumErrors' | 'browser'>> {
   const server = await startPreview();
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--enable-unsafe-webgpu',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   });
   const chromiumResults: BenchResults['chromium'] = [];
   const chromiumErrors: BenchResults['chromiumErrors'] = [];

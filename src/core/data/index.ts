@@ -34,4 +34,3 @@ export {
 } from './normalize.ts';
 export { STANDARD_AUGMENT, SEED_AUGMENT, type AugmentOptions } from './augment.ts';
 export { autoAugment, CIFAR10_POLICY } from './autoaugment.ts';
-export { epochOrder, batchIndices, batchCount } from './batcher.ts';
