@@ -50,7 +50,8 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
-const BYTES: Record<SafeDtype, number> = {
+/** Bytes per stored element of each dtype. */
+export const SAFE_DTYPE_BYTES: Readonly<Record<SafeDtype, number>> = {
   F64: 8,
   F32: 4,
   F16: 2,
@@ -69,11 +70,11 @@ const BYTES: Record<SafeDtype, number> = {
 const MAX_HEADER = 100_000_000;
 
 function isDtype(d: unknown): d is SafeDtype {
-  return typeof d === 'string' && Object.hasOwn(BYTES, d);
+  return typeof d === 'string' && Object.hasOwn(SAFE_DTYPE_BYTES, d);
 }
 
-/** Copies bytes into an aligned buffer and views them as the dtype's array. */
-function decode(dtype: SafeDtype, bytes: Uint8Array): SafeData {
+/** Copies little-endian bytes into an aligned buffer and views them as the dtype's array. */
+export function decodeSafeData(dtype: SafeDtype, bytes: Uint8Array): SafeData {
   const buf = bytes.slice().buffer;
   switch (dtype) {
     case 'F64':
@@ -121,13 +122,19 @@ function parseEntry(name: string, v: unknown, dataLen: number): Entry {
   const { dtype, shape, data_offsets: offs } = v as Record<string, unknown>;
   if (!isDtype(dtype)) {
     throw new SafetensorsError(
-      `${at}: unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(BYTES).join(', ')})`,
+      `${at}: unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(SAFE_DTYPE_BYTES).join(', ')})`,
     );
   }
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new SafetensorsError(
       `${at}: shape must be non-negative integers, got ${JSON.stringify(shape)}`,
     );
+  }
+  let count = 1; // checked product, like the reference implementation's checked_mul
+  for (const d of shape as number[]) {
+    count *= d;
+    if (count > Number.MAX_SAFE_INTEGER)
+      throw new SafetensorsError(`${at}: shape ${JSON.stringify(shape)} overflows`);
   }
   if (
     !Array.isArray(offs) ||
@@ -144,7 +151,7 @@ function parseEntry(name: string, v: unknown, dataLen: number): Entry {
       `${at}: data_offsets [${begin}, ${end}] out of range (data is ${dataLen} bytes)`,
     );
   }
-  const expected = (shape as number[]).reduce((a, b) => a * b, 1) * BYTES[dtype];
+  const expected = count * SAFE_DTYPE_BYTES[dtype];
   if (end - begin !== expected) {
     throw new SafetensorsError(
       `${at}: shape [${shape.join(',')}] × ${dtype} needs ${expected} bytes, data_offsets span ${end - begin}`,
@@ -223,7 +230,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   checkCoverage(entries, dataLen);
   const tensors = new Map<string, SafeTensor>();
   for (const e of entries) {
-    const data = decode(e.dtype, bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    const data = decodeSafeData(e.dtype, bytes.subarray(dataStart + e.begin, dataStart + e.end));
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
@@ -242,7 +249,7 @@ function encode(name: string, t: SafeTensor): Uint8Array {
     for (let i = 0; i < n; i++) h[i] = conv(Number(t.data[i]));
     return new Uint8Array(h.buffer);
   }
-  if (t.data.BYTES_PER_ELEMENT !== BYTES[t.dtype]) {
+  if (t.data.BYTES_PER_ELEMENT !== SAFE_DTYPE_BYTES[t.dtype]) {
     throw new SafetensorsError(
       `tensor '${name}': ${t.data.constructor.name} does not hold dtype ${t.dtype}`,
     );

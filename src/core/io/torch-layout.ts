@@ -2,12 +2,23 @@
  * PyTorch state_dict ↔ lab Weights. Layouts: conv OIHW ↔ HWIO, depthwise [C,1,kh,kw] ↔
  * [kh,kw,C,1], Linear [out,in] ↔ [in,out]; vectors unchanged. Every graph parameter must be
  * present with the PyTorch shape; `num_batches_tracked` is ignored; a DataParallel `module.`
- * prefix is stripped.
+ * prefix is stripped. Two import-only reductions (see torch-import-extras.ts):
+ * - ghost batch norm (Hoffer et al. 2017) keeps k copies of its running statistics, [k·C]; they
+ *   are reduced to [C] by their mean, which is what the reference's train→eval hook computes;
+ * - a pruning mask `<layer>.mask` (0/1, the weight's shape) is applied: weight ← weight · mask,
+ *   as a masked layer's forward does.
  */
 import type { Graph, Weights } from '../graph/ir';
 import { GraphError } from '../graph/graph-error';
 import { listParams, sizeOf, type ParamInfo } from '../graph/params';
 import type { SafeTensor } from './safetensors';
+import {
+  applyMask,
+  ghostCopies,
+  maskedWeightName,
+  readMasks,
+  reduceGhostStats,
+} from './torch-import-extras';
 
 /** Shape the parameter has in a PyTorch state_dict. */
 export function torchShape(p: ParamInfo): number[] {
@@ -62,8 +73,23 @@ function stripModulePrefix(sd: ReadonlyMap<string, SafeTensor>): ReadonlyMap<str
 }
 
 export interface TorchImportOptions {
-  /** Reject state_dict keys that match no graph parameter (default true; num_batches_tracked is always allowed). */
+  /** Reject state_dict keys that match no graph parameter (default true; num_batches_tracked and pruning masks of graph weights are always allowed). */
   strict?: boolean;
+}
+
+/** One parameter in the tfjs layout (fresh array), or a problem description. */
+function importParam(p: ParamInfo, t: SafeTensor, mask?: Float32Array): Float32Array | string {
+  const want = torchShape(p);
+  const copies = ghostCopies(p, t.shape);
+  if (copies === 1 && t.shape.join() !== want.join())
+    return `'${p.name}' has shape [${t.shape.join(',')}], expected [${want.join(',')}]`;
+  const data = toFloat32(t);
+  if (!data) return `'${p.name}' has non-float dtype ${t.dtype}`;
+  if (copies > 1) return reduceGhostStats(data, copies);
+  const masked = mask ? applyMask(data, mask) : data;
+  const perm = torchToTf(p);
+  if (perm) return permute(masked, want, perm);
+  return masked === t.data ? masked.slice() : masked;
 }
 
 /** Converts a PyTorch state_dict to Weights for `graph`; throws listing the first mismatches. */
@@ -75,29 +101,25 @@ export function torchStateDictToWeights(
   const sd = stripModulePrefix(stateDict);
   const params = listParams(graph);
   const problems: string[] = [];
+  const weightShapes = new Map(
+    params.filter((p) => p.kind === 'weight').map((p) => [p.name, torchShape(p)]),
+  );
+  const masks = readMasks(weightShapes, sd, problems);
   const weights: Weights = new Map();
   for (const p of params) {
     const t = sd.get(p.name);
-    const want = torchShape(p);
-    if (!t) problems.push(`missing '${p.name}' [${want.join(',')}]`);
-    else if (t.shape.join() !== want.join()) {
-      problems.push(`'${p.name}' has shape [${t.shape.join(',')}], expected [${want.join(',')}]`);
-    } else {
-      const data = toFloat32(t);
-      if (!data) problems.push(`'${p.name}' has non-float dtype ${t.dtype}`);
-      else {
-        const perm = torchToTf(p);
-        weights.set(p.name, {
-          shape: [...p.shape],
-          data: perm ? permute(data, want, perm) : data.slice(),
-        });
-      }
-    }
+    const data = t
+      ? importParam(p, t, masks.get(p.name))
+      : `missing '${p.name}' [${torchShape(p).join(',')}]`;
+    if (typeof data === 'string') problems.push(data);
+    else weights.set(p.name, { shape: [...p.shape], data });
   }
   if (opts.strict ?? true) {
     const known = new Set(params.map((p) => p.name));
-    for (const k of sd.keys())
-      if (!known.has(k) && !k.endsWith('.num_batches_tracked')) problems.push(`unexpected '${k}'`);
+    for (const k of sd.keys()) {
+      if (!known.has(k) && !k.endsWith('.num_batches_tracked') && !known.has(maskedWeightName(k)))
+        problems.push(`unexpected '${k}'`);
+    }
   }
   if (problems.length > 0) {
     throw new GraphError(

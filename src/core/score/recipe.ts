@@ -1,0 +1,184 @@
+/**
+ * A compression recipe (the issue's field names are the contract) and its schema validator.
+ * An empty recipe means "the network as it is": no extra pruning, no quantization (so the
+ * 16-bit freebie applies), BN folded, official counting. Self-contained on purpose: it will move.
+ *
+ * Bits: an integer in 2–16, or 32 = not quantized. `activationBits` is the width of the
+ * activations entering each layer; a layer's multiplies cost max(weight, activation) bits.
+ */
+
+export type CountingProfile = 'official' | 'seed';
+
+export interface LayerBits {
+  weight?: number;
+  activation?: number;
+}
+
+export interface FineTuneSettings {
+  epochs?: number;
+  learningRate?: number;
+  batchSize?: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+export interface Recipe {
+  /** Global extra magnitude sparsity in [0, 1), on top of the weights' existing zeros. */
+  sparsity?: number;
+  /** Per-layer target sparsity in [0, 1) by layer (node) name. */
+  layerSparsity?: Record<string, number>;
+  weightBits?: number;
+  activationBits?: number;
+  /** Per-layer bit widths, overriding weightBits / activationBits. */
+  layerBits?: Record<string, LayerBits>;
+  /** Regularisation strength of the compression step (≥ 0); not used by the counter. */
+  lambda?: number;
+  /** Merge BN into the preceding conv as a bias (default true; seed profile default false). */
+  foldBN?: boolean;
+  countingProfile?: CountingProfile;
+  /**
+   * The 16-bit freebie (params and mults at 16 bits, adds at 32). Default: applied when no
+   * width is below 16. `false`: unquantized values count at full 32-bit precision.
+   * `true` with any width below 16 is an error.
+   */
+  freebie?: boolean;
+  fineTune?: FineTuneSettings;
+}
+
+export class RecipeError extends Error {
+  override name = 'RecipeError';
+}
+
+const RECIPE_FIELDS: readonly string[] = [
+  'sparsity',
+  'layerSparsity',
+  'weightBits',
+  'activationBits',
+  'layerBits',
+  'lambda',
+  'foldBN',
+  'countingProfile',
+  'freebie',
+  'fineTune',
+];
+const FINE_TUNE_FIELDS: readonly string[] = [
+  'epochs',
+  'learningRate',
+  'batchSize',
+  'momentum',
+  'weightDecay',
+];
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined)
+    return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function fail(path: string, what: string, v: unknown): never {
+  throw new RecipeError(`${path} must be ${what}, got ${show(v)}`);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(path: string, o: Record<string, unknown>, known: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) {
+      throw new RecipeError(`${path} has unknown field '${k}' (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+/** True for an integer in 2–16 or exactly 32. */
+export function isValidBits(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && ((v >= 2 && v <= 16) || v === 32);
+}
+
+function checkBits(path: string, v: unknown): void {
+  if (v !== undefined && !isValidBits(v)) fail(path, 'an integer in 2–16 or 32', v);
+}
+
+function checkFraction(path: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) fail(path, 'a number in [0, 1)', v);
+}
+
+function checkRecord(path: string, v: unknown, each: (p: string, x: unknown) => void): void {
+  if (v === undefined) return;
+  if (!isPlainObject(v)) fail(path, 'an object keyed by layer name', v);
+  for (const [k, x] of Object.entries(v)) each(`${path}[${JSON.stringify(k)}]`, x);
+}
+
+function checkLayerBits(path: string, v: unknown): void {
+  if (!isPlainObject(v)) fail(path, 'an object { weight?, activation? }', v);
+  checkKeys(path, v, ['weight', 'activation']);
+  checkBits(`${path}.weight`, v.weight);
+  checkBits(`${path}.activation`, v.activation);
+}
+
+function checkNumber(path: string, v: unknown, what: string, ok: (x: number) => boolean): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) fail(path, what, v);
+}
+
+function checkFineTune(v: unknown): void {
+  if (v === undefined) return;
+  const p = 'recipe.fineTune';
+  if (!isPlainObject(v)) fail(p, 'an object', v);
+  checkKeys(p, v, FINE_TUNE_FIELDS);
+  const int = (x: number) => Number.isInteger(x);
+  checkNumber(`${p}.epochs`, v.epochs, 'an integer ≥ 0', (x) => int(x) && x >= 0);
+  checkNumber(`${p}.learningRate`, v.learningRate, 'a number > 0', (x) => x > 0);
+  checkNumber(`${p}.batchSize`, v.batchSize, 'an integer ≥ 1', (x) => int(x) && x >= 1);
+  checkNumber(`${p}.momentum`, v.momentum, 'a number in [0, 1)', (x) => x >= 0 && x < 1);
+  checkNumber(`${p}.weightDecay`, v.weightDecay, 'a number ≥ 0', (x) => x >= 0);
+}
+
+function checkBoolean(path: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') fail(path, 'true or false', v);
+}
+
+/** Smallest bit width the recipe names anywhere (32 when nothing is quantized). */
+export function minRecipeBits(r: Recipe): number {
+  let min = Math.min(r.weightBits ?? 32, r.activationBits ?? 32);
+  for (const lb of Object.values(r.layerBits ?? {})) {
+    min = Math.min(min, lb.weight ?? 32, lb.activation ?? 32);
+  }
+  return min;
+}
+
+/**
+ * Checks a recipe against the schema; returns it typed or throws a RecipeError naming the bad
+ * field and value, e.g. "recipe.weightBits must be an integer in 2–16 or 32, got 40".
+ */
+export function validateRecipe(v: unknown): Recipe {
+  if (!isPlainObject(v)) fail('recipe', 'an object', v);
+  checkKeys('recipe', v, RECIPE_FIELDS);
+  if (v.sparsity !== undefined) checkFraction('recipe.sparsity', v.sparsity);
+  checkRecord('recipe.layerSparsity', v.layerSparsity, checkFraction);
+  checkBits('recipe.weightBits', v.weightBits);
+  checkBits('recipe.activationBits', v.activationBits);
+  checkRecord('recipe.layerBits', v.layerBits, checkLayerBits);
+  checkNumber('recipe.lambda', v.lambda, 'a finite number ≥ 0', (x) => x >= 0);
+  checkBoolean('recipe.foldBN', v.foldBN);
+  if (v.countingProfile !== undefined && v.countingProfile !== 'official') {
+    if (v.countingProfile !== 'seed')
+      fail('recipe.countingProfile', "'official' or 'seed'", v.countingProfile);
+  }
+  checkBoolean('recipe.freebie', v.freebie);
+  checkFineTune(v.fineTune);
+  const recipe = v as Recipe;
+  const min = minRecipeBits(recipe);
+  if (recipe.freebie === true && min < 16) {
+    throw new RecipeError(
+      `recipe.freebie is true but the recipe quantizes to ${min} bits: the 16-bit freebie needs no width below 16`,
+    );
+  }
+  return recipe;
+}
