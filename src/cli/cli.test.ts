@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CIFAR_DIR } from '../test-paths';
+import { CIFAR_DIR, MODELS_DIR, ORACLES_DIR } from '../test-paths';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
 
@@ -102,5 +102,36 @@ describe('micronet-lab CLI', () => {
     expect(ev.top5 as number).toBeGreaterThanOrEqual(ev.top1 as number);
     expect(ev.top5 as number).toBeLessThanOrEqual(1);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('inspects and evaluates the real OSI-AI .pth (architecture recognised, early exit)', () => {
+    const pth = path.join(MODELS_DIR, 'osi-ai-micronet', 'trained_model.pth');
+    const i = json(cli('inspect', pth).stdout);
+    expect(i).toMatchObject({ kind: 'checkpoint', format: 'torch-legacy', tensors: 245 });
+    expect(i.architecture).toBe('osi-micronet');
+
+    const n = 200;
+    const r = cli(
+      'eval',
+      '--model',
+      pth,
+      '--data',
+      path.join(CIFAR_DIR, 'test.bin'),
+      '--limit',
+      `${n}`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const ev = json(r.stdout);
+    // Expected figures from PyTorch's golden predictions (label of record r = r mod 100).
+    const golden = path.join(ORACLES_DIR, 'osi-ai-micronet', 'golden');
+    const main = fs.readFileSync(path.join(golden, 'pred_main.u8')).subarray(0, n);
+    const early = fs.readFileSync(path.join(golden, 'pred_earlyexit.u8')).subarray(0, n);
+    const exits = fs.readFileSync(path.join(golden, 'exit_mask.u8')).subarray(0, n);
+    const acc = (p: Uint8Array) => p.filter((c, r) => c === r % 100).length / n;
+    expect(ev.model).toBe('osi-micronet');
+    expect(ev.n).toBe(n);
+    expect(ev.top1).toBeCloseTo(acc(main), 10);
+    expect(ev.top1EarlyExit).toBeCloseTo(acc(early), 10);
+    expect(ev.exitRate).toBeCloseTo(exits.reduce((a, b) => a + b, 0) / n, 10);
   });
 });

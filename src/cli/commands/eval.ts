@@ -1,12 +1,42 @@
-/** `eval --model <file> --data <dir|file> [--limit N] [--batch B] [--backend wasm|cpu]` */
+/**
+ * `eval --model <file|zoo name> --data <dir|file> [--limit N] [--batch B] [--threshold 0.85]
+ * [--backend wasm|cpu]` → { top1, top5, n, loss, backend, imagesPerSecond, model } plus
+ * { top1EarlyExit, exitRate } for a network with an early-exit head (exit when the exit head's
+ * max softmax > threshold).
+ */
 import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
+import type { CifarSplit } from '../../core/data/types';
 import { cifarSource } from '../../core/train/cifar-source';
+import { evaluateWithEarlyExit } from '../../core/train/early-exit';
 import { evaluate } from '../../core/train/evaluate';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
+
+async function run(
+  net: Network,
+  split: CifarSplit,
+  batchSize: number,
+  threshold: number,
+): Promise<Record<string, unknown>> {
+  const source = cifarSource(split, null);
+  if (net.graph.extraOutputs?.exit === undefined) {
+    const r = await evaluate(net, source, { batchSize });
+    return { top1: r.top1, top5: r.top5, n: r.n, loss: r.loss, imagesPerSecond: r.imagesPerSecond };
+  }
+  const r = await evaluateWithEarlyExit(net, source, { batchSize, threshold });
+  return {
+    top1: r.top1,
+    top5: r.top5,
+    n: r.n,
+    loss: r.loss,
+    imagesPerSecond: r.imagesPerSecond,
+    top1EarlyExit: r.top1EarlyExit,
+    exitRate: r.exitRate,
+  };
+}
 
 export async function evalCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const modelSpec = requireFlag(args, 'model');
@@ -15,21 +45,14 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
     ? numberFlag(args, 'limit', 0, { min: 1, integer: true })
     : undefined;
   const batchSize = numberFlag(args, 'batch', 100, { min: 1, max: 4096, integer: true });
+  const threshold = numberFlag(args, 'threshold', 0.85, { min: 0, max: 1 });
   const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
-  const { graph, weights } = loadModel(modelSpec, 0);
+  const model = await loadModel(modelSpec, 0);
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'test'), limit);
-  const net = Network.fromWeights(graph, weights);
+  const net = Network.fromWeights(model.graph, model.weights);
   try {
-    const r = await evaluate(net, cifarSource(split, null), { batchSize });
-    return {
-      top1: r.top1,
-      top5: r.top5,
-      n: r.n,
-      loss: r.loss,
-      backend,
-      imagesPerSecond: r.imagesPerSecond,
-      model: graph.name,
-    };
+    const r = await run(net, split, batchSize, threshold);
+    return { ...r, backend, model: model.zooName };
   } catch (e) {
     throw explainBackendError(e, backend);
   } finally {

@@ -1,14 +1,18 @@
 /**
  * `inspect <file>`: what the file is. CIFAR-100 data (.bin, .tar, .tar.gz) → record counts and
- * per-class counts per split; a safetensors checkpoint (the lab's own or any other) → tensor
+ * per-class counts per split; a checkpoint (PyTorch .pth/.pt, safetensors, lab file) → format, tensor
  * count, parameter count and share of exact zeros.
  */
 import fs from 'node:fs';
 import type { CifarSplit } from '../../core/data/types';
 import { NUM_COARSE, NUM_FINE } from '../../core/data/types';
 import { countParams } from '../../core/graph/params';
-import { readLabCheckpoint } from '../../core/io/lab-checkpoint';
-import { readSafetensors, type SafeTensor } from '../../core/io/safetensors';
+import {
+  checkpointSummary,
+  readAnyCheckpoint,
+  type AnyCheckpoint,
+} from '../../core/io/read-checkpoint';
+import { recognizeArchitecture } from '../../core/models/recognize';
 import { UsageError, type ParsedArgs } from '../args';
 import { loadDataset } from '../node-files';
 
@@ -27,51 +31,43 @@ function splitSummary(split: CifarSplit | undefined): Record<string, unknown> | 
   };
 }
 
-/** safetensors: 8-byte little-endian header length, then a JSON object. */
-function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+/** Checkpoint formats are told by their first bytes: PyTorch zip, legacy pickle, safetensors. */
+function looksLikeCheckpoint(head: Uint8Array, size: number): boolean {
+  if (head[0] === 0x50 && head[1] === 0x4b) return true; // 'PK' zip
+  if (head[0] === 0x80 && head[1] !== undefined && head[1] <= 5) return true; // pickle PROTO
   if (head.length < 9) return false;
   const n = new DataView(head.buffer, head.byteOffset).getBigUint64(0, true);
-  return n > 1n && n < BigInt(size) && head[8] === 0x7b; // '{'
+  return n > 1n && n < BigInt(size) && head[8] === 0x7b; // safetensors: u64 length + '{'
 }
 
-const isBuffer = (name: string): boolean =>
-  /\.(running_mean|running_var|num_batches_tracked)$/.test(name);
-
-function tensorStats(tensors: Map<string, SafeTensor>): { params: number; zeros: number } {
-  let params = 0;
-  let zeros = 0;
-  for (const [name, t] of tensors) {
-    if (isBuffer(name) || t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) {
-      continue;
-    }
-    params += t.data.length;
-    for (const v of t.data) if (v === 0) zeros++;
+function architecture(ck: AnyCheckpoint): string | null {
+  if (ck.graph) return ck.graph.name;
+  try {
+    return recognizeArchitecture(ck.tensors).zooName;
+  } catch {
+    return null;
   }
-  return { params, zeros };
 }
 
-function inspectSafetensors(file: string): Record<string, unknown> {
+async function inspectCheckpoint(file: string): Promise<Record<string, unknown>> {
   const bytes = new Uint8Array(fs.readFileSync(file));
-  const st = readSafetensors(bytes);
-  const { params, zeros } = tensorStats(st.tensors);
-  const base = {
+  const ck = await readAnyCheckpoint(bytes, file);
+  const s = checkpointSummary(ck.tensors);
+  const out: Record<string, unknown> = {
     kind: 'checkpoint',
     file,
+    format: ck.format,
     bytes: bytes.length,
-    tensors: st.tensors.size,
-    params,
-    zeroShare: params > 0 ? zeros / params : 0,
+    tensors: s.tensorCount,
+    params: ck.graph ? countParams(ck.graph) : s.params,
+    zeros: s.zeros,
+    zeroShare: s.zeroShare,
+    architecture: architecture(ck),
   };
-  if (st.metadata?.format !== 'micronet-lab') return { ...base, format: 'safetensors' };
-  const ckpt = readLabCheckpoint(bytes, file);
-  return {
-    ...base,
-    format: 'micronet-lab',
-    model: ckpt.graph.name,
-    params: countParams(ckpt.graph),
-    nodes: ckpt.graph.nodes.length,
-    info: ckpt.info,
-  };
+  if (ck.graph) Object.assign(out, { model: ck.graph.name, nodes: ck.graph.nodes.length });
+  if (ck.info) out.info = ck.info;
+  if (ck.torch) out.torch = ck.torch;
+  return out;
 }
 
 export async function inspectCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
@@ -82,7 +78,7 @@ export async function inspectCommand(args: ParsedArgs): Promise<Record<string, u
   const fd = fs.openSync(file, 'r');
   fs.readSync(fd, head, 0, 16, 0);
   fs.closeSync(fd);
-  if (looksLikeSafetensors(head, fs.statSync(file).size)) return inspectSafetensors(file);
+  if (looksLikeCheckpoint(head, fs.statSync(file).size)) return inspectCheckpoint(file);
   const ds = await loadDataset(file);
   const train = splitSummary(ds.train);
   const test = splitSummary(ds.test);

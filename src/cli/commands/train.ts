@@ -64,7 +64,7 @@ export async function trainCommand(args: ParsedArgs): Promise<Record<string, unk
   const labelSmoothing = numberFlag(args, 'label-smoothing', 0, { min: 0, max: 0.99 });
   const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
 
-  const { graph, weights } = loadModel(modelSpec, seed);
+  const { graph, weights } = await loadModel(modelSpec, seed);
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'train'), limit);
   const net = Network.fromWeights(graph, weights);
   const started = performance.now();
