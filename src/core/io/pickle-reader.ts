@@ -64,9 +64,11 @@ export class PickleReader {
     if (n < 0) throw new PickleError(`negative LONG length ${n}`);
     if (n > MAX_INT_DIGITS) throw new PickleError(`LONG of ${n} bytes exceeds ${MAX_INT_DIGITS}`);
     const b = this.take(n);
-    let v = 0n;
-    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-    if (n > 0 && b[n - 1]! >= 0x80) v -= 1n << BigInt(8 * n);
+    if (n === 0) return 0;
+    let hex = '0x';
+    for (let i = n - 1; i >= 0; i--) hex += b[i]!.toString(16).padStart(2, '0');
+    let v = BigInt(hex); // one linear conversion, not n shifts
+    if (b[n - 1]! >= 0x80) v -= 1n << BigInt(8 * n);
     return normInt(v);
   }
 }

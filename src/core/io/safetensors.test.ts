@@ -74,6 +74,47 @@ describe('readSafetensors', () => {
     );
     expect(() => readSafetensors(make([1, 2], 0))).toThrow(/must be an object/);
   });
+
+  it('rejects header lies: negative, fractional or overflowing shapes and offsets', () => {
+    const t = (shape: unknown, offs: unknown = [0, 8]) => ({
+      a: { dtype: 'F32', shape, data_offsets: offs },
+    });
+    expect(() => readSafetensors(make(t([-2]), 8))).toThrow(
+      /'a': shape must be non-negative integers, got \[-2\]/,
+    );
+    expect(() => readSafetensors(make(t([2.5]), 8))).toThrow(/shape must be non-negative integers/);
+    expect(() => readSafetensors(make(t(['2']), 8))).toThrow(/shape must be non-negative integers/);
+    // 2^53 is not a safe integer; a product past 2^53 overflows even when a later dim is 0
+    expect(() => readSafetensors(make(t([2 ** 53]), 8))).toThrow(
+      /shape must be non-negative integers/,
+    );
+    expect(() => readSafetensors(make(t([2 ** 30, 2 ** 30, 2 ** 30, 0], [0, 0]), 0))).toThrow(
+      /'a': shape \[1073741824,1073741824,1073741824,0\] overflows/,
+    );
+    expect(() => readSafetensors(make(t([1e300, 0], [0, 0]), 0))).toThrow(
+      /shape must be non-negative integers/,
+    );
+    // offsets: negative, reversed, past the end (also 2^64, which JSON rounds), not integers
+    expect(() => readSafetensors(make(t([2], [-8, 0]), 8))).toThrow(
+      /data_offsets must be \[begin, end\]/,
+    );
+    expect(() => readSafetensors(make(t([2], [8, 0]), 8))).toThrow(
+      /data_offsets \[8, 0\] out of range/,
+    );
+    expect(() => readSafetensors(make(t([2], [0, 18446744073709551616]), 8))).toThrow(
+      /out of range \(data is 8 bytes\)/,
+    );
+    expect(() => readSafetensors(make(t([2], [0.5, 8]), 8))).toThrow(
+      /data_offsets must be \[begin, end\]/,
+    );
+    expect(() => readSafetensors(make(t([2], [0, 8, 16]), 16))).toThrow(
+      /data_offsets must be \[begin, end\]/,
+    );
+    // a header length that overflows a 64-bit read must not wrap around
+    expect(() => readSafetensors(make({}, 0, 2 ** 63))).toThrow(
+      /header length 9223372036854775808 runs past the end/,
+    );
+  });
 });
 
 describe('half / bfloat16 conversion', () => {

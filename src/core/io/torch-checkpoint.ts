@@ -59,7 +59,7 @@ export function isTorchLegacy(bytes: Uint8Array): boolean {
 }
 
 function storageDtype(type: PyValue | undefined): TorchStorageRef['dtype'] | undefined {
-  return type instanceof PyGlobal && type.module === 'torch'
+  return type instanceof PyGlobal && (type.module === 'torch' || type.module === 'torch.cuda')
     ? STORAGE_DTYPES.get(type.name)
     : undefined;
 }
@@ -132,15 +132,16 @@ function materializeAll(
 }
 
 function findDataPkl(names: string[]): string {
-  const pkls = names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (pkls.length === 1) return pkls[0]!.slice(0, -'data.pkl'.length);
-  if (names.some((n) => /\/(code\/|constants\.pkl$)/.test(n)))
+  if (names.some((n) => /^[^/]+\/(code\/|constants\.pkl$)/.test(n)))
     throw new TorchCheckpointError(
       'a TorchScript archive (torch.jit.save) is not a state_dict checkpoint; save model.state_dict() with torch.save',
     );
-  throw new TorchCheckpointError(
-    `the zip holds ${pkls.length} '<dir>/data.pkl' records (need exactly 1): not a PyTorch checkpoint`,
-  );
+  const pkls = names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pkls.length !== 1)
+    throw new TorchCheckpointError(
+      `the zip holds ${pkls.length} '<dir>/data.pkl' records (need exactly 1): not a PyTorch checkpoint`,
+    );
+  return pkls[0]!.slice(0, -'data.pkl'.length);
 }
 
 async function readZip(bytes: Uint8Array): Promise<TorchCheckpoint> {
@@ -179,11 +180,13 @@ async function readZip(bytes: Uint8Array): Promise<TorchCheckpoint> {
   return { format: 'torch-zip', stateDict, meta };
 }
 
-function plainDict(v: PyValue, what: string): Record<string, unknown> {
-  if (!(v instanceof PyDict))
-    throw new TorchCheckpointError(`${what} is ${describe(v)}, not a dict`);
+/** sys_info as plain data: two levels of dicts of scalars (a deeper or cyclic dict is refused). */
+function plainDict(v: PyValue, what: string, depth = 0): Record<string, unknown> {
+  if (!(v instanceof PyDict) || depth > 1)
+    throw new TorchCheckpointError(`${what} is ${describe(v)}, not a dict of scalars`);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of v.map) out[String(k)] = x instanceof PyDict ? plainDict(x, what) : x;
+  for (const [k, x] of v.map)
+    out[String(k)] = x instanceof PyDict ? plainDict(x, what, depth + 1) : x;
   return out;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The allow-list of Python globals a PyTorch state_dict checkpoint may name — the tensor subset of
  * torch's `weights_only=True` unpickler (torch/_weights_only_unpickler.py): collections.OrderedDict,
- * torch._utils._rebuild_tensor(_v2) / _rebuild_parameter(_with_state), the typed storage classes,
- * torch.Size and the dtypes. Each maps to a pure JS constructor of an inert record; a tensor is a
+ * torch._utils._rebuild_tensor(_v2) / _rebuild_parameter(_with_state), the typed storage classes
+ * (also as torch.cuda.*, as very old legacy files name them), torch.Size and the dtypes. Each maps to a pure JS constructor of an inert record; a tensor is a
  * TorchTensorRef (storage reference + offset + shape + stride) whose bytes are read later.
  */
 import {
@@ -172,7 +172,10 @@ function buildAllowList(): Map<string, AllowedGlobal> {
   m.set(`${u}_rebuild_parameter_with_state`, {
     call: (a) => rebuildParameter('_rebuild_parameter_with_state', a, 4),
   });
-  for (const [name, dtype] of STORAGE_DTYPES) m.set(`torch.${name}`, { data: dtype });
+  for (const [name, dtype] of STORAGE_DTYPES) {
+    m.set(`torch.${name}`, { data: dtype });
+    m.set(`torch.cuda.${name}`, { data: dtype }); // old legacy files saved from the GPU
+  }
   for (const [name, dtype] of TORCH_DTYPES) m.set(`torch.${name}`, { data: dtype });
   m.set('torch.Size', {
     call: (a) => {

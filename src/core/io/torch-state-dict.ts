@@ -17,7 +17,7 @@ export const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model', 'net'
 export interface StateDictLocation {
   /** Top-level key holding the state_dict; null when the top-level object is the state_dict. */
   stateDictKey: string | null;
-  /** Keys of the top-level dict, in file order. */
+  /** Keys of the top-level dict, in file order (empty when it is the state_dict itself). */
   topLevelKeys: string[];
   /** Other top-level entries: scalars as text, containers described (e.g. "dict[2]"). */
   extras: Record<string, string>;
@@ -53,7 +53,7 @@ export function locateStateDict(top: PyValue): {
   if (direct)
     return {
       tensors: direct,
-      location: { stateDictKey: null, topLevelKeys, extras: {}, skipped: [] },
+      location: { stateDictKey: null, topLevelKeys: [], extras: {}, skipped: [] },
     };
   const extrasWithout = (skip: string) => {
     const extras: Record<string, string> = {};
