@@ -8,6 +8,8 @@ export interface MachineInfo {
   os: string;
   node: string;
   date: string;
+  /** 1-minute load average when the run started: other work on the machine slows every figure. */
+  loadAverage: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -18,5 +20,6 @@ export function machineInfo(): MachineInfo {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
     date: new Date().toISOString().slice(0, 10),
+    loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
   };
 }

@@ -40,6 +40,7 @@ export function renderReport(r: BenchResults): string {
     `- Date: ${m.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, no GPU`,
     `- Node ${m.node}; tfjs 4.22; browser: ${r.browser ?? 'not run'}`,
+    `- Load average when the run started: ${m.loadAverage ?? 'not recorded'} (on ${m.cores} cores; other work slows every figure)`,
     '',
     '## Dataset load (tar.gz → parsed dataset in memory)',
     '',

@@ -125,7 +125,7 @@ function convCounts(
   let paramBits = sparseSizeBits(depthwise ? k * k * cIn : k * k * cIn * cOut, b, s);
   const vl = (depthwise ? k * k : k * k * cIn) * (1 - s);
   const n = officialOutputSize(op.inputSize, k, op.padding, op.stride) ** 2 * channelsOut;
-  let mults = vl * n;
+  const mults = vl * n;
   let adds = (vl - 1) * n;
   if (op.useBias) {
     paramBits += channelsOut * b;

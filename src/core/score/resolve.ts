@@ -95,7 +95,7 @@ export function checkContext(table: ScoreTable, recipe: Recipe, ctx: ScoreContex
     }
     if (!table.hasExit) {
       throw new Error(
-        `context.exitRate ${ctx.exitRate} given but '${table.graphName}' has no early-exit output`,
+        `context.exitRate ${ctx.exitRate} given but the table of '${table.graphName}' has no early-exit output (build it with options.exitOutput)`,
       );
     }
   }

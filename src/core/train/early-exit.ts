@@ -6,6 +6,8 @@
  * exit rate and every per-image prediction. Both heads run on every image (forward in eval mode
  * returns the main logits and `extra[exitKey]`); the decision is made per image afterwards, which
  * gives the same predictions as skipping the rest of the network for the exiting images.
+ * A graph Network is evaluated through its eval-only rewrite (graph/inference-graph.ts) unless
+ * `inferenceRewrite: false`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardResult } from '../graph/forward';
@@ -16,7 +18,7 @@ import { batchTensors, checkLabels } from './batching';
 import type { EvalProgress } from './evaluate';
 import { softmaxCrossEntropy } from './loss';
 import { topKCountsTensor } from './metrics';
-import { CancelledError, type BatchSource, type CancelSignal } from './types';
+import { CancelledError, type Batch, type BatchSource, type CancelSignal } from './types';
 
 /** A model whose eval forward returns main logits and named extra outputs (graph/Network). */
 export interface EarlyExitModel {
@@ -186,6 +188,23 @@ export async function evaluateWithEarlyExit(
   }
 }
 
+/** Runs one batch and downloads its packed outputs (see batchOutputs). */
+async function evalBatch(
+  model: EarlyExitModel,
+  source: BatchSource,
+  batch: Batch,
+  exitKey: string,
+): Promise<Float32Array> {
+  const { x, y } = batchTensors(source, batch, batch.y.length);
+  let packed: tf.Tensor1D | undefined;
+  try {
+    packed = batchOutputs(model, x, y, batch.y, exitKey);
+    return (await packed.data()) as Float32Array;
+  } finally {
+    tf.dispose([x, y, ...(packed ? [packed] : [])]);
+  }
+}
+
 async function run(
   model: EarlyExitModel,
   source: BatchSource,
@@ -211,27 +230,22 @@ async function run(
       throw new CancelledError(`evaluation cancelled after ${done} of ${n} examples`);
     const idx = order.subarray(done, Math.min(n, done + o.batchSize));
     const batch = source.batch(idx, false, rng);
-    const { x, y } = batchTensors(source, batch, idx.length);
-    let packed: tf.Tensor1D | undefined;
-    try {
-      packed = batchOutputs(model, x, y, batch.y, o.exitKey ?? 'exit');
-      record((await packed.data()) as Float32Array, batch.y, done, threshold, res, t);
-    } finally {
-      tf.dispose([x, y, ...(packed ? [packed] : [])]);
-    }
+    const packed = await evalBatch(model, source, batch, o.exitKey ?? 'exit');
+    record(packed, batch.y, done, threshold, res, t);
     done += idx.length;
     const r = rate(done);
     o.onProgress?.({ done, total: n, imagesPerSecond: r, etaSeconds: (n - done) / r });
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+  const frac = (count: number) => count / n;
   return {
     ...res,
-    top1: t.correctMain / n,
-    top5: t.top5 / n,
-    loss: t.loss / n,
-    top1EarlyExit: t.correctEarly / n,
-    exitRate: t.exits / n,
-    top1ExitHead: t.correctExitHead / n,
+    top1: frac(t.correctMain),
+    top5: frac(t.top5),
+    loss: frac(t.loss),
+    top1EarlyExit: frac(t.correctEarly),
+    exitRate: frac(t.exits),
+    top1ExitHead: frac(t.correctExitHead),
     imagesPerSecond: rate(n),
   };
 }
