@@ -22,7 +22,7 @@ const STEPS: Record<string, { train: number; eval: number }> = {
   cpu: { train: 2, eval: 2 },
 };
 
-async function startBackend(backend: 'cpu' | 'wasm'): Promise<void> {
+export async function startNodeBackend(backend: 'cpu' | 'wasm'): Promise<void> {
   if (backend === 'wasm') {
     const pkg = createRequire(import.meta.url).resolve(
       '@tensorflow/tfjs-backend-wasm/package.json',
@@ -36,7 +36,7 @@ async function startBackend(backend: 'cpu' | 'wasm'): Promise<void> {
 export async function benchNode(log: (s: string) => void): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {
-    await startBackend(backend);
+    await startNodeBackend(backend);
     for (const { model, batchSize } of BENCH_CASES) {
       const steps = STEPS[backend]!;
       log(`node ${backend} ${model}…`);

@@ -2,6 +2,7 @@
 import type { ThroughputResult } from '../src/core/bench/throughput';
 import type { DataLoadResult } from './data-load';
 import type { MachineInfo } from './machine';
+import type { OsiEvalRow } from './osi-eval';
 
 export interface BenchResults {
   machine: MachineInfo;
@@ -10,6 +11,31 @@ export interface BenchResults {
   node: ThroughputResult[];
   chromium: (ThroughputResult & { note?: string })[];
   chromiumErrors: { backend: string; model: string; error: string }[];
+  osiNode: OsiEvalRow[];
+  osiChromium: OsiEvalRow[];
+  osiErrors: string[];
+}
+
+const pct = (x: number | undefined): string =>
+  x === undefined ? '—' : `${(100 * x).toFixed(2)} %`;
+
+function osiSection(r: BenchResults): string[] {
+  const rows = [...(r.osiNode ?? []), ...(r.osiChromium ?? [])];
+  const lines = [
+    '## OSI-AI MicroNet checkpoint: evaluation',
+    '',
+    "The real 80 % MicroNet entry (`../shared/models/osi-ai-micronet/trained_model.pth`, read by the lab's safe .pth reader, architecture recognised) evaluated on the first n CIFAR-100 test records, batch 100. PyTorch (oracle): 80.26 % main, 80.04 % with early exit, 29.29 % exiting, on all 10,000. Target: ≥ 55 images/s on wasm.",
+    '',
+    '| where | backend | n | top-1 (main) | top-1 (early exit) | exit rate | images/s |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (x) =>
+        `| ${x.where} | ${x.backend} | ${x.n} | ${pct(x.top1)} | ${pct(x.top1EarlyExit)} | ${pct(x.exitRate)} | ${f1(x.imagesPerSecond)} |`,
+    ),
+    '',
+  ];
+  for (const e of r.osiErrors ?? []) lines.push(`- failed: ${e}`);
+  return lines;
 }
 
 const f0 = (x: number): string => x.toFixed(0);
@@ -68,6 +94,7 @@ export function renderReport(r: BenchResults): string {
     ...throughputRows('Chromium worker', r.chromium),
     '',
   );
+  lines.push(...osiSection(r));
   if (r.chromiumErrors.length > 0) {
     lines.push('Chromium runs that failed:', '');
     for (const e of r.chromiumErrors) lines.push(`- ${e.backend} / ${e.model}: ${e.error}`);

@@ -2,7 +2,9 @@
  * `npm run bench`: dataset load time, and train / eval throughput per backend (Node cpu and wasm;
  * Chromium webgpu, wasm and cpu in the lab's worker). Writes BENCHMARKS.md and
  * .bench-out/results.json. Not a test: nothing here asserts on time.
- * `--only node|browser|data` runs one part (the others are kept from the last results.json).
+ * Also the OSI-AI MicroNet checkpoint's evaluation (Node wasm/cpu; Chromium wasm/webgpu).
+ * `--only data|node|browser|osi|osi-browser` runs one part (the others are kept from the last
+ * results.json).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,10 @@ import { machineInfo } from './machine';
 import { benchNode } from './node-throughput';
 import { OUT_DIR } from './paths';
 import { renderReport, type BenchResults } from './report';
-import { benchBrowser } from './browser-throughput';
+import { withBrowserApp } from './browser-app';
+import { benchOsiBrowser } from './browser-osi';
+import { benchBrowserThroughput } from './browser-throughput';
+import { benchOsiNode } from './osi-eval';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -37,13 +42,26 @@ async function main(): Promise<void> {
     node: prev.node ?? [],
     chromium: prev.chromium ?? [],
     chromiumErrors: prev.chromiumErrors ?? [],
+    osiNode: prev.osiNode ?? [],
+    osiChromium: prev.osiChromium ?? [],
+    osiErrors: prev.osiErrors ?? [],
   };
   if (want('data')) {
     log('dataset load…');
     results.dataLoad = await benchDataLoad(OUT_DIR);
   }
   if (want('node')) results.node = await benchNode(log);
-  if (want('browser')) Object.assign(results, await benchBrowser(log));
+  if (want('osi')) results.osiNode = await benchOsiNode(log);
+  if (want('browser') || want('osi-browser')) {
+    await withBrowserApp(async (app) => {
+      if (want('browser')) Object.assign(results, await benchBrowserThroughput(app, log));
+      if (want('osi-browser')) {
+        const { rows, errors } = await benchOsiBrowser(app, log);
+        results.osiChromium = rows;
+        results.osiErrors = errors;
+      }
+    });
+  }
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   fs.writeFileSync('BENCHMARKS.md', renderReport(results));
   log('wrote BENCHMARKS.md');

@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import type { Graph, Weights } from '../core/graph/ir';
 import { initWeights } from '../core/graph/params';
-import { readAnyCheckpoint, type CheckpointFormat } from '../core/io/read-checkpoint';
-import { torchStateDictToWeights } from '../core/io/torch-layout';
-import { recognizeArchitecture } from '../core/models/recognize';
+import { modelFromCheckpoint } from '../core/io/model-from-checkpoint';
+import type { CheckpointFormat } from '../core/io/read-checkpoint';
 import { buildFromZooName } from '../core/models/zoo';
 import { UsageError } from './args';
 
@@ -21,13 +20,8 @@ export interface LoadedModel {
 }
 
 export async function loadModelFile(file: string): Promise<LoadedModel> {
-  const ck = await readAnyCheckpoint(new Uint8Array(fs.readFileSync(file)), file);
-  if (ck.graph) {
-    const weights = torchStateDictToWeights(ck.graph, ck.tensors);
-    return { graph: ck.graph, weights, source: ck.format, zooName: ck.graph.name };
-  }
-  const r = recognizeArchitecture(ck.tensors);
-  return { graph: r.graph, weights: r.weights, source: ck.format, zooName: r.zooName };
+  const m = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(file)), file);
+  return { graph: m.graph, weights: m.weights, source: m.format, zooName: m.zooName };
 }
 
 export async function loadModel(spec: string, seed: number): Promise<LoadedModel> {

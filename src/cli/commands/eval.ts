@@ -6,37 +6,12 @@
  */
 import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
-import type { CifarSplit } from '../../core/data/types';
 import { cifarSource } from '../../core/train/cifar-source';
-import { evaluateWithEarlyExit } from '../../core/train/early-exit';
-import { evaluate } from '../../core/train/evaluate';
+import { evaluateNetwork } from '../../core/train/evaluate-network';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
-
-async function run(
-  net: Network,
-  split: CifarSplit,
-  batchSize: number,
-  threshold: number,
-): Promise<Record<string, unknown>> {
-  const source = cifarSource(split, null);
-  if (net.graph.extraOutputs?.exit === undefined) {
-    const r = await evaluate(net, source, { batchSize });
-    return { top1: r.top1, top5: r.top5, n: r.n, loss: r.loss, imagesPerSecond: r.imagesPerSecond };
-  }
-  const r = await evaluateWithEarlyExit(net, source, { batchSize, threshold });
-  return {
-    top1: r.top1,
-    top5: r.top5,
-    n: r.n,
-    loss: r.loss,
-    imagesPerSecond: r.imagesPerSecond,
-    top1EarlyExit: r.top1EarlyExit,
-    exitRate: r.exitRate,
-  };
-}
 
 export async function evalCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const modelSpec = requireFlag(args, 'model');
@@ -51,7 +26,7 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'test'), limit);
   const net = Network.fromWeights(model.graph, model.weights);
   try {
-    const r = await run(net, split, batchSize, threshold);
+    const r = await evaluateNetwork(net, cifarSource(split, null), { batchSize, threshold });
     return { ...r, backend, model: model.zooName };
   } catch (e) {
     throw explainBackendError(e, backend);
