@@ -1,5 +1,6 @@
 /**
- * MicroNet Lab's page: header with the backend badge, then the Data, Train and Evaluate panels.
+ * MicroNet Lab's page: header with the backend badge, then the Data, Model (checkpoint import /
+ * export), Train and Evaluate panels.
  * On mount it starts the worker's backend (honouring `?backend=`), lists the model zoo and
  * restores a cached dataset.
  */
@@ -7,6 +8,7 @@ import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
+import { ModelPanel } from './panels/ModelPanel.tsx';
 import { TrainPanel } from './panels/TrainPanel.tsx';
 import { parseBackendParam } from './store/backend-slice.ts';
 import { useLabStore } from './store/lab-store.ts';
@@ -36,6 +38,7 @@ export function App() {
       </header>
       <main className="app-main">
         <DataPanel />
+        <ModelPanel />
         <TrainPanel />
         <EvaluatePanel />
       </main>

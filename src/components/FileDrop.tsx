@@ -1,15 +1,36 @@
 /**
- * Drop zone for CIFAR-100 files (the official tar.gz, or train.bin / test.bin) with a real,
- * labelled `<input type=file multiple>` for keyboard and screen-reader users.
+ * Drop zone for files (by default CIFAR-100: the official tar.gz, or train.bin / test.bin) with a
+ * real, labelled `<input type=file>` for keyboard and screen-reader users.
  */
-import { useId, useState, type DragEvent } from 'react';
+import { useId, useState, type DragEvent, type ReactNode } from 'react';
 
 export interface FileDropProps {
   onFiles: (files: File[]) => void;
   disabled: boolean;
+  /** What to drop (default: the CIFAR-100 files). */
+  prompt?: ReactNode;
+  /** Label of the file input (default "Choose CIFAR-100 files"). */
+  label?: string;
+  accept?: string;
+  multiple?: boolean;
+  testId?: string;
 }
 
-export function FileDrop({ onFiles, disabled }: FileDropProps) {
+const CIFAR_PROMPT = (
+  <>
+    Drop <code>cifar-100-binary.tar.gz</code> or <code>train.bin</code> / <code>test.bin</code> here
+  </>
+);
+
+export function FileDrop({
+  onFiles,
+  disabled,
+  prompt = CIFAR_PROMPT,
+  label = 'Choose CIFAR-100 files',
+  accept = '.gz,.tgz,.tar,.bin',
+  multiple = true,
+  testId = 'file-drop',
+}: FileDropProps) {
   const id = useId();
   const [over, setOver] = useState(false);
 
@@ -21,7 +42,8 @@ export function FileDrop({ onFiles, disabled }: FileDropProps) {
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    if (!disabled) onFiles(Array.from(e.dataTransfer.files));
+    const files = Array.from(e.dataTransfer.files);
+    if (!disabled) onFiles(multiple ? files : files.slice(0, 1));
   };
 
   return (
@@ -30,20 +52,17 @@ export function FileDrop({ onFiles, disabled }: FileDropProps) {
       onDragOver={onDragOver}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
-      data-testid="file-drop"
+      data-testid={testId}
     >
-      <p>
-        Drop <code>cifar-100-binary.tar.gz</code> or <code>train.bin</code> / <code>test.bin</code>{' '}
-        here
-      </p>
+      <p>{prompt}</p>
       <label htmlFor={id} className="file-label">
-        Choose CIFAR-100 files
+        {label}
       </label>
       <input
         id={id}
         type="file"
-        multiple
-        accept=".gz,.tgz,.tar,.bin"
+        multiple={multiple}
+        accept={accept}
         disabled={disabled}
         onChange={(e) => {
           const files = Array.from(e.currentTarget.files ?? []);

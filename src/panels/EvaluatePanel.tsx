@@ -12,20 +12,24 @@ export function EvaluatePanel() {
   const testCount = useLabStore((s) => s.summary?.test?.count ?? null);
   const job = useLabStore((s) => s.jobs.evaluate);
   const locked = useLabStore(
-    (s) => s.jobs.train !== null || s.jobs.load !== null || s.backendStatus !== 'ready',
+    (s) =>
+      s.jobs.train !== null ||
+      s.jobs.load !== null ||
+      s.jobs.model !== null ||
+      s.backendStatus !== 'ready',
   );
   const result = useLabStore((s) => s.evalResult);
   const error = useLabStore((s) => s.evalError);
   const notice = useLabStore((s) => s.evalNotice);
   const batchSize = useLabStore((s) => s.evalBatchSize);
   const runs = useLabStore((s) => s.evalRuns);
-  const model = useLabStore((s) => s.trainedModel ?? s.modelName);
+  const model = useLabStore((s) => s.network?.name ?? s.trainedModel ?? s.modelName);
   const { setEvalBatchSize, startEvaluation, cancelEvaluation } = useLabStore.getState();
   const canRun = testCount !== null && job === null && !locked;
 
   return (
     <section className="panel panel-eval" aria-labelledby="eval-heading">
-      <h2 id="eval-heading">3 · Evaluate</h2>
+      <h2 id="eval-heading">4 · Evaluate</h2>
       <p className="hint">
         {testCount === null
           ? 'Load a test split to evaluate.'
@@ -76,7 +80,11 @@ export function EvaluatePanel() {
         {error ??
           notice ??
           (result
-            ? `${formatCount(result.n)} images, ${result.model}${result.untrained ? ' (untrained)' : ''}.`
+            ? `${formatCount(result.n)} images, ${result.model}${result.untrained ? ' (untrained)' : ''}.` +
+              (result.earlyExit
+                ? ` With early exit: ${formatPercent(result.earlyExit.top1)} top-1, ` +
+                  `${formatPercent(result.earlyExit.exitRate, 1)} exit.`
+                : '')
             : '\u00a0')}
       </p>
     </section>

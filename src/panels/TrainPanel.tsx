@@ -72,7 +72,7 @@ export function TrainPanel() {
   const s = useLabStore();
   const selectId = useId();
   const busy = s.jobs.train !== null;
-  const locked = busy || s.jobs.load !== null || s.jobs.evaluate !== null;
+  const locked = busy || s.jobs.load !== null || s.jobs.evaluate !== null || s.jobs.model !== null;
   const canStart = !locked && s.summary?.train != null && s.backendStatus === 'ready';
   const set = s.setTrainSettings;
   const cfg = s.trainSettings;
@@ -80,7 +80,7 @@ export function TrainPanel() {
 
   return (
     <section className="panel panel-train" aria-labelledby="train-heading">
-      <h2 id="train-heading">2 · Train</h2>
+      <h2 id="train-heading">3 · Train</h2>
       <form className="train-form" onSubmit={(e) => e.preventDefault()}>
         <div className="field field-wide">
           <label htmlFor={selectId}>Network</label>

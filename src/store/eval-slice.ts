@@ -1,5 +1,6 @@
 /**
- * Evaluate slice: top-1 / top-5 / loss of the current network on the test split.
+ * Evaluate slice: top-1 / top-5 / loss (and early-exit top-1 / exit rate for a network with an
+ * exit head) of the worker's current network on the test split.
  */
 import type { StateCreator } from 'zustand';
 import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
@@ -51,7 +52,7 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
         s.trainedModel ?? s.modelName,
         onProgress,
       );
-      set((st) => ({ evalResult, evalRuns: st.evalRuns + 1 }));
+      set((st) => ({ evalResult, evalRuns: st.evalRuns + 1, network: evalResult.network }));
     } catch (err) {
       if (isAbort(err)) set({ evalNotice: 'Evaluation cancelled.' });
       else set({ evalError: errorMessage(err) });

@@ -1,6 +1,6 @@
 /**
- * Jobs slice: the long-running worker jobs (load/download, train, evaluate), one per kind, with
- * their latest progress. Cancellation goes to the worker by job id.
+ * Jobs slice: the long-running worker jobs (load/download, train, evaluate, model import), one per
+ * kind, with their latest progress. Cancellation goes to the worker by job id.
  */
 import type { StateCreator } from 'zustand';
 import { estimateEta } from '../components/format.ts';
@@ -8,7 +8,7 @@ import type { JobProgress } from '../worker/lab-types.ts';
 import { getLab, newJobId } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 
-export type JobKind = 'load' | 'train' | 'evaluate';
+export type JobKind = 'load' | 'train' | 'evaluate' | 'model';
 
 export interface JobState {
   id: string;
@@ -36,7 +36,7 @@ export interface JobsActions {
 export type JobsSlice = JobsValues & JobsActions;
 
 export const JOBS_DEFAULT: JobsValues = {
-  jobs: { load: null, train: null, evaluate: null },
+  jobs: { load: null, train: null, evaluate: null, model: null },
 };
 
 export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, get) => ({

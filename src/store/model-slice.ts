@@ -1,23 +1,56 @@
 /**
  * Model slice: the zoo of networks the worker can build (name + parameter count) and the one
- * picked for training / evaluation.
+ * picked for training; the worker's current network (trained, imported or built for an
+ * evaluation); checkpoint import (file or URL) with what the checkpoint held, and export of the
+ * current network as a lab checkpoint download. A failed import keeps the previous network.
  */
 import type { StateCreator } from 'zustand';
-import type { ModelInfo } from '../worker/lab-types.ts';
-import { errorMessage, getLab } from '../worker/lab-client.ts';
+import type {
+  CheckpointReport,
+  ImportSource,
+  JobProgress,
+  ModelInfo,
+  NetworkInfo,
+} from '../worker/lab-types.ts';
+import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
+
+/** A finished export: an object URL of the checkpoint Blob, for the download link. */
+export interface ExportedFile {
+  fileName: string;
+  url: string;
+  bytes: number;
+}
 
 export interface ModelValues {
   models: ModelInfo[];
   modelName: string;
   modelError: string | null;
+  /** The worker's current network; null before any train / evaluate / import. */
+  network: NetworkInfo | null;
+  /** What the last imported checkpoint held (also when no architecture fitted it). */
+  checkpoint: CheckpointReport | null;
+  importUrl: string;
+  importError: string | null;
+  importNotice: string | null;
+  exported: ExportedFile | null;
+  exportError: string | null;
 }
 
 export interface ModelActions {
   fetchModels: () => Promise<void>;
   setModelName: (name: string) => void;
+  /** Asks the worker which network is current (after training, for example). */
+  refreshNetwork: () => Promise<void>;
+  importFile: (file: File) => Promise<void>;
+  setImportUrl: (url: string) => void;
+  importFromUrl: () => Promise<void>;
+  cancelImport: () => Promise<void>;
+  /** Saves the current network as `<name>.safetensors` (a lab checkpoint). */
+  exportNetwork: () => Promise<void>;
+  dismissImportError: () => void;
 }
 
 export type ModelSlice = ModelValues & ModelActions;
@@ -26,19 +59,117 @@ export const MODEL_DEFAULT: ModelValues = {
   models: [],
   modelName: DEFAULT_MODEL,
   modelError: null,
+  network: null,
+  checkpoint: null,
+  importUrl: '',
+  importError: null,
+  importNotice: null,
+  exported: null,
+  exportError: null,
 };
 
-export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set, get) => ({
-  ...MODEL_DEFAULT,
-  fetchModels: async () => {
+/** Clicks a temporary `<a download>` so the browser saves the file. */
+function saveFile(url: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function importedText(r: CheckpointReport, net: NetworkInfo): string {
+  const exit = net.extraOutputs.includes('exit') ? ' with an early-exit head' : '';
+  return `Imported ${r.fileName}: ${net.name}${exit}. It is now the current network.`;
+}
+
+export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set, get) => {
+  const runImport = async (label: string, source: ImportSource): Promise<void> => {
+    const s = get();
+    if (s.jobs.model || s.jobs.train || s.jobs.evaluate) return;
+    const id = s.beginJob('model', label);
+    set({ importError: null, importNotice: null, exportError: null });
+    const onProgress = callback((p: JobProgress) => get().reportJob('model', id, p));
     try {
-      const models = await getLab().listModels();
-      const current = get().modelName;
-      const keep = models.some((m) => m.name === current);
-      set({ models, modelError: null, modelName: keep ? current : (models[0]?.name ?? current) });
+      const { report, network } = await getLab().importCheckpoint(id, source, onProgress);
+      if (network) {
+        const prev = get().exported;
+        if (prev) URL.revokeObjectURL(prev.url);
+        set({
+          checkpoint: report,
+          network,
+          importNotice: importedText(report, network),
+          exported: null,
+          // The last evaluation belonged to the previous network.
+          evalResult: null,
+          evalNotice: null,
+          evalError: null,
+        });
+      } else {
+        set({
+          checkpoint: report,
+          importError:
+            `${report.fileName}: no known architecture fits its ${report.tensorCount} tensors, ` +
+            `so the current network is unchanged. ${report.unrecognized ?? ''}`.trim(),
+        });
+      }
     } catch (err) {
-      set({ modelError: `Could not list the model zoo: ${errorMessage(err)}` });
+      if (isAbort(err))
+        set({ importNotice: 'Import cancelled; the current network is unchanged.' });
+      else set({ importError: `${errorMessage(err)} — the current network is unchanged.` });
+    } finally {
+      get().finishJob('model', id);
     }
-  },
-  setModelName: (name) => set({ modelName: name }),
-});
+  };
+
+  return {
+    ...MODEL_DEFAULT,
+    fetchModels: async () => {
+      try {
+        const models = await getLab().listModels();
+        const current = get().modelName;
+        const keep = models.some((m) => m.name === current);
+        set({ models, modelError: null, modelName: keep ? current : (models[0]?.name ?? current) });
+      } catch (err) {
+        set({ modelError: `Could not list the model zoo: ${errorMessage(err)}` });
+      }
+    },
+    setModelName: (name) => set({ modelName: name }),
+    refreshNetwork: async () => {
+      try {
+        set({ network: await getLab().currentNetwork() });
+      } catch {
+        // the worker is gone; the panels already show that error
+      }
+    },
+    importFile: (file) => runImport(`Importing ${file.name}`, { kind: 'file', file }),
+    setImportUrl: (url) => set({ importUrl: url }),
+    importFromUrl: () => {
+      const url = get().importUrl.trim();
+      if (url === '') {
+        set({ importError: 'Enter the URL of a .pth, .pt or .safetensors file first.' });
+        return Promise.resolve();
+      }
+      return runImport(`Importing ${url}`, { kind: 'url', url });
+    },
+    cancelImport: () => get().cancelJob('model'),
+    exportNetwork: async () => {
+      set({ exportError: null });
+      try {
+        const r = await getLab().exportCheckpoint();
+        const prev = get().exported;
+        if (prev) URL.revokeObjectURL(prev.url);
+        const blob = new Blob([r.bytes as Uint8Array<ArrayBuffer>], {
+          type: 'application/octet-stream',
+        });
+        const url = URL.createObjectURL(blob);
+        set({ exported: { fileName: r.fileName, url, bytes: r.bytes.length }, network: r.network });
+        saveFile(url, r.fileName);
+      } catch (err) {
+        set({ exportError: `Export failed: ${errorMessage(err)}` });
+      }
+    },
+    dismissImportError: () => set({ importError: null }),
+  };
+};

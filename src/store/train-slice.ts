@@ -90,6 +90,7 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
       set({ trainStatus: 'error', trainError: errorMessage(err) });
     } finally {
       get().finishJob('train', id);
+      void get().refreshNetwork();
     }
   },
   pauseTraining: async () => {

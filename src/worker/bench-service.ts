@@ -5,6 +5,8 @@
  */
 import { measureThroughput, type ThroughputResult } from '../core/bench/throughput.ts';
 import { buildFromZooName } from '../core/models/zoo.ts';
+import { benchCheckpointEval, type CheckpointEvalBench } from '../core/bench/checkpoint-eval.ts';
+import { parseRecords, sliceSplit } from '../core/data/cifar-records.ts';
 
 export interface BenchmarkRequest {
   model: string;
@@ -20,4 +22,21 @@ export function runBenchmark(r: BenchmarkRequest): Promise<ThroughputResult> {
     trainSteps: r.trainSteps,
     evalBatches: r.evalBatches,
   });
+}
+
+export interface CheckpointBenchmarkRequest {
+  checkpoint: Uint8Array;
+  checkpointName: string;
+  /** CIFAR-100 test records in the official binary layout. */
+  testData: Uint8Array;
+  limit: number;
+  batchSize: number;
+}
+
+/** A real checkpoint evaluated on the first `limit` test records, in this worker. */
+export function runCheckpointBenchmark(
+  r: CheckpointBenchmarkRequest,
+): Promise<CheckpointEvalBench> {
+  const split = sliceSplit(parseRecords(r.testData, 'test.bin'), 0, r.limit);
+  return benchCheckpointEval(r.checkpoint, r.checkpointName, split, r.batchSize);
 }

@@ -1,11 +1,18 @@
 /**
  * The worker's API object (exposed with Comlink by lab.worker.ts). It adapts core calls to plain
  * DTOs: long jobs take a job id chosen by the main thread (for cancel / pause / resume) and a
- * Comlink.proxy progress callback; big arrays go back with Comlink.transfer.
+ * Comlink.proxy progress callback; big arrays go back with Comlink.transfer. The trainer and the
+ * model service share one current network (trained, imported or built for an evaluation).
  */
 import * as Comlink from 'comlink';
 import { debugInfo, initBackend } from './backend-init.ts';
-import { runBenchmark, type BenchmarkRequest } from './bench-service.ts';
+import {
+  runBenchmark,
+  runCheckpointBenchmark,
+  type BenchmarkRequest,
+  type CheckpointBenchmarkRequest,
+} from './bench-service.ts';
+import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import type {
@@ -15,13 +22,18 @@ import type {
   DebugInfo,
   EvalConfig,
   EvalResult,
+  ExportResult,
+  ImportResult,
+  ImportSource,
   JobProgress,
   LoadResult,
   MetricPoint,
   ModelInfo,
+  NetworkInfo,
   TrainConfig,
   TrainSummary,
 } from './lab-types.ts';
+import { ModelService } from './model-service.ts';
 import { TrainService } from './train-service.ts';
 
 type OnProgress = (p: JobProgress) => void;
@@ -40,7 +52,9 @@ export function createLabApi() {
     backendReady ??= initBackend('auto');
     return backendReady;
   };
-  const trainer = new TrainService(ensureBackend);
+  const current = new CurrentNetwork();
+  const trainer = new TrainService(ensureBackend, current);
+  const models = new ModelService(ensureBackend, current);
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
   const runJob = async <T>(
@@ -69,6 +83,11 @@ export function createLabApi() {
     async benchmark(request: BenchmarkRequest) {
       await ensureBackend();
       return runBenchmark(request);
+    },
+    /** A real checkpoint's evaluation on the selected backend (bench/browser-osi.ts uses it). */
+    async benchmarkCheckpoint(request: CheckpointBenchmarkRequest) {
+      await ensureBackend();
+      return runCheckpointBenchmark(request);
     },
     cancel(id: string): boolean {
       return jobs.cancel(id);
@@ -110,6 +129,7 @@ export function createLabApi() {
     resumeTraining(id: string): boolean {
       return jobs.setPaused(id, false);
     },
+    /** Evaluates the current network; when there is none yet, builds `model` (untrained). */
     evaluate(
       id: string,
       config: EvalConfig,
@@ -119,6 +139,26 @@ export function createLabApi() {
       return runJob(id, onProgress, (signal, report) =>
         trainer.evaluate(model, config, data.current, { signal, report }),
       );
+    },
+
+    /** The current network, or null before any train / evaluate / import. */
+    currentNetwork(): NetworkInfo | null {
+      return current.info();
+    },
+    /** Reads a checkpoint (file or CORS URL); on success its network becomes the current one. */
+    importCheckpoint(
+      id: string,
+      source: ImportSource,
+      onProgress: OnProgress,
+    ): Promise<ImportResult> {
+      return runJob(id, onProgress, (signal, report) =>
+        models.importCheckpoint(source, signal, report),
+      );
+    },
+    /** The current network as a lab checkpoint; the bytes are transferred, not copied. */
+    async exportCheckpoint(): Promise<ExportResult> {
+      const r = await models.exportCheckpoint();
+      return Comlink.transfer(r, [r.bytes.buffer]);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Main-thread side of the lab worker: one module worker, wrapped by Comlink. Also exposes a tiny
  * hook for tests and benchmarks: `window.__lab.debugInfo()` (which tfjs backend and WebGPU adapter
- * the worker really uses) and `window.__lab.benchmark(request)` (bench/browser-throughput.ts).
+ * the worker really uses), `window.__lab.benchmark(request)` (bench/browser-throughput.ts) and
+ * `window.__lab.benchmarkCheckpoint(request)` (bench/browser-osi.ts).
  */
 import * as Comlink from 'comlink';
 import type { LabApi } from './lab-api.ts';
@@ -21,8 +22,35 @@ export function getLab(): LabRemote {
   (window as unknown as { __lab?: unknown }).__lab = {
     debugInfo: () => lab.debugInfo(),
     benchmark: (request: Parameters<LabApi['benchmark']>[0]) => lab.benchmark(request),
+    benchmarkCheckpoint: (r: CheckpointUrls) => benchmarkCheckpoint(lab, r),
   };
   return remote;
+}
+
+interface CheckpointUrls {
+  checkpointUrl: string;
+  testDataUrl: string;
+  limit: number;
+  batchSize: number;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Benchmark hook: fetches a checkpoint and test.bin here, transfers them to the worker. */
+async function benchmarkCheckpoint(lab: LabRemote, r: CheckpointUrls) {
+  const [checkpoint, testData] = await Promise.all([
+    fetchBytes(r.checkpointUrl),
+    fetchBytes(r.testDataUrl),
+  ]);
+  const checkpointName = r.checkpointUrl.slice(r.checkpointUrl.lastIndexOf('/') + 1);
+  const request = { checkpoint, checkpointName, testData, limit: r.limit, batchSize: r.batchSize };
+  return lab.benchmarkCheckpoint(
+    Comlink.transfer(request, [checkpoint.buffer as ArrayBuffer, testData.buffer as ArrayBuffer]),
+  );
 }
 
 /** Wraps a callback so the worker can call it across the boundary. */

@@ -125,6 +125,16 @@ export interface EvalConfig {
   batchSize: number;
 }
 
+/** Top-1 under a network's early-exit rule (an image exits when the exit head is confident). */
+export interface EarlyExitStats {
+  /** Top-1 with the rule, 0–1. */
+  top1: number;
+  /** Fraction of images that exit at the early head. */
+  exitRate: number;
+  /** Max softmax probability above which an image exits. */
+  threshold: number;
+}
+
 export interface EvalResult {
   top1: number;
   top5: number;
@@ -134,6 +144,68 @@ export interface EvalResult {
   model: string;
   /** True when the network was evaluated straight after initialisation (never trained). */
   untrained: boolean;
+  /** Set when the network has an early-exit head. */
+  earlyExit: EarlyExitStats | null;
+  /** The network that was evaluated (the current one; built from `model` when there was none). */
+  network: NetworkInfo;
+}
+
+/** Where the worker's current network came from. */
+export type NetworkOrigin = 'initialised' | 'trained' | 'imported';
+
+/** The worker's one current network, which Evaluate and Export use. */
+export interface NetworkInfo {
+  /** Graph name, e.g. "osi-micronet" or "tiny". */
+  name: string;
+  origin: NetworkOrigin;
+  /** File name or URL it was imported from; null otherwise. */
+  source: string | null;
+  params: number;
+  /** Keys of the graph's extra outputs, e.g. ["exit"]. */
+  extraOutputs: string[];
+}
+
+export type CheckpointFormatName = 'safetensors' | 'micronet-lab' | 'torch-zip' | 'torch-legacy';
+
+export interface TensorRow {
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** Exact zeros among the tensor's elements. */
+  zeros: number;
+}
+
+/** What an imported checkpoint holds (shown even when no architecture fits it). */
+export interface CheckpointReport {
+  fileName: string;
+  bytes: number;
+  format: CheckpointFormatName;
+  tensorCount: number;
+  /** Learnable elements (BN running statistics and counters excluded). */
+  params: number;
+  zeros: number;
+  zeroShare: number;
+  table: TensorRow[];
+  /** Zoo architecture the tensors fit, or the lab checkpoint's graph name; null when none. */
+  architecture: string | null;
+  /** Why no architecture fits (null when one does). */
+  unrecognized: string | null;
+}
+
+export interface ImportResult {
+  report: CheckpointReport;
+  /** The new current network; null when the checkpoint fits no architecture (the old one stays). */
+  network: NetworkInfo | null;
+}
+
+/** What to import: a file the user chose or dropped, or a URL (the server must send CORS). */
+export type ImportSource = { kind: 'file'; file: File } | { kind: 'url'; url: string };
+
+/** A lab checkpoint of the current network, ready to save. */
+export interface ExportResult {
+  fileName: string;
+  bytes: Uint8Array;
+  network: NetworkInfo;
 }
 
 /** Thrown across the boundary as an Error whose name is 'AbortError' when a job is cancelled. */

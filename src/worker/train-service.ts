@@ -1,8 +1,10 @@
 /**
  * The worker's network: builds zoo models (core/models), trains them on the loaded train split
  * with core's mini-batch SGD loop (Nesterov momentum 0.9, weight decay 5e-4 off BN/bias, cosine
- * learning rate) and evaluates top-1 / top-5 on the test split. The trained network stays in the
- * worker for evaluation (also after a cancel).
+ * learning rate) and evaluates top-1 / top-5 on the test split (plus top-1 under the early-exit
+ * rule for a network with an exit head, e.g. OSI-AI MicroNet). Both work on the worker's one
+ * current network (./current-network.ts), which an import may also have set; the trained network
+ * stays current for evaluation (also after a cancel).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { explainBackendError } from '../core/backend/explain-error.ts';
@@ -12,14 +14,17 @@ import { Network } from '../core/graph/network.ts';
 import { countParams } from '../core/graph/params.ts';
 import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo.ts';
 import { TrainControl } from '../core/train/control.ts';
-import { evaluate } from '../core/train/evaluate.ts';
+import type { EvalProgress } from '../core/train/evaluate.ts';
+import { evaluateNetwork } from '../core/train/evaluate-network.ts';
 import { networkModel } from '../core/train/network-model.ts';
 import { train, type TrainMetrics } from '../core/train/trainer.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
+import type { CurrentNetwork } from './current-network.ts';
 import { batcher, type WorkerJob } from './job-registry.ts';
 import type {
   AugmentConfig,
   BackendInfo,
+  EarlyExitStats,
   EvalConfig,
   EvalResult,
   JobProgress,
@@ -31,6 +36,8 @@ import type {
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
 const METRICS_FLUSH_MS = 250;
+/** Early-exit rule (graph.extraOutputs.exit): exit when the head's max softmax > this. */
+const EXIT_THRESHOLD = 0.85;
 
 type Report = (p: JobProgress) => void;
 
@@ -59,11 +66,22 @@ function checkConfig(c: TrainConfig): void {
   if (!(c.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${c.learningRate}`);
 }
 
-export class TrainService {
-  private net: Network | null = null;
-  private trained = false;
+function evalReport(report: Report): (p: EvalProgress) => void {
+  return (p) =>
+    report({
+      phase: `${p.imagesPerSecond.toFixed(p.imagesPerSecond < 10 ? 1 : 0)} images/s`,
+      done: p.done,
+      total: p.total,
+      unit: 'images',
+      etaSeconds: p.etaSeconds,
+    });
+}
 
-  constructor(private readonly ensureBackend: () => Promise<BackendInfo>) {}
+export class TrainService {
+  constructor(
+    private readonly ensureBackend: () => Promise<BackendInfo>,
+    private readonly current: CurrentNetwork,
+  ) {}
 
   listModels(): ModelInfo[] {
     const names = [...new Set<string>(['tiny', DEFAULT_MODEL, ...ZOO_NAMES])];
@@ -71,11 +89,7 @@ export class TrainService {
   }
 
   private replaceNet(name: string, seed: number): Network {
-    this.net?.dispose();
-    this.net = null;
-    this.net = Network.fromInit(buildFromZooName(name), seed);
-    this.trained = false;
-    return this.net;
+    return this.current.replace(Network.fromInit(buildFromZooName(name), seed), 'initialised');
   }
 
   async train(
@@ -88,6 +102,7 @@ export class TrainService {
     if (!split) throw new Error('No train split loaded: load train.bin or the archive first');
     await this.ensureBackend();
     const net = this.replaceNet(config.model, config.seed);
+    const release = this.current.hold('training');
     const control = new TrainControl();
     hooks.job.pausable = control;
     const { signal } = hooks.job.controller;
@@ -133,7 +148,7 @@ export class TrainService {
           });
         },
       });
-      this.trained = result.steps > 0;
+      if (result.steps > 0) this.current.markTrained();
       if (result.status === 'diverged')
         throw new Error(`Training diverged: ${result.message ?? 'loss is not finite'}`);
       return {
@@ -150,6 +165,7 @@ export class TrainService {
       metrics.flush();
       signal.removeEventListener('abort', onAbort);
       hooks.job.pausable = null;
+      release();
     }
   }
 
@@ -165,19 +181,29 @@ export class TrainService {
       throw new Error(`batch size must be a whole number ≥ 1, got ${config.batchSize}`);
     }
     await this.ensureBackend();
-    const net = this.net && this.net.graph.name === model ? this.net : this.replaceNet(model, 1);
-    const r = await evaluate(networkModel(net), cifarSource(split, null), {
+    const net = this.current.network ?? this.replaceNet(model, 1);
+    const untrained = !this.current.isTrained;
+    const network = this.current.info()!;
+    const release = this.current.hold('evaluation');
+    const source = cifarSource(split, null);
+    const opts = {
       batchSize: config.batchSize,
       signal: hooks.signal,
-      onProgress: (p) =>
-        hooks.report({
-          phase: `${p.imagesPerSecond.toFixed(0)} images/s`,
-          done: p.done,
-          total: p.total,
-          unit: 'images',
-          etaSeconds: p.etaSeconds,
-        }),
-    });
-    return { ...r, model, untrained: !this.trained };
+      onProgress: evalReport(hooks.report),
+    };
+    try {
+      const r = await evaluateNetwork(net, source, { ...opts, threshold: EXIT_THRESHOLD });
+      const earlyExit: EarlyExitStats | null =
+        r.top1EarlyExit !== undefined && r.exitRate !== undefined
+          ? { top1: r.top1EarlyExit, exitRate: r.exitRate, threshold: EXIT_THRESHOLD }
+          : null;
+      const { top1, top5, loss, n, imagesPerSecond } = r;
+      const model = net.graph.name;
+      return { top1, top5, loss, n, imagesPerSecond, model, untrained, earlyExit, network };
+    } catch (e) {
+      throw explainBackendError(e, tf.getBackend());
+    } finally {
+      release();
+    }
   }
 }
