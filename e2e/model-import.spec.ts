@@ -1,5 +1,5 @@
 // Model panel: a user drops the OSI-AI MicroNet .pth, sees what it holds, evaluates it on a
-// test images on WebGPU (SwiftShader here) and gets the reference PyTorch accuracy; bad files
+// test slice on WebGPU (SwiftShader here) and gets the reference PyTorch accuracy; bad files
 // show an error and keep the network; export → re-import and URL import round-trip.
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
