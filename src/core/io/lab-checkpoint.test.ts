@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { Network } from '../graph/network';
 import { buildFromZooName } from '../models/zoo';
 import { initWeights } from '../graph/params';
 import { readSafetensors, writeSafetensors } from './safetensors';
@@ -41,4 +43,23 @@ describe('lab checkpoint', () => {
     const tf = weights.get(name)!; // [kh, kw, in, out]
     expect(t.shape).toEqual([tf.shape[3], tf.shape[2], tf.shape[0], tf.shape[1]]);
   });
+});
+
+describe('lab checkpoint: logits survive the round trip', () => {
+  it.each(['tiny', 'resnet-20', 'pyramidnet-basic-8-a48', 'osi-micronet'])(
+    '%s gives bit-identical logits after export and re-import',
+    (name) => {
+      const graph = buildFromZooName(name);
+      const before = Network.fromWeights(graph, initWeights(graph, 5));
+      const back = readLabCheckpoint(writeLabCheckpoint(graph, before.toWeights()));
+      const after = Network.fromWeights(back.graph, back.weights);
+      const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+      const a = before.predict(x);
+      const b = after.predict(x);
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([x, a, b]);
+      before.dispose();
+      after.dispose();
+    },
+  );
 });
