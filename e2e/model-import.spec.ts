@@ -25,7 +25,10 @@ const MODEL_HOST = `http://127.0.0.1:${ARCHIVE_PORT}`;
 // E2E_OSI_IMAGES=1000 runs the issue's full 1,000-image slice (the same assertions: the shown
 // accuracy equals PyTorch's golden predictions on that slice). BENCHMARKS.md has webgpu figures.
 const OSI_IMAGES = Number(process.env.E2E_OSI_IMAGES ?? 100);
-const OSI_EVAL_TIMEOUT = Math.max(5, OSI_IMAGES * 1.8) * 1000 + 120_000;
+// A ceiling, not an expectation: ~0.35 images/s was seen with two SwiftShader runs sharing the cores.
+const OSI_EVAL_TIMEOUT = OSI_IMAGES * 3_000 + 180_000;
+// Batches of 50 so that progress shows between batches even on the 100-image slice.
+const OSI_BATCH = 50;
 
 function modelPanel(page: Page) {
   return page.getByRole('region', { name: /Model/ });
@@ -79,12 +82,16 @@ test('drop the OSI .pth, evaluate a test slice on WebGPU, reject random bytes', 
   await expect(model.getByRole('cell', { name: '_conv_stem.weight', exact: true })).toBeVisible();
   await expect(model.getByTestId('current-network')).toContainText('osi-micronet (imported');
 
+  await panels(page).evaluate.getByLabel('Batch size').fill(String(OSI_BATCH));
   const t1 = Date.now();
   await model.getByRole('button', { name: 'Evaluate on the test split' }).click();
-  await expect(model.getByTestId('progress-evaluate')).toBeVisible();
-  await expect(model.getByTestId('progress-evaluate')).toContainText('images/s', {
-    timeout: 300_000,
+  const progress = model.getByTestId('progress-evaluate');
+  await expect(progress).toBeVisible();
+  await expect(progress).toContainText(`${OSI_BATCH} / ${OSI_IMAGES.toLocaleString('en-US')}`, {
+    timeout: OSI_EVAL_TIMEOUT,
   });
+  await expect(progress).toContainText('images/s');
+  await expect(progress.getByRole('button', { name: 'Cancel' })).toBeEnabled();
   await expect(model.getByTestId('model-results')).toHaveAttribute('data-runs', '1', {
     timeout: OSI_EVAL_TIMEOUT,
   });
