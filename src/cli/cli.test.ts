@@ -134,4 +134,51 @@ describe('micronet-lab CLI', () => {
     expect(ev.top1EarlyExit).toBeCloseTo(acc(early), 10);
     expect(ev.exitRate).toBeCloseTo(exits.reduce((a, b) => a + b, 0) / n, 10);
   });
+
+  it('score: the OSI .pth as imported at its measured exit rate gives the oracle 0.006267', () => {
+    const oracle = JSON.parse(
+      fs.readFileSync(path.join(ORACLES_DIR, 'micronet-counting.json'), 'utf8'),
+    ) as { osi_ai_micronet: { b_checkpoint_sparsity_16_16_32_with_early_exit: { score: number } } };
+    const want = oracle.osi_ai_micronet.b_checkpoint_sparsity_16_16_32_with_early_exit.score;
+    const pth = path.join(MODELS_DIR, 'osi-ai-micronet', 'trained_model.pth');
+    const r = cli('score', '--model', pth, '--exit-rate', '0.2929');
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout);
+    expect(Math.abs((out.score as number) - want) / want).toBeLessThan(1e-9);
+    expect(out).toMatchObject({ freebie: true, exitRate: 0.2929, model: 'osi-micronet' });
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(['score', 'paramsM', 'opsM', 'mults', 'adds', 'freebie', 'layers']),
+    );
+    // 8-bit weights + activations: the freebie goes, params and mults count at 8 bits.
+    const q = json(
+      cli(
+        'score',
+        '--model',
+        pth,
+        '--exit-rate',
+        '0.2929',
+        '--recipe',
+        '{"weightBits":8,"activationBits":8}',
+      ).stdout,
+    );
+    expect(q.freebie).toBe(false);
+    expect(q.score as number).toBeLessThan(want);
+    expect(q.paramsM as number).toBeLessThan(out.paramsM as number);
+  });
+
+  it('score: global sparsity on a zoo net, and recipe errors name the field', () => {
+    const dense = json(cli('score', '--model', 'tiny').stdout);
+    const half = json(cli('score', '--model', 'tiny', '--recipe', '{"sparsity":0.5}').stdout);
+    expect(half.score as number).toBeLessThan(dense.score as number);
+    const layers = half.layers as { op: string; sparsity: number; params: number }[];
+    const convs = layers.filter((l) => l.op === 'conv2d' || l.op === 'dense');
+    const kept = convs.reduce((a, l) => a + l.params * (1 - l.sparsity), 0);
+    expect(convs.some((l) => l.sparsity > 0.4)).toBe(true);
+    expect(kept).toBeGreaterThan(0);
+    const bad = cli('score', '--model', 'tiny', '--recipe', '{"weightBits":40}');
+    expect(bad.code).toBe(2);
+    expect(json(bad.stderr).error).toBe(
+      '--recipe: recipe.weightBits must be an integer in 2–16 or 32, got 40',
+    );
+  });
 });

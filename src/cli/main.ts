@@ -1,11 +1,12 @@
 /**
  * MicroNet Lab on the command line: `npx micronet-lab <command> …` runs the same core as the
  * browser worker and prints one JSON object on stdout. Bad input: `{"error": "…"}` on stderr and
- * exit code 2. Commands: inspect, train, eval (later issues add more; field names are a contract).
+ * exit code 2. Commands: inspect, train, eval, score (later issues add more; field names are a contract).
  */
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { evalCommand } from './commands/eval';
 import { inspectCommand } from './commands/inspect';
+import { scoreCommand } from './commands/score';
 import { trainCommand } from './commands/train';
 
 type Command = (args: ParsedArgs) => Promise<Record<string, unknown>>;
@@ -14,11 +15,13 @@ const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   train: trainCommand,
   eval: evalCommand,
+  score: scoreCommand,
 };
 
 const USAGE =
   'usage: micronet-lab <inspect <file> | train --data <dir|file> --model <zoo name> --epochs E ' +
-  '[--limit N] --out <file> | eval --model <file> --data <dir|file> [--limit N]>';
+  '[--limit N] --out <file> | eval --model <file> --data <dir|file> [--limit N] [--recipe <json>] | ' +
+  'score --model <file|zoo name> [--recipe <json>] [--exit-rate R]>';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);

@@ -17,11 +17,14 @@ export interface LoadedModel {
   source: CheckpointFormat | 'zoo';
   /** Zoo name of the architecture (recognised or given). */
   zooName: string;
+  /** A lab checkpoint's recorded facts (metrics, measured exit rate, …). */
+  info?: Record<string, unknown>;
 }
 
 export async function loadModelFile(file: string): Promise<LoadedModel> {
   const m = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(file)), file);
-  return { graph: m.graph, weights: m.weights, source: m.format, zooName: m.zooName };
+  const info = m.format === 'micronet-lab' ? m.checkpoint.info : undefined;
+  return { graph: m.graph, weights: m.weights, source: m.format, zooName: m.zooName, info };
 }
 
 export async function loadModel(spec: string, seed: number): Promise<LoadedModel> {

@@ -1,17 +1,41 @@
 /**
  * `eval --model <file|zoo name> --data <dir|file> [--limit N] [--batch B] [--threshold 0.85]
- * [--backend wasm|cpu]` → { top1, top5, n, loss, backend, imagesPerSecond, model } plus
- * { top1EarlyExit, exitRate } for a network with an early-exit head (exit when the exit head's
- * max softmax > threshold).
+ * [--backend wasm|cpu] [--recipe <json|file>] [--calibration <dir|file>]` → { top1, top5, n,
+ * loss, backend, imagesPerSecond, model } plus { top1EarlyExit, exitRate } for a network with an
+ * early-exit head (exit when the exit head's max softmax > threshold). With --recipe: accuracy
+ * with the recipe's sparsity and quantization applied, plus `recipe` and `layerSparsity`;
+ * activation quantizers calibrate on the training split of --data (or of --calibration).
  */
 import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
+import { evaluateRecipe } from '../../core/compress/apply-recipe';
+import type { CifarDataset } from '../../core/data/types';
+import { minRecipeBits, type Recipe } from '../../core/score/recipe';
+import type { BatchSource } from '../../core/train/types';
 import { evaluateNetwork } from '../../core/train/evaluate-network';
-import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
+import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
+import { recipeFlag } from '../recipe-flag';
+
+/** Training images for the activation quantizers (only when activations are quantized). */
+async function calibrationSource(
+  args: ParsedArgs,
+  data: CifarDataset,
+  recipe: Recipe,
+): Promise<BatchSource | undefined> {
+  if (minRecipeBits(recipe) >= 32) return undefined;
+  const other = optionalFlag(args, 'calibration');
+  const train = (other === undefined ? data : await loadDataset(other)).train;
+  if (!train) {
+    throw new UsageError(
+      `--recipe quantizes to ${minRecipeBits(recipe)} bits: calibrating the activation quantizers needs training images — --data ${other === undefined ? 'has' : 'and --calibration have'} no train split (add train.bin or pass --calibration <dir|train.bin>)`,
+    );
+  }
+  return cifarSource(train, null);
+}
 
 export async function evalCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const modelSpec = requireFlag(args, 'model');
@@ -22,11 +46,19 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   const batchSize = numberFlag(args, 'batch', 100, { min: 1, max: 4096, integer: true });
   const threshold = numberFlag(args, 'threshold', 0.85, { min: 0, max: 1 });
   const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const recipe = args.flags.has('recipe') ? recipeFlag(args) : undefined;
   const model = await loadModel(modelSpec, 0);
-  const split = limitSplit(pickSplit(await loadDataset(dataPath), 'test'), limit);
+  const data = await loadDataset(dataPath);
+  const split = limitSplit(pickSplit(data, 'test'), limit);
+  const calibration = recipe ? await calibrationSource(args, data, recipe) : undefined;
   const net = Network.fromWeights(model.graph, model.weights);
   try {
-    const r = await evaluateNetwork(net, cifarSource(split, null), { batchSize, threshold });
+    const source = cifarSource(split, null);
+    if (recipe) {
+      const r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, threshold });
+      return { ...r, backend, model: model.zooName, recipe };
+    }
+    const r = await evaluateNetwork(net, source, { batchSize, threshold });
     return { ...r, backend, model: model.zooName };
   } catch (e) {
     throw explainBackendError(e, backend);

@@ -23,6 +23,12 @@ export interface ForwardOptions {
   training: boolean;
   /** Source of ShakeDrop gates; required in training when the graph has ShakeDrop. */
   rng?: Rng;
+  /**
+   * Called with each node's inputs just before it runs, inside the node's tidy; returns the
+   * tensors the node runs on (same count), e.g. fake-quantized activations. To observe only,
+   * return `inputs`; tensors it wants to outlive the node must be tf.keep()-ed.
+   */
+  inputHook?: (node: GraphNode, inputs: tf.Tensor[]) => tf.Tensor[];
 }
 
 export interface BnBatchStats {
@@ -161,6 +167,19 @@ interface TidyResult {
   stats: Record<string, { mean: tf.Tensor1D; variance: tf.Tensor1D }>;
 }
 
+/** opts.inputHook applied to a node's inputs (checked: one tensor per input). */
+function hookInputs(node: GraphNode, ins: tf.Tensor[], opts: ForwardOptions): tf.Tensor[] {
+  if (!opts.inputHook) return ins;
+  const out = opts.inputHook(node, ins);
+  if (!Array.isArray(out) || out.length !== ins.length) {
+    const got = Array.isArray(out) ? `${out.length} tensor(s)` : String(out);
+    throw new GraphError(
+      `inputHook for '${node.name}' must return ${ins.length} tensor(s), got ${got}`,
+    );
+  }
+  return out;
+}
+
 /** Runs the graph on x [N,H,W,C]; see ForwardResult. */
 export function forward(
   graph: Graph,
@@ -181,7 +200,9 @@ export function forward(
         continue;
       }
       const ins = node.inputs.map((name) => values.get(name)!);
-      const out = tf.tidy(() => runNode(node, ins, ctx) as tf.TensorContainer) as NodeOut;
+      const out = tf.tidy(
+        () => runNode(node, hookInputs(node, ins, opts), ctx) as tf.TensorContainer,
+      ) as NodeOut;
       if (out instanceof tf.Tensor) values.set(node.name, out);
       else {
         values.set(node.name, out.y);

@@ -28,6 +28,7 @@ export {
   type CountingProfile,
   type FineTuneSettings,
   type LayerBits,
+  type PruneSchedule,
   type Recipe,
 } from './recipe';
 export {

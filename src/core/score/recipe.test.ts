@@ -38,7 +38,12 @@ describe('validateRecipe', () => {
       'recipe.layerBits["c"].weight must be an integer in 2–16 or 32, got 17',
     ],
     [{ layerBits: { c: { bits: 8 } } }, 'recipe.layerBits["c"] has unknown field \'bits\''],
-    [{ lambda: -1 }, 'recipe.lambda must be a finite number ≥ 0, got -1'],
+    [{ lambda: -1 }, 'recipe.lambda must be a finite number > 0, got -1'],
+    [{ activationLambda: 0 }, 'recipe.activationLambda must be a finite number > 0, got 0'],
+    [
+      { fineTune: { pruneSchedule: 'x' } },
+      "recipe.fineTune.pruneSchedule must be 'agp' or 'seed', got \"x\"",
+    ],
     [{ foldBN: 'yes' }, 'recipe.foldBN must be true or false, got "yes"'],
     [{ countingProfile: 'wrn' }, `recipe.countingProfile must be 'official' or 'seed', got "wrn"`],
     [{ fineTune: { epochs: -2 } }, 'recipe.fineTune.epochs must be an integer ≥ 0, got -2'],

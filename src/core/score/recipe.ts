@@ -20,7 +20,15 @@ export interface FineTuneSettings {
   batchSize?: number;
   momentum?: number;
   weightDecay?: number;
+  /** Quantization-aware fine-tuning: fake-quantize with a straight-through estimator. */
+  qat?: boolean;
+  /** Gradual sparsity: number of prune → fine-tune steps to reach the target (default 1). */
+  pruneSteps?: number;
+  /** Shape of the gradual schedule: AGP cubic (Zhu & Gupta 2017) or the seed's equal steps. */
+  pruneSchedule?: PruneSchedule;
 }
+
+export type PruneSchedule = 'agp' | 'seed';
 
 export interface Recipe {
   /** Global extra magnitude sparsity in [0, 1), on top of the weights' existing zeros. */
@@ -31,8 +39,12 @@ export interface Recipe {
   activationBits?: number;
   /** Per-layer bit widths, overriding weightBits / activationBits. */
   layerBits?: Record<string, LayerBits>;
-  /** Regularisation strength of the compression step (≥ 0); not used by the counter. */
+  /** SigmaMax λ for weights: f_max = |mean| + λ·std (default 10, the seed's); not counted. */
   lambda?: number;
+  /** SigmaMax λ for activations (default 18, the seed's). */
+  activationLambda?: number;
+  /** Training batches for the activation quantizers' EMA calibration (default 8). */
+  calibrationBatches?: number;
   /** Merge BN into the preceding conv as a bias (default true; seed profile default false). */
   foldBN?: boolean;
   countingProfile?: CountingProfile;
@@ -56,6 +68,8 @@ const RECIPE_FIELDS: readonly string[] = [
   'activationBits',
   'layerBits',
   'lambda',
+  'activationLambda',
+  'calibrationBatches',
   'foldBN',
   'countingProfile',
   'freebie',
@@ -67,6 +81,9 @@ const FINE_TUNE_FIELDS: readonly string[] = [
   'batchSize',
   'momentum',
   'weightDecay',
+  'qat',
+  'pruneSteps',
+  'pruneSchedule',
 ];
 
 function show(v: unknown): string {
@@ -138,6 +155,10 @@ function checkFineTune(v: unknown): void {
   checkNumber(`${p}.batchSize`, v.batchSize, 'an integer ≥ 1', (x) => int(x) && x >= 1);
   checkNumber(`${p}.momentum`, v.momentum, 'a number in [0, 1)', (x) => x >= 0 && x < 1);
   checkNumber(`${p}.weightDecay`, v.weightDecay, 'a number ≥ 0', (x) => x >= 0);
+  checkBoolean(`${p}.qat`, v.qat);
+  checkNumber(`${p}.pruneSteps`, v.pruneSteps, 'an integer ≥ 1', (x) => int(x) && x >= 1);
+  if (v.pruneSchedule !== undefined && v.pruneSchedule !== 'agp' && v.pruneSchedule !== 'seed')
+    fail(`${p}.pruneSchedule`, "'agp' or 'seed'", v.pruneSchedule);
 }
 
 function checkBoolean(path: string, v: unknown): void {
@@ -165,7 +186,14 @@ export function validateRecipe(v: unknown): Recipe {
   checkBits('recipe.weightBits', v.weightBits);
   checkBits('recipe.activationBits', v.activationBits);
   checkRecord('recipe.layerBits', v.layerBits, checkLayerBits);
-  checkNumber('recipe.lambda', v.lambda, 'a finite number ≥ 0', (x) => x >= 0);
+  checkNumber('recipe.lambda', v.lambda, 'a finite number > 0', (x) => x > 0);
+  checkNumber('recipe.activationLambda', v.activationLambda, 'a finite number > 0', (x) => x > 0);
+  checkNumber(
+    'recipe.calibrationBatches',
+    v.calibrationBatches,
+    'an integer ≥ 1',
+    (x) => Number.isInteger(x) && x >= 1,
+  );
   checkBoolean('recipe.foldBN', v.foldBN);
   if (v.countingProfile !== undefined && v.countingProfile !== 'official') {
     if (v.countingProfile !== 'seed')

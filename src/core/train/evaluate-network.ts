@@ -2,9 +2,9 @@
  * Evaluation of any lab network: plain top-1/top-5/loss, plus the early-exit figures
  * (top1EarlyExit, exitRate) when the graph has an exit head (`extraOutputs.exit`).
  */
-import type { Network } from '../graph/network';
-import { evaluateWithEarlyExit } from './early-exit';
-import { evaluate, type EvalOptions, type EvalResult } from './evaluate';
+import type { Graph } from '../graph/ir';
+import { evaluateWithEarlyExit, type EarlyExitModel } from './early-exit';
+import { evaluate, type EvalOptions, type EvalResult, type Predictor } from './evaluate';
 import type { BatchSource } from './types';
 
 export interface NetworkEvalResult extends EvalResult {
@@ -18,8 +18,11 @@ export interface NetworkEvalOptions extends EvalOptions {
   threshold?: number;
 }
 
+/** A graph Network, or anything that runs like one (e.g. a quantized copy). */
+export type EvaluableNetwork = Predictor & EarlyExitModel & { readonly graph: Graph };
+
 export async function evaluateNetwork(
-  net: Network,
+  net: EvaluableNetwork,
   source: BatchSource,
   o: NetworkEvalOptions,
 ): Promise<NetworkEvalResult> {

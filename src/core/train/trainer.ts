@@ -66,6 +66,8 @@ export interface TrainOptions {
   startEpoch?: number;
   /** An optimizer to continue with (its momentum buffers); default a fresh Sgd(opts.sgd). */
   optimizer?: Sgd;
+  /** Called after every optimizer step and its BN updates (e.g. re-applying sparsity masks). */
+  afterStep?: () => void;
 }
 
 export interface TrainResult {
@@ -164,6 +166,7 @@ function runStep(r: RunState, order: Uint32Array, b: number, augRng: Rng, modelR
       rng: modelRng,
     };
     trainStep(inputs, x, y, batch.y, r.acc);
+    o.afterStep?.();
   } finally {
     x.dispose();
     y.dispose();

@@ -1,0 +1,100 @@
+/**
+ * A recipe applied to a copy of a network, for measurement and export: magnitude sparsity
+ * (masks from the weights: global threshold + per-layer targets), then SigmaMax fixed-point
+ * quantization (BN folded, weights quantized per layer, activation quantizers calibrated on
+ * training batches). The network passed in is never modified.
+ *   compressed = await compressNetwork(net, recipe, { calibration });   // → runs like a Network
+ *   r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, limit });
+ */
+import { Network } from '../graph/network';
+import type { Weights } from '../graph/ir';
+import type { EvalProgress } from '../train/evaluate';
+import {
+  evaluateNetwork,
+  type EvaluableNetwork,
+  type NetworkEvalResult,
+} from '../train/evaluate-network';
+import type { BatchSource, CancelSignal } from '../train/types';
+import { validateRecipe, minRecipeBits, type Recipe } from '../score/recipe';
+import { quantizeNetwork, type QuantizedModel } from './quant';
+import { effectiveLayerSparsity } from './score-model';
+import { applyMasks, magnitudeMasks } from './sparsity';
+
+export interface CompressedNetwork extends EvaluableNetwork {
+  /** The sparse float weights, before quantization (graph of the original network). */
+  readonly sparseWeights: Weights;
+  /** Effective sparsity of every prunable layer after masking. */
+  readonly layerSparsity: Record<string, number>;
+  /** The quantized model, when the recipe quantizes anything. */
+  readonly quantized: QuantizedModel | null;
+  dispose(): void;
+}
+
+export interface CompressOptions {
+  /** Training batches for the activation quantizers (needed when activations are quantized). */
+  calibration?: BatchSource;
+}
+
+function prunes(recipe: Recipe): boolean {
+  return (recipe.sparsity ?? 0) > 0 || Object.keys(recipe.layerSparsity ?? {}).length > 0;
+}
+
+/** Sparse (and quantized) copy of `net` under `recipe`. The caller disposes it. */
+export async function compressNetwork(
+  net: Network,
+  recipeIn: Recipe,
+  o: CompressOptions = {},
+): Promise<CompressedNetwork> {
+  const recipe = validateRecipe(recipeIn);
+  const dense = await net.toWeightsAsync();
+  const sparse = prunes(recipe)
+    ? applyMasks(dense, magnitudeMasks(net.graph, dense, recipe))
+    : dense;
+  const layerSparsity = effectiveLayerSparsity(net.graph, sparse, {});
+  const copy = Network.fromWeights(net.graph, sparse);
+  if (minRecipeBits(recipe) >= 32) {
+    return Object.assign(copy, { sparseWeights: sparse, layerSparsity, quantized: null });
+  }
+  try {
+    const calibration = o.calibration ? { source: o.calibration } : undefined;
+    const q = await quantizeNetwork(copy, recipe, calibration);
+    return {
+      graph: q.graph,
+      sparseWeights: sparse,
+      layerSparsity,
+      quantized: q,
+      forward: (x, opts) => q.forward(x, opts),
+      predict: (x) => q.predict(x),
+      dispose: () => q.dispose(),
+    };
+  } finally {
+    copy.dispose();
+  }
+}
+
+export interface RecipeEvalOptions {
+  source: BatchSource;
+  calibration?: BatchSource;
+  batchSize: number;
+  /** Early-exit threshold (default 0.85). */
+  threshold?: number;
+  signal?: CancelSignal;
+  onProgress?: (p: EvalProgress) => void;
+}
+
+export type RecipeEvalResult = NetworkEvalResult & { layerSparsity: Record<string, number> };
+
+/** Accuracy of `net` with the recipe's sparsity and quantization applied (net is unchanged). */
+export async function evaluateRecipe(
+  net: Network,
+  recipe: Recipe,
+  o: RecipeEvalOptions,
+): Promise<RecipeEvalResult> {
+  const c = await compressNetwork(net, recipe, { calibration: o.calibration });
+  try {
+    const r = await evaluateNetwork(c, o.source, o);
+    return { ...r, layerSparsity: c.layerSparsity };
+  } finally {
+    c.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Compression (src/core/compress): magnitude sparsity with masks (sparsity/), SigmaMax fixed-point
+ * quantization (quant/), and the recipe applied to a network for scoring, measurement and export.
+ */
+export * from './sparsity';
+export * from './quant';
+export {
+  compressNetwork,
+  evaluateRecipe,
+  type CompressedNetwork,
+  type CompressOptions,
+  type RecipeEvalOptions,
+  type RecipeEvalResult,
+} from './apply-recipe';
+export {
+  effectiveLayerSparsity,
+  hasEarlyExit,
+  scoreModel,
+  type ScoreModelOptions,
+} from './score-model';

@@ -1,0 +1,41 @@
+/** Public API of SigmaMax fixed-point quantization (see README.md). */
+export {
+  ceilLog2,
+  quantizeValues,
+  roundHalfEven,
+  sigmaMaxBinaryPoint,
+  tensorStats,
+  type TensorStats,
+} from './sigma-max';
+export { fakeQuant, fakeQuantSte, fakeQuantSteSigmaMax, sigmaMaxScale } from './fake-quant';
+export {
+  activationBitsOf,
+  bnWeightBits,
+  checkLayerBitsNames,
+  isLayer,
+  layerNodes,
+  NOT_QUANTIZED,
+  quantizedInputs,
+  weightBitsOf,
+} from './layer-bits';
+export {
+  quantizeTensor,
+  quantizeWeights,
+  type QuantizedWeights,
+  type TensorQuant,
+} from './quantize-weights';
+export {
+  CALIBRATION_MOMENTUM,
+  calibrateActivations,
+  type ActivationQuant,
+  type CalibrateOptions,
+} from './calibrate';
+export { sourceBatches, type SourceCalibration } from './calibration-batches';
+export {
+  activationHook,
+  quantizeNetwork,
+  type CalibrationInput,
+  type InputHook,
+  type QuantizedModel,
+} from './quantized-model';
+export { foldedBatchNorms, qatModel, qatParamBits, type QatModel } from './qat';

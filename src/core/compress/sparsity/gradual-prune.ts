@@ -1,0 +1,178 @@
+/**
+ * Gradual magnitude pruning with fine-tuning (Zhu & Gupta 2017 schedule or the seed's equal
+ * steps, SEED_PIPELINE.md step 3). For each target s_t of pruneTargets(recipe.sparsity, T, kind):
+ *   1. masks on the CURRENT weights: the global pool loses round(s_t · P₀) − (already removed)
+ *      more of its smallest |w|, P₀ being the pool's non-zeros at the START — so the final extra
+ *      sparsity is recipe.sparsity, relative to the weights' original zeros; a layer with a
+ *      per-layer target t ends the step with max(its zeros, round(t_t · n)) zeros, t_t following
+ *      the same schedule towards t;
+ *   2. apply them, then fine-tune with train() (recipe.fineTune: epochs 1, lr 1e-3 constant,
+ *      batch 32, momentum 0.9, weight decay 5e-4 by default), re-applying the masks after every
+ *      optimizer step (TrainOptions.afterStep).
+ */
+import type { TensorData, Weights } from '../../graph/ir';
+import type { Network } from '../../graph/network';
+import type { FineTuneSettings, Recipe } from '../../score/recipe';
+import type { TrainControl } from '../../train/control';
+import { networkModel } from '../../train/network-model';
+import { train, type TrainMetrics } from '../../train/trainer';
+import type { BatchSource } from '../../train/types';
+import {
+  layerBits,
+  masksForCounts,
+  type LayerBits,
+  maskSparsity,
+  poolSize,
+  type PruneCounts,
+} from './magnitude-masks';
+import { MaskSet } from './mask-set';
+import { pruneTargets } from './prune-schedule';
+import { globalSparsity, layerTargets, prunableLayers, targetZeros } from './prunable-layers';
+
+export interface GradualPruneProgress {
+  /** 1-based prune step and their number. */
+  step: number;
+  steps: number;
+  /** Fraction of all prunable weights masked after this step's pruning. */
+  sparsity: number;
+  phase: 'prune' | 'fine-tune';
+  metrics?: TrainMetrics;
+}
+
+export interface GradualPruneOptions {
+  net: Network;
+  source: BatchSource;
+  recipe: Recipe;
+  seed: number;
+  control?: TrainControl;
+  onProgress?: (p: GradualPruneProgress) => void;
+  /** Cap on the optimizer steps of each fine-tuning phase (tests, quick runs). */
+  maxFineTuneSteps?: number;
+}
+
+export interface GradualPruneResult {
+  /** Masks in force at the end (layer name → 1 = kept); the net's weights honour them. */
+  masks: Map<string, Uint8Array>;
+  /** Zero fraction of each prunable layer's mask. */
+  layerSparsity: Record<string, number>;
+  /** Prune steps whose masks were applied. */
+  steps: number;
+  status: 'completed' | 'cancelled';
+}
+
+/** Downloads the prunable layers' weights (works on every backend). */
+async function prunableWeights(net: Network, layers: readonly string[]): Promise<Weights> {
+  const entries = await Promise.all(
+    layers.map(async (l): Promise<[string, TensorData]> => {
+      const v = net.getTensor(`${l}.weight`);
+      return [`${l}.weight`, { shape: [...v.shape], data: (await v.data()) as Float32Array }];
+    }),
+  );
+  return new Map(entries);
+}
+
+function overallSparsity(masks: ReadonlyMap<string, Uint8Array>): number {
+  let [n, kept] = [0, 0];
+  for (const m of masks.values()) {
+    n += m.length;
+    for (let i = 0; i < m.length; i++) kept += m[i]!;
+  }
+  return n === 0 ? 0 : (n - kept) / n;
+}
+
+/** Per-step plan: the pool's cumulative global targets and each targeted layer's schedule. */
+interface Plan {
+  steps: number;
+  global: number[];
+  layers: Map<string, number[]>;
+  pool0: number;
+}
+
+function makePlan(recipe: Recipe, layers: LayerBits[]): Plan {
+  const ft = recipe.fineTune ?? {};
+  const steps = ft.pruneSteps ?? 1;
+  const kind = ft.pruneSchedule ?? 'seed';
+  const targets = layerTargets(
+    layers.map((l) => l.name),
+    recipe,
+  );
+  const perLayer = new Map([...targets].map(([name, t]) => [name, pruneTargets(t, steps, kind)]));
+  return {
+    steps,
+    global: pruneTargets(globalSparsity(recipe), steps, kind),
+    layers: perLayer,
+    pool0: poolSize(layers, targets),
+  };
+}
+
+/** Removal counts of step `k` (0-based) on the current layers. */
+function stepCounts(plan: Plan, k: number, layers: LayerBits[]): PruneCounts {
+  const poolNow = poolSize(layers, plan.layers);
+  const removed = plan.pool0 - poolNow;
+  const want = Math.round(plan.global[k]! * plan.pool0) - removed;
+  const layerZeros = new Map<string, number>();
+  for (const l of layers) {
+    const t = plan.layers.get(l.name)?.[k];
+    if (t !== undefined) layerZeros.set(l.name, targetZeros(l.zeros, l.size, t));
+  }
+  return { globalRemove: Math.min(poolNow, Math.max(0, want)), layerZeros };
+}
+
+async function fineTune(
+  o: GradualPruneOptions,
+  ft: FineTuneSettings,
+  maskSet: MaskSet,
+  progress: (metrics: TrainMetrics) => void,
+  k: number,
+): Promise<'completed' | 'cancelled'> {
+  const res = await train({
+    model: networkModel(o.net),
+    source: o.source,
+    epochs: ft.epochs ?? 1,
+    batchSize: ft.batchSize ?? 32,
+    schedule: { kind: 'constant', lr: ft.learningRate ?? 1e-3 },
+    sgd: { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 },
+    seed: o.seed + k,
+    maxSteps: o.maxFineTuneSteps,
+    control: o.control,
+    onMetrics: progress,
+    afterStep: () => maskSet.apply(o.net),
+  });
+  if (res.status === 'diverged')
+    throw new Error(`gradualPrune: fine-tuning step ${k + 1} diverged: ${res.message}`);
+  return res.status;
+}
+
+export async function gradualPrune(o: GradualPruneOptions): Promise<GradualPruneResult> {
+  const names = prunableLayers(o.net.graph);
+  const ft = o.recipe.fineTune ?? {};
+  const plan = makePlan(o.recipe, layerBits(o.net.graph, await prunableWeights(o.net, names)));
+  let masks = new Map<string, Uint8Array>();
+  let maskSet: MaskSet | undefined;
+  const done = (steps: number, status: GradualPruneResult['status']): GradualPruneResult => ({
+    masks,
+    layerSparsity: maskSparsity(masks),
+    steps,
+    status,
+  });
+  try {
+    for (let k = 0; k < plan.steps; k++) {
+      if (!(await (o.control?.proceed() ?? true))) return done(k, 'cancelled');
+      const layers = layerBits(o.net.graph, await prunableWeights(o.net, names));
+      masks = masksForCounts(layers, stepCounts(plan, k, layers));
+      maskSet?.dispose();
+      maskSet = MaskSet.fromMasks(o.net, masks);
+      maskSet.apply(o.net);
+      const base = { step: k + 1, steps: plan.steps, sparsity: overallSparsity(masks) };
+      o.onProgress?.({ ...base, phase: 'prune' });
+      if ((ft.epochs ?? 1) === 0) continue;
+      const progress = (metrics: TrainMetrics) =>
+        o.onProgress?.({ ...base, phase: 'fine-tune', metrics });
+      if ((await fineTune(o, ft, maskSet, progress, k)) === 'cancelled')
+        return done(k + 1, 'cancelled');
+    }
+    return done(plan.steps, 'completed');
+  } finally {
+    maskSet?.dispose();
+  }
+}
