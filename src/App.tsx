@@ -1,14 +1,15 @@
 /**
  * MicroNet Lab's page: header with the backend badge, then the Data, Model (checkpoint import /
- * export), Train and Evaluate panels.
- * On mount it starts the worker's backend (honouring `?backend=`), lists the model zoo and
- * restores a cached dataset.
+ * export), Train, Evaluate and Score panels.
+ * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
+ * `?recipe=`, lists the model zoo and restores a cached dataset.
  */
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
 import { ModelPanel } from './panels/ModelPanel.tsx';
+import { ScorePanel } from './panels/ScorePanel.tsx';
 import { TrainPanel } from './panels/TrainPanel.tsx';
 import { parseBackendParam } from './store/backend-slice.ts';
 import { useLabStore } from './store/lab-store.ts';
@@ -21,6 +22,7 @@ function startLab(): void {
   const { preference, note } = parseBackendParam(window.location.search);
   const s = useLabStore.getState();
   void s.initBackend(preference, note);
+  s.loadRecipeFromUrl(window.location.search);
   void s.fetchModels();
   void s.restoreCachedDataset();
 }
@@ -41,6 +43,7 @@ export function App() {
         <ModelPanel />
         <TrainPanel />
         <EvaluatePanel />
+        <ScorePanel />
       </main>
     </div>
   );

@@ -8,7 +8,8 @@ import type { JobProgress } from '../worker/lab-types.ts';
 import { getLab, newJobId } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 
-export type JobKind = 'load' | 'train' | 'evaluate' | 'model';
+/** 'measure': the Score panel's recipe measurement (its state lives in the score slice). */
+export type JobKind = 'load' | 'train' | 'evaluate' | 'model' | 'measure';
 
 export interface JobState {
   id: string;
@@ -36,7 +37,7 @@ export interface JobsActions {
 export type JobsSlice = JobsValues & JobsActions;
 
 export const JOBS_DEFAULT: JobsValues = {
-  jobs: { load: null, train: null, evaluate: null, model: null },
+  jobs: { load: null, train: null, evaluate: null, model: null, measure: null },
 };
 
 export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, get) => ({

@@ -1,6 +1,6 @@
 /**
- * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs);
- * each slice file holds its Values, Actions and DEFAULT.
+ * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
+ * score); each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backend-slice.ts';
@@ -8,9 +8,16 @@ import { createDataSlice, type DataSlice } from './data-slice.ts';
 import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
 import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
-export type LabState = DataSlice & ModelSlice & TrainSlice & EvalSlice & BackendSlice & JobsSlice;
+export type LabState = DataSlice &
+  ModelSlice &
+  TrainSlice &
+  EvalSlice &
+  BackendSlice &
+  JobsSlice &
+  ScoreSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
@@ -19,4 +26,5 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createEvalSlice(...a),
   ...createBackendSlice(...a),
   ...createJobsSlice(...a),
+  ...createScoreSlice(...a),
 }));

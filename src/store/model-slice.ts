@@ -88,6 +88,7 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
   const runImport = async (label: string, source: ImportSource): Promise<void> => {
     const s = get();
     if (s.jobs.model || s.jobs.train || s.jobs.evaluate) return;
+    await s.cancelMeasurement(); // the import replaces the network a measurement is reading
     const id = s.beginJob('model', label);
     set({ importError: null, importNotice: null, exportError: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('model', id, p));

@@ -69,6 +69,7 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
       set({ trainError: invalid, trainStatus: 'error' });
       return;
     }
+    await s.cancelMeasurement(); // training changes the network a measurement is reading
     const config: TrainConfig = { ...s.trainSettings, model: s.modelName };
     const id = s.beginJob('train', `Training ${config.model}`);
     set({

@@ -5,6 +5,7 @@
  * model service share one current network (trained, imported or built for an evaluation).
  */
 import * as Comlink from 'comlink';
+import type { Recipe } from '../core/score/index.ts';
 import { debugInfo, initBackend } from './backend-init.ts';
 import {
   runBenchmark,
@@ -15,6 +16,7 @@ import {
 import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
+import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
 import type {
   BackendInfo,
   BackendPreference,
@@ -27,13 +29,17 @@ import type {
   ImportSource,
   JobProgress,
   LoadResult,
+  MeasureOptions,
   MetricPoint,
   ModelInfo,
   NetworkInfo,
+  RecipeMeasurement,
+  ScoreInputs,
   TrainConfig,
   TrainSummary,
 } from './lab-types.ts';
 import { ModelService } from './model-service.ts';
+import { ScoreService } from './score-service.ts';
 import { TrainService } from './train-service.ts';
 
 type OnProgress = (p: JobProgress) => void;
@@ -55,6 +61,7 @@ export function createLabApi() {
   const current = new CurrentNetwork();
   const trainer = new TrainService(ensureBackend, current);
   const models = new ModelService(ensureBackend, current);
+  const scores = new ScoreService(ensureBackend, current);
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
   const runJob = async <T>(
@@ -89,6 +96,9 @@ export function createLabApi() {
       await ensureBackend();
       return runCheckpointBenchmark(request);
     },
+    /** Debug: a checkpoint's logits on the first test records (bench/osi-logits.ts uses it). */
+    logitsOfCheckpoint: (r: LogitsProbeRequest) =>
+      ensureBackend().then(() => logitsOfCheckpoint(r)),
     cancel(id: string): boolean {
       return jobs.cancel(id);
     },
@@ -121,7 +131,7 @@ export function createLabApi() {
     ): Promise<TrainSummary> {
       return runJob(id, onProgress, (_signal, report, job) =>
         trainer.train(config, data.current, { job, report, onMetrics }),
-      );
+      ).finally(() => scores.invalidate(current.network));
     },
     pauseTraining(id: string): boolean {
       return jobs.setPaused(id, true);
@@ -136,9 +146,11 @@ export function createLabApi() {
       model: string,
       onProgress: OnProgress,
     ): Promise<EvalResult> {
-      return runJob(id, onProgress, (signal, report) =>
-        trainer.evaluate(model, config, data.current, { signal, report }),
-      );
+      return runJob(id, onProgress, async (signal, report) => {
+        const r = await trainer.evaluate(model, config, data.current, { signal, report });
+        scores.noteExitRate(current.network, r.earlyExit?.exitRate);
+        return r;
+      });
     },
 
     /** The current network, or null before any train / evaluate / import. */
@@ -159,6 +171,33 @@ export function createLabApi() {
     async exportCheckpoint(): Promise<ExportResult> {
       const r = await models.exportCheckpoint();
       return Comlink.transfer(r, [r.bytes.buffer]);
+    },
+
+    /**
+     * What the Score panel scores recipes with on the main thread (null without a current
+     * network); the profile's quantile buffers are transferred.
+     */
+    async scoreInputs(): Promise<ScoreInputs | null> {
+      const r = await scores.inputs();
+      if (!r) return null;
+      return Comlink.transfer(
+        r,
+        r.profile.layers.map((l) => l.quantiles.buffer as ArrayBuffer),
+      );
+    },
+    /**
+     * Accuracy of the current network with `recipe` applied to a copy, on the first
+     * `options.limit` test records (default 500; null = all); cancellable by `id`.
+     */
+    measureRecipe(
+      id: string,
+      recipe: Recipe,
+      options: MeasureOptions,
+      onProgress: OnProgress,
+    ): Promise<RecipeMeasurement> {
+      return runJob(id, onProgress, (signal, report) =>
+        scores.measure(recipe, options, data.current, { signal, report }),
+      );
     },
   };
 }

@@ -23,6 +23,8 @@ export function getLab(): LabRemote {
     debugInfo: () => lab.debugInfo(),
     benchmark: (request: Parameters<LabApi['benchmark']>[0]) => lab.benchmark(request),
     benchmarkCheckpoint: (r: CheckpointUrls) => benchmarkCheckpoint(lab, r),
+    logitsOfCheckpoint: (r: Parameters<LabApi['logitsOfCheckpoint']>[0]) =>
+      lab.logitsOfCheckpoint(r),
   };
   return remote;
 }

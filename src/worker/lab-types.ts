@@ -2,6 +2,8 @@
  * Plain data that crosses the main-thread ↔ worker boundary (structured clone; big arrays are
  * transferred). No tfjs imports here: the main thread imports these types only.
  */
+import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
+import type { Graph } from '../core/graph/ir.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -210,3 +212,48 @@ export interface ExportResult {
 
 /** Thrown across the boundary as an Error whose name is 'AbortError' when a job is cancelled. */
 export const ABORT_ERROR_NAME = 'AbortError';
+
+/**
+ * What the Score panel needs to score recipes on the main thread (src/core/score): the current
+ * network's graph, a magnitude profile of its prunable weights (for the global magnitude
+ * threshold), each layer's existing zero fraction, and its last measured early-exit rate.
+ */
+export interface ScoreInputs {
+  graph: Graph;
+  profile: MagnitudeProfile;
+  layerZeroFraction: Record<string, number>;
+  /** Early-exit rate from the last evaluation of this network; null if not measured or no exit head. */
+  exitRate: number | null;
+  network: NetworkInfo;
+  /** Changes whenever the current network (or its weights, after training) changes. */
+  networkId: number;
+}
+
+export interface MeasureOptions {
+  /** The first `limit` records of the split; null = all of them. Default 500. */
+  limit?: number | null;
+  /** Split to measure on; only 'test' for now. */
+  split?: 'test';
+  batchSize?: number;
+}
+
+/** Accuracy of the current network with a recipe applied (to a copy) on a test slice. */
+export interface RecipeMeasurement {
+  top1: number;
+  top5: number;
+  loss: number;
+  n: number;
+  imagesPerSecond: number;
+  /** Set when the network has an early-exit head. */
+  top1EarlyExit: number | null;
+  exitRate: number | null;
+  /** Sparsity of each prunable layer after the recipe's pruning (exact, from the weights). */
+  layerSparsity: Record<string, number>;
+  /** Split the activation quantizers were calibrated on. */
+  calibratedOn: SplitName;
+  /** ScoreInputs.networkId of the network measured. */
+  networkId: number;
+  /** Records of the test split asked for (null = all). */
+  limit: number | null;
+  seconds: number;
+}

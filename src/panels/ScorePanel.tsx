@@ -1,0 +1,332 @@
+/**
+ * Score panel: the live MicroNet score of the current network under the recipe being edited —
+ * global sparsity slider, weight / activation bits, counting profile, BN folding, freebie, and
+ * per-layer overrides in the layer table. The score follows every edit in the same frame (the
+ * store scores on the main thread); the accuracy is re-measured by the worker once the edit
+ * settles, and on the full test split on demand. For OSI-AI MicroNet both its honest count (each
+ * layer's own zeros) and its published figure are shown.
+ */
+import { useDeferredValue, useEffect, useId, useMemo } from 'react';
+import { AccuracyBadge } from '../components/AccuracyBadge.tsx';
+import { BitsPicker } from '../components/BitsPicker.tsx';
+import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
+import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { ScoreHeadline } from '../components/ScoreHeadline.tsx';
+import { ScoreReferenceChart } from '../components/ScoreReferenceChart.tsx';
+import { SparsitySlider } from '../components/SparsitySlider.tsx';
+import { formatCount, formatPercent } from '../components/format.ts';
+import { formatScore } from '../components/score-format.ts';
+import type { CountingProfile } from '../core/score/index.ts';
+import { globalBits, FULL_PRECISION } from '../store/recipe-edit.ts';
+import { recipeJson } from '../store/recipe-url.ts';
+import { osiReference, type ExitRateChoice } from '../store/score-compute.ts';
+import { measureBlocker, type Measurement } from '../store/score-slice.ts';
+import { useLabStore } from '../store/lab-store.ts';
+
+function exitRateText(e: ExitRateChoice | null): string {
+  if (!e || e.rate === undefined) return '';
+  const r = formatPercent(e.rate, 2);
+  switch (e.source) {
+    case 'override':
+      return `early exit at ${r} (set here)`;
+    case 'measured':
+      return `early exit at ${r}, measured by the last evaluation`;
+    case 'published':
+      return `early exit at ${r}, OSI-AI's reported rate (evaluate the network to measure it)`;
+    default:
+      return 'early exit at 0 % (not measured yet: evaluate the network)';
+  }
+}
+
+function RecipeError() {
+  const error = useLabStore((s) => s.recipeError);
+  const { dismissRecipeError } = useLabStore.getState();
+  if (!error) return null;
+  return (
+    <div className="error" role="alert" data-testid="recipe-error">
+      <span>{error} — the lab keeps its default recipe.</span>
+      <button type="button" className="small" onClick={dismissRecipeError}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+function ExitRateField() {
+  const id = useId();
+  const override = useLabStore((s) => s.exitRateOverride);
+  const choice = useLabStore((s) => s.exitRate);
+  const { setExitRateOverride } = useLabStore.getState();
+  return (
+    <div className="field">
+      <label htmlFor={id}>Early-exit rate</label>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        max={1}
+        step={0.0001}
+        placeholder={choice?.rate === undefined ? '' : String(choice.rate)}
+        value={override ?? ''}
+        onChange={(e) => {
+          const v = e.currentTarget.valueAsNumber;
+          setExitRateOverride(Number.isNaN(v) ? null : v);
+        }}
+      />
+    </div>
+  );
+}
+
+function ScoreControls({ hasExit }: { hasExit: boolean }) {
+  const recipe = useLabStore((s) => s.recipe);
+  const foldBN = useLabStore((s) => s.score?.foldBN ?? recipe.foldBN ?? true);
+  const profileId = useId();
+  const freebieId = useId();
+  const a = useLabStore.getState();
+  return (
+    <div className="score-controls">
+      <SparsitySlider
+        label="Global extra sparsity (smallest magnitudes, all layers)"
+        value={recipe.sparsity ?? 0}
+        onChange={a.setSparsity}
+        onHold={a.setSliderHeld}
+        testId="global-sparsity"
+      />
+      <BitsPicker
+        label="Weight bits"
+        value={globalBits(recipe, 'weight')}
+        onChange={(b) => a.setBits({ weight: b ?? FULL_PRECISION })}
+        testId="weight-bits"
+      />
+      <BitsPicker
+        label="Activation bits"
+        value={globalBits(recipe, 'activation')}
+        onChange={(b) => a.setBits({ activation: b ?? FULL_PRECISION })}
+        testId="activation-bits"
+      />
+      <div className="field">
+        <label htmlFor={profileId}>Counting</label>
+        <select
+          id={profileId}
+          value={recipe.countingProfile ?? 'official'}
+          onChange={(e) => a.setCountingProfile(e.currentTarget.value as CountingProfile)}
+        >
+          <option value="official">official (counting.py)</option>
+          <option value="seed">seed's counter</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={freebieId}>16-bit freebie</label>
+        <select
+          id={freebieId}
+          value={recipe.freebie === false ? 'off' : 'auto'}
+          onChange={(e) => a.setFreebie(e.currentTarget.value === 'off' ? false : undefined)}
+        >
+          <option value="auto">while nothing is below 16 bits</option>
+          <option value="off">off: count 32-bit</option>
+        </select>
+      </div>
+      {hasExit && <ExitRateField />}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={foldBN}
+          onChange={(e) => a.setFoldBN(e.currentTarget.checked)}
+        />
+        fold BN into the conv bias
+      </label>
+      <button type="button" onClick={a.resetRecipe}>
+        Reset recipe
+      </button>
+    </div>
+  );
+}
+
+function OsiNote() {
+  const inputs = useLabStore((s) => s.scoreInputs);
+  const override = useLabStore((s) => s.exitRateOverride);
+  const ref = useMemo(() => (inputs ? osiReference(inputs, override) : null), [inputs, override]);
+  if (!ref) return null;
+  return (
+    <div className="osi-note" data-testid="osi-note">
+      <div>
+        <span className="osi-label">as counted</span>{' '}
+        <strong data-testid="osi-as-counted">{formatScore(ref.asCounted.score)}</strong>
+        <span className="hint">
+          {' '}
+          each layer's own zeros, 16-bit freebie, BN folded, {exitRateText(ref.exitRate)}
+        </span>
+      </div>
+      <div>
+        <span className="osi-label">as published</span>{' '}
+        <strong data-testid="osi-as-published">{formatScore(ref.asPublished.score)}</strong>
+        <span className="hint">
+          {' '}
+          the uniform 64 % / 50 % sparsity OSI-AI assumed (its layers really differ), exit at 29.29
+          %
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function measurementDetail(m: Measurement | null, stale: boolean): string | undefined {
+  if (!m) return undefined;
+  const exit =
+    m.top1EarlyExit !== null && m.exitRate !== null
+      ? ` · main head ${formatPercent(m.top1)}, exit rate ${formatPercent(m.exitRate, 1)}`
+      : '';
+  return `${formatCount(m.n)} test images${exit}${stale ? ' · for an earlier recipe' : ''}`;
+}
+
+function statusText(state: string, blocker: string | null, error: string | null): string {
+  if (state === 'error') return error ?? 'Measurement failed.';
+  if (state === 'pending') return 'Edit settling: accuracy will be re-measured…';
+  if (state === 'measuring') return 'measuring…';
+  if (blocker) return blocker;
+  return state === 'done' ? 'Measured with the recipe applied to a copy of the network.' : '';
+}
+
+function Accuracy() {
+  const state = useLabStore((s) => s.measureState);
+  const job = useLabStore((s) => s.measureJob);
+  const kind = useLabStore((s) => s.measureKind);
+  const error = useLabStore((s) => s.measureError);
+  const blocker = useLabStore(measureBlocker);
+  const key = useLabStore((s) => recipeJson(s.recipe));
+  const quick = useLabStore((s) => s.measurement);
+  const full = useLabStore((s) => s.fullMeasurement);
+  const { measureNow, cancelMeasurement, setExitRateOverride } = useLabStore.getState();
+  const staleQuick = quick !== null && quick.recipeKey !== key;
+  const staleFull = full !== null && full.recipeKey !== key;
+  const top1 = (m: Measurement | null) => (m ? (m.top1EarlyExit ?? m.top1) : null);
+  return (
+    <div className="score-accuracy" data-testid="score-accuracy" data-state={state}>
+      <h3>Accuracy with this recipe</h3>
+      <p
+        className={state === 'error' ? 'status status-error' : 'status'}
+        role={state === 'error' ? 'alert' : 'status'}
+        data-testid="measure-status"
+      >
+        {statusText(state, blocker, error)}
+      </p>
+      <AccuracyBadge
+        label="validation slice top-1"
+        top1={top1(quick)}
+        detail={measurementDetail(quick, staleQuick)}
+        stale={staleQuick}
+        testId="validation-top1"
+      />
+      <AccuracyBadge
+        label="full test set top-1"
+        top1={top1(full)}
+        detail={measurementDetail(full, staleFull)}
+        stale={staleFull}
+        testId="full-top1"
+      />
+      <div className="buttons">
+        <button type="button" onClick={() => void measureNow('validation')} disabled={!!blocker}>
+          Measure now
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void measureNow('full')}
+          disabled={!!blocker || kind === 'full'}
+        >
+          Measure full test set
+        </button>
+        {quick?.exitRate != null && !staleQuick && (
+          <button type="button" onClick={() => setExitRateOverride(quick.exitRate)}>
+            Count with this exit rate
+          </button>
+        )}
+      </div>
+      <ProgressBar
+        job={job}
+        name="Measurement progress"
+        onCancel={() => void cancelMeasurement()}
+      />
+    </div>
+  );
+}
+
+/** The score and recipe for the chart and table: they may lag a frame behind the headline. */
+function useDeferredScore() {
+  const score = useLabStore((s) => s.score);
+  const recipe = useLabStore((s) => s.recipe);
+  return { score: useDeferredValue(score), recipe: useDeferredValue(recipe) };
+}
+
+function ShareChart() {
+  const { score } = useDeferredScore();
+  return <LayerScoreChart layers={score?.layers ?? []} />;
+}
+
+function LayerTable() {
+  const { score, recipe } = useDeferredScore();
+  const inputs = useLabStore((s) => s.scoreInputs);
+  const prunable = useMemo(() => new Set(inputs?.table.prunable.keys() ?? []), [inputs]);
+  const { setLayerSparsity, setLayerBits, setSliderHeld } = useLabStore.getState();
+  return (
+    <LayerScoreTable
+      layers={score?.layers ?? []}
+      recipe={recipe}
+      prunable={prunable}
+      onSparsity={setLayerSparsity}
+      onBits={setLayerBits}
+      onHold={setSliderHeld}
+    />
+  );
+}
+
+export function ScorePanel() {
+  const network = useLabStore((s) => s.network);
+  const inputs = useLabStore((s) => s.scoreInputs);
+  const inputsError = useLabStore((s) => s.scoreInputsError);
+  const score = useLabStore((s) => s.score);
+  const scoreError = useLabStore((s) => s.scoreError);
+  const exitRate = useLabStore((s) => s.exitRate);
+  const key = useLabStore((s) => recipeJson(s.recipe));
+
+  useEffect(() => {
+    void useLabStore.getState().refreshScoreInputs();
+  }, [network]);
+
+  const what = inputs
+    ? `${inputs.network.name}, ${score?.profile ?? 'official'} counting, BN ${score?.foldBN === false ? 'unmerged' : 'folded'}`
+    : null;
+  const exit = exitRateText(exitRate);
+  return (
+    <section className="panel panel-score" aria-labelledby="score-heading">
+      <h2 id="score-heading">5 · Score</h2>
+      <RecipeError />
+      {!inputs && (
+        <p className="idle-hint" data-testid="score-empty">
+          {inputsError ??
+            'No current network yet: import a checkpoint, or train or evaluate a zoo network.'}
+        </p>
+      )}
+      <div className="score-top">
+        <div>
+          <ScoreHeadline score={score} />
+          <p className={scoreError ? 'status status-error' : 'hint'} data-testid="score-context">
+            {scoreError ?? [what, exit].filter(Boolean).join('; ')}
+          </p>
+          <p className="hint recipe-line">
+            recipe <code data-testid="recipe-json">{key}</code>
+          </p>
+        </div>
+        <ScoreReferenceChart score={score?.score ?? null} />
+      </div>
+      <OsiNote />
+      <ScoreControls hasExit={inputs?.table.hasExit ?? false} />
+      <div className="score-body">
+        <ShareChart />
+        <Accuracy />
+      </div>
+      <LayerTable />
+    </section>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * Immutable edits of a compression recipe (src/core/score/recipe.ts) as the Score panel's
+ * controls make them, and the canonical form that the store keeps and the URL carries: fields in
+ * schema order, defaults left out (no global sparsity, 32-bit = not quantized), empty per-layer
+ * maps dropped and layer keys sorted — so equal recipes encode to equal strings.
+ */
+import type { CountingProfile, LayerBits, Recipe } from '../core/score/index.ts';
+
+export type BitsKind = 'weight' | 'activation';
+
+/** Bits meaning "not quantized". */
+export const FULL_PRECISION = 32;
+/** Largest sparsity a slider offers. */
+export const SPARSITY_MAX = 0.95;
+/** Bit widths a picker offers: 2–16, then 32 (off). */
+export const BIT_CHOICES: readonly number[] = [
+  ...Array.from({ length: 15 }, (_, i) => i + 2),
+  FULL_PRECISION,
+];
+
+/** A slider fraction rounded to 4 decimals and clamped to [0, SPARSITY_MAX]. */
+export function roundSparsity(x: number): number {
+  if (!Number.isFinite(x)) throw new Error(`sparsity must be a finite number, got ${x}`);
+  const c = Math.min(SPARSITY_MAX, Math.max(0, x));
+  return Math.round(c * 1e4) / 1e4;
+}
+
+function sortedRecord<T>(rec: Record<string, T> | undefined): Record<string, T> | undefined {
+  if (!rec) return undefined;
+  const keys = Object.keys(rec).sort();
+  if (keys.length === 0) return undefined;
+  return Object.fromEntries(keys.map((k) => [k, rec[k]!]));
+}
+
+function cleanLayerBits(lb: LayerBits): LayerBits | undefined {
+  const out: LayerBits = {};
+  if (lb.weight !== undefined) out.weight = lb.weight;
+  if (lb.activation !== undefined) out.activation = lb.activation;
+  return out.weight === undefined && out.activation === undefined ? undefined : out;
+}
+
+/** The recipe with defaults removed and keys ordered (see the header). */
+export function canonicalRecipe(r: Recipe): Recipe {
+  const layerBits: Record<string, LayerBits> = {};
+  for (const [k, v] of Object.entries(r.layerBits ?? {})) {
+    const c = cleanLayerBits(v);
+    if (c) layerBits[k] = c;
+  }
+  const full: Recipe = {
+    sparsity: r.sparsity === 0 ? undefined : r.sparsity,
+    layerSparsity: sortedRecord(r.layerSparsity),
+    weightBits: r.weightBits === FULL_PRECISION ? undefined : r.weightBits,
+    activationBits: r.activationBits === FULL_PRECISION ? undefined : r.activationBits,
+    layerBits: sortedRecord(layerBits),
+    lambda: r.lambda,
+    activationLambda: r.activationLambda,
+    calibrationBatches: r.calibrationBatches,
+    foldBN: r.foldBN,
+    countingProfile: r.countingProfile,
+    freebie: r.freebie,
+    fineTune: r.fineTune,
+  };
+  const out: Recipe = {};
+  for (const [k, v] of Object.entries(full)) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+export function withSparsity(r: Recipe, s: number): Recipe {
+  return canonicalRecipe({ ...r, sparsity: roundSparsity(s) });
+}
+
+/** Sets (or with null removes) one layer's own sparsity target. */
+export function withLayerSparsity(r: Recipe, layer: string, s: number | null): Recipe {
+  const next = { ...r.layerSparsity };
+  if (s === null) delete next[layer];
+  else next[layer] = roundSparsity(s);
+  return canonicalRecipe({ ...r, layerSparsity: next });
+}
+
+/** Global weight / activation bits (32 = not quantized). */
+export function withBits(r: Recipe, bits: Partial<Record<BitsKind, number>>): Recipe {
+  return canonicalRecipe({
+    ...r,
+    weightBits: bits.weight ?? r.weightBits,
+    activationBits: bits.activation ?? r.activationBits,
+  });
+}
+
+/**
+ * Sets one layer's bit override for `kind`; null removes that override (the layer follows the
+ * global width again).
+ */
+export function withLayerBits(
+  r: Recipe,
+  layer: string,
+  kind: BitsKind,
+  bits: number | null,
+): Recipe {
+  const next = { ...r.layerBits };
+  const cur: LayerBits = { ...next[layer] };
+  if (bits === null) delete cur[kind];
+  else cur[kind] = bits;
+  next[layer] = cur;
+  return canonicalRecipe({ ...r, layerBits: next });
+}
+
+export function withCountingProfile(r: Recipe, p: CountingProfile): Recipe {
+  return canonicalRecipe({ ...r, countingProfile: p === 'official' ? undefined : p });
+}
+
+export function withFoldBN(r: Recipe, fold: boolean): Recipe {
+  return canonicalRecipe({ ...r, foldBN: fold });
+}
+
+/** undefined: the default rule (freebie while nothing is below 16 bits); false: count 32-bit. */
+export function withFreebie(r: Recipe, freebie: boolean | undefined): Recipe {
+  return canonicalRecipe({ ...r, freebie });
+}
+
+/** Effective global bits of the recipe (32 when not quantized). */
+export function globalBits(r: Recipe, kind: BitsKind): number {
+  return (kind === 'weight' ? r.weightBits : r.activationBits) ?? FULL_PRECISION;
+}
