@@ -3,6 +3,7 @@
  * and test.bin to the page through Playwright routes (same origin), and the worker's
  * `window.__lab.benchmarkCheckpoint` hook parses, builds and evaluates on the selected backend.
  */
+import type { Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckpointEvalBench } from '../src/core/bench/checkpoint-eval';
@@ -15,6 +16,14 @@ import { CIFAR_DIR } from './paths';
 const LIMITS = { wasm: 10_000, webgpu: 500 } as const;
 
 type Hook = { benchmarkCheckpoint: (x: object) => Promise<CheckpointEvalBench> };
+
+/** Serves local files to the page at `${APP_URL}/bench-files/…` (same origin; path → file). */
+export async function serveBenchFiles(page: Page, files: Record<string, string>): Promise<void> {
+  await page.context().route(`${APP_URL}/bench-files/*`, (route) => {
+    const file = files[new URL(route.request().url()).pathname];
+    return file ? route.fulfill({ body: fs.readFileSync(file) }) : route.abort();
+  });
+}
 
 export async function benchOsiBrowser(
   app: BrowserApp,
@@ -29,10 +38,7 @@ export async function benchOsiBrowser(
   for (const backend of ['wasm', 'webgpu'] as const) {
     log(`chromium ${backend} OSI eval on ${LIMITS[backend]} images…`);
     const page = await app.open(backend, 'benchmarkCheckpoint');
-    await page.context().route(`${APP_URL}/bench-files/*`, (route) => {
-      const file = files[new URL(route.request().url()).pathname];
-      return file ? route.fulfill({ body: fs.readFileSync(file) }) : route.abort();
-    });
+    await serveBenchFiles(page, files);
     try {
       const req = {
         checkpointUrl: `${APP_URL}/bench-files/trained_model.pth`,

@@ -3,6 +3,8 @@ import type { ThroughputResult } from '../src/core/bench/throughput';
 import type { DataLoadResult } from './data-load';
 import type { MachineInfo } from './machine';
 import type { OsiEvalRow } from './osi-eval';
+import type { OsiLogitsResult } from './osi-logits';
+import type { ScoreSpeedResult } from './score-speed';
 
 export interface BenchResults {
   machine: MachineInfo;
@@ -14,6 +16,10 @@ export interface BenchResults {
   osiNode: OsiEvalRow[];
   osiChromium: OsiEvalRow[];
   osiErrors: string[];
+  /** `--only osi-logits`: OSI logits vs PyTorch's golden ones, per backend. */
+  osiLogits: OsiLogitsResult | null;
+  /** `--only score`: live-score recomputation cost. */
+  scoreSpeed: ScoreSpeedResult | null;
 }
 
 const pct = (x: number | undefined): string =>
@@ -35,6 +41,61 @@ function osiSection(r: BenchResults): string[] {
     '',
   ];
   for (const e of r.osiErrors ?? []) lines.push(`- failed: ${e}`);
+  return lines;
+}
+
+const sci = (x: number): string => x.toExponential(2);
+
+function osiLogitsSection(r: OsiLogitsResult | null): string[] {
+  const lines = [
+    '## OSI-AI MicroNet checkpoint: logits vs PyTorch',
+    '',
+    "Main and early-exit logits of CIFAR-100 test records 0…63 (one batch of 64, eval mode) from the .pth as the lab reads it, against the golden PyTorch float32 logits (`../shared/oracles/osi-ai-micronet/golden/logits_{main,exit}_first64.f32`). Target: max abs error < 1e-4 (the oracle's own float32-vs-float64 spread over all 10,000 images: main 1.9e-5, exit 2.5e-5). Probe: `src/worker/logits-probe.ts` (`window.__lab.logitsOfCheckpoint` in the lab worker).",
+    '',
+  ];
+  if (!r) return [...lines, 'Not measured.', ''];
+  lines.push(
+    `Measured ${r.date}; load average ${f1(r.loadAverage)} when the section started (on 2 shared cores).`,
+    '',
+    '| where | backend | n | max abs error (main) | max abs error (exit) | same top-1 as PyTorch | seconds |',
+    '|---|---|---|---|---|---|---|',
+    ...r.rows.map(
+      (x) =>
+        `| ${x.where} | ${x.backend}${x.adapter ? ` (${x.adapter})` : ''} | ${x.n} | ${sci(x.maxAbsErrMain)} | ${sci(x.maxAbsErrExit)} | ${x.sameTop1}/${x.n} | ${f1(x.seconds)} |`,
+    ),
+    '',
+  );
+  for (const e of r.errors) lines.push(`- failed: ${e}`);
+  if (r.errors.length > 0) lines.push('');
+  return lines;
+}
+
+const f3 = (x: number): string => x.toFixed(3);
+
+function scoreSpeedSection(r: ScoreSpeedResult | null): string[] {
+  const lines = [
+    '## Live score: re-scoring after a slider move',
+    '',
+    "Per simulated slider move (new global sparsity and weight bits): the per-layer sparsity lookup `layerSparsityFromProfile(profile, recipe)` over a magnitude profile taken once (`magnitudeProfile(graph, weights)`, seeded initial weights; src/core/compress/sparsity), then `scoreNetwork(table, recipe, { layerSparsity, detail })` over a prebuilt score table (src/core/score); 1000 timed moves after 100 warm-up moves. PyramidNet-272 α200 (bottleneck) as built, and factorized the way the seed's eigenbasis pruning leaves it (each conv → 1×1 → k×k → 1×1, each fc → three fcs: 816 layers; bench/factorize.ts). Pure TypeScript in Node, no tensors (the lab runs the same code in its worker). Target: p95 < 2 ms for the factorized network.",
+    '',
+  ];
+  if (!r) return [...lines, 'Not measured.', ''];
+  const fact = r.rows.filter((x) => x.network.endsWith('-factorized'));
+  const worst = Math.max(...fact.map((x) => x.total.p95Ms));
+  const verdict = (x: number): string => (x < 2 ? 'meets' : 'misses');
+  lines.push(
+    `Measured ${r.date}, Node ${r.node}; load average ${f1(r.loadAverage)} when the section started (2 shared cores: load stretches the tail). ` +
+      `Factorized network, worst p95 of lookup + score: **${f3(worst)} ms** — ${verdict(worst)} the < 2 ms target` +
+      ` (score alone: ${f3(Math.max(...fact.map((x) => x.p95Ms)))} ms).`,
+    '',
+    '| network | layers (convs) | table rows | per-layer detail | score p50 / p95 / max (ms) | lookup p50 / p95 (ms) | lookup + score p50 / p95 (ms) | table build (ms) | profile, once (ms) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.rows.map(
+      (x) =>
+        `| ${x.network} | ${x.layers} (${x.convs}) | ${x.tableRows} | ${x.detail ? 'yes' : 'no'} | ${f3(x.p50Ms)} / ${f3(x.p95Ms)} / ${f3(x.maxMs)} | ${f3(x.lookup.p50Ms)} / ${f3(x.lookup.p95Ms)} | ${f3(x.total.p50Ms)} / ${f3(x.total.p95Ms)} | ${f0(x.tableBuildMs)} | ${f0(x.profileMs)} |`,
+    ),
+    '',
+  );
   return lines;
 }
 
@@ -63,10 +124,10 @@ export function renderReport(r: BenchResults): string {
     '',
     'Written by `npm run bench` (bench/run.ts). Figures are measured, never edited by hand.',
     '',
-    `- Date: ${m.date}`,
+    `- Date of the latest run: ${m.date} (\`--only <part>\` re-measures one section; the others keep their earlier figures)`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, no GPU`,
     `- Node ${m.node}; tfjs 4.22; browser: ${r.browser ?? 'not run'}`,
-    `- Load average when the run started: ${m.loadAverage ?? 'not recorded'} (on ${m.cores} cores; other work slows every figure)`,
+    `- Load average when the latest run started: ${m.loadAverage ?? 'not recorded'} (on ${m.cores} cores; other work slows every figure)`,
     '',
     '## Dataset load (tar.gz → parsed dataset in memory)',
     '',
@@ -100,5 +161,7 @@ export function renderReport(r: BenchResults): string {
     for (const e of r.chromiumErrors) lines.push(`- ${e.backend} / ${e.model}: ${e.error}`);
     lines.push('');
   }
+  lines.push(...osiLogitsSection(r.osiLogits ?? null));
+  lines.push(...scoreSpeedSection(r.scoreSpeed ?? null));
   return lines.join('\n');
 }

@@ -3,8 +3,10 @@
  * Chromium webgpu, wasm and cpu in the lab's worker). Writes BENCHMARKS.md and
  * .bench-out/results.json. Not a test: nothing here asserts on time.
  * Also the OSI-AI MicroNet checkpoint's evaluation (Node wasm/cpu; Chromium wasm/webgpu).
- * `--only data|node|browser|osi|osi-browser` runs one part (the others are kept from the last
- * results.json).
+ * The OSI network's logits vs PyTorch's golden ones (Node cpu/wasm; Chromium wasm/webgpu), and the
+ * live score's recomputation cost (PyramidNet-272, plain and factorized).
+ * `--only data|node|browser|osi|osi-browser|osi-logits|score` runs one part (the others are kept
+ * from the last results.json).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import { withBrowserApp } from './browser-app';
 import { benchOsiBrowser } from './browser-osi';
 import { benchBrowserThroughput } from './browser-throughput';
 import { benchOsiNode } from './osi-eval';
+import { benchOsiLogitsBrowser, benchOsiLogitsNode, newOsiLogitsResult } from './osi-logits';
+import { benchScoreSpeed } from './score-speed';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -45,14 +49,19 @@ async function main(): Promise<void> {
     osiNode: prev.osiNode ?? [],
     osiChromium: prev.osiChromium ?? [],
     osiErrors: prev.osiErrors ?? [],
+    osiLogits: prev.osiLogits ?? null,
+    scoreSpeed: prev.scoreSpeed ?? null,
   };
+  if (want('score')) results.scoreSpeed = benchScoreSpeed(log);
   if (want('data')) {
     log('dataset load…');
     results.dataLoad = await benchDataLoad(OUT_DIR);
   }
   if (want('node')) results.node = await benchNode(log);
   if (want('osi')) results.osiNode = await benchOsiNode(log);
-  if (want('browser') || want('osi-browser')) {
+  const logits = want('osi-logits') ? newOsiLogitsResult() : null;
+  if (logits) await benchOsiLogitsNode(log, logits);
+  if (want('browser') || want('osi-browser') || logits) {
     await withBrowserApp(async (app) => {
       if (want('browser')) Object.assign(results, await benchBrowserThroughput(app, log));
       if (want('osi-browser')) {
@@ -60,8 +69,10 @@ async function main(): Promise<void> {
         results.osiChromium = rows;
         results.osiErrors = errors;
       }
+      if (logits) await benchOsiLogitsBrowser(app, log, logits);
     });
   }
+  if (logits) results.osiLogits = logits;
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   fs.writeFileSync('BENCHMARKS.md', renderReport(results));
   log('wrote BENCHMARKS.md');
