@@ -1,4 +1,6 @@
 /** Renders benchmark results as BENCHMARKS.md (every figure with backend, machine and date). */
+import { osiRecipeSection, type OsiRecipeResult } from './osi-recipe';
+import { scoreDragSection, type ScoreDragResult } from './browser-score-drag';
 import type { ThroughputResult } from '../src/core/bench/throughput';
 import type { DataLoadResult } from './data-load';
 import type { MachineInfo } from './machine';
@@ -20,6 +22,10 @@ export interface BenchResults {
   osiLogits: OsiLogitsResult | null;
   /** `--only score`: live-score recomputation cost. */
   scoreSpeed: ScoreSpeedResult | null;
+  /** `--only osi-recipe`: the OSI network under compression recipes. */
+  osiRecipe?: OsiRecipeResult | null;
+  /** `--only score-drag`: the Score panel's slider drag in Chromium (main-thread frames). */
+  scoreDrag?: ScoreDragResult | null;
 }
 
 const pct = (x: number | undefined): string =>
@@ -162,6 +168,8 @@ export function renderReport(r: BenchResults): string {
     lines.push('');
   }
   lines.push(...osiLogitsSection(r.osiLogits ?? null));
+  lines.push(...osiRecipeSection(r.osiRecipe));
   lines.push(...scoreSpeedSection(r.scoreSpeed ?? null));
+  lines.push(...scoreDragSection(r.scoreDrag));
   return lines.join('\n');
 }

@@ -4,8 +4,9 @@
  * .bench-out/results.json. Not a test: nothing here asserts on time.
  * Also the OSI-AI MicroNet checkpoint's evaluation (Node wasm/cpu; Chromium wasm/webgpu).
  * The OSI network's logits vs PyTorch's golden ones (Node cpu/wasm; Chromium wasm/webgpu), and the
- * live score's recomputation cost (PyramidNet-272, plain and factorized).
- * `--only data|node|browser|osi|osi-browser|osi-logits|score` runs one part (the others are kept
+ * live score's recomputation cost (PyramidNet-272, plain and factorized), and the Score panel's
+ * slider drag in Chromium (frames and long tasks on the main thread).
+ * `--only data|node|browser|osi|osi-browser|osi-logits|osi-recipe|score|score-drag` runs one part (the others are kept
  * from the last results.json).
  */
 import fs from 'node:fs';
@@ -21,6 +22,8 @@ import { benchBrowserThroughput } from './browser-throughput';
 import { benchOsiNode } from './osi-eval';
 import { benchOsiLogitsBrowser, benchOsiLogitsNode, newOsiLogitsResult } from './osi-logits';
 import { benchScoreSpeed } from './score-speed';
+import { benchOsiRecipes } from './osi-recipe';
+import { benchScoreDrag } from './browser-score-drag';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
     osiErrors: prev.osiErrors ?? [],
     osiLogits: prev.osiLogits ?? null,
     scoreSpeed: prev.scoreSpeed ?? null,
+    osiRecipe: prev.osiRecipe ?? null,
+    scoreDrag: prev.scoreDrag ?? null,
   };
   if (want('score')) results.scoreSpeed = benchScoreSpeed(log);
   if (want('data')) {
@@ -59,9 +64,10 @@ async function main(): Promise<void> {
   }
   if (want('node')) results.node = await benchNode(log);
   if (want('osi')) results.osiNode = await benchOsiNode(log);
+  if (want('osi-recipe')) results.osiRecipe = await benchOsiRecipes(log);
   const logits = want('osi-logits') ? newOsiLogitsResult() : null;
   if (logits) await benchOsiLogitsNode(log, logits);
-  if (want('browser') || want('osi-browser') || logits) {
+  if (want('browser') || want('osi-browser') || want('score-drag') || logits) {
     await withBrowserApp(async (app) => {
       if (want('browser')) Object.assign(results, await benchBrowserThroughput(app, log));
       if (want('osi-browser')) {
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
         results.osiErrors = errors;
       }
       if (logits) await benchOsiLogitsBrowser(app, log, logits);
+      if (want('score-drag')) results.scoreDrag = await benchScoreDrag(app, log);
     });
   }
   if (logits) results.osiLogits = logits;
