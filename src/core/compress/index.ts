@@ -4,6 +4,7 @@
  */
 export * from './sparsity';
 export * from './quant';
+export * from './structure';
 export {
   compressNetwork,
   evaluateRecipe,
