@@ -47,3 +47,4 @@ export {
   type ScoreResult,
 } from './score-network';
 export { COUNTING_CONVENTIONS } from './conventions';
+export { validatePruneSpec, type PruneMethod, type PruneSpec } from './prune-spec';

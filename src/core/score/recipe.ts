@@ -7,6 +7,9 @@
  * activations entering each layer; a layer's multiplies cost max(weight, activation) bits.
  */
 
+import { validatePruneSpec, type PruneSpec } from './prune-spec';
+import { RecipeError } from './recipe-error';
+
 export type CountingProfile = 'official' | 'seed';
 
 export interface LayerBits {
@@ -55,11 +58,11 @@ export interface Recipe {
    */
   freebie?: boolean;
   fineTune?: FineTuneSettings;
+  /** Structured pruning (channels or eigenbasis); see prune-spec.ts. */
+  prune?: PruneSpec;
 }
 
-export class RecipeError extends Error {
-  override name = 'RecipeError';
-}
+export { RecipeError };
 
 const RECIPE_FIELDS: readonly string[] = [
   'sparsity',
@@ -74,6 +77,7 @@ const RECIPE_FIELDS: readonly string[] = [
   'countingProfile',
   'freebie',
   'fineTune',
+  'prune',
 ];
 const FINE_TUNE_FIELDS: readonly string[] = [
   'epochs',
@@ -201,6 +205,7 @@ export function validateRecipe(v: unknown): Recipe {
   }
   checkBoolean('recipe.freebie', v.freebie);
   checkFineTune(v.fineTune);
+  if (v.prune !== undefined) validatePruneSpec(v.prune);
   const recipe = v as Recipe;
   const min = minRecipeBits(recipe);
   if (recipe.freebie === true && min < 16) {

@@ -10,6 +10,11 @@ export {
   type GroupMember,
 } from './channel-groups';
 export { channelImportance, keepByRatio, keepTop } from './channel-importance';
-export { pruneChannels, type KeepChannels, type PrunedNetwork } from './prune-channels';
+export {
+  pruneChannels,
+  rebuildWithPositions,
+  type KeepChannels,
+  type PrunedNetwork,
+} from './prune-channels';
 export { eigenbasisWeights, factorizeLayer } from './factorize-layer';
 export { takeAlong } from './tensor-slice';

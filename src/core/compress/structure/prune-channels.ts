@@ -111,7 +111,19 @@ function sliceParams(n: GraphNode, own: number[], input: number[], weights: Weig
 export function pruneChannels(graph: Graph, weights: Weights, keep: KeepChannels): PrunedNetwork {
   checkWeights(graph, weights);
   const a = analyseGroups(graph);
-  const pos = keptPositions(a, keptClasses(a, keep));
+  return rebuildWithPositions(graph, weights, keptPositions(a, keptClasses(a, keep)));
+}
+
+/**
+ * `graph` rebuilt so that node n's output channels are its old channels `pos.get(n)` in that
+ * order (a gather: indices may repeat — channel growth copies channels this way). Specs follow
+ * the new widths; parameters are gathered along their channel axes.
+ */
+export function rebuildWithPositions(
+  graph: Graph,
+  weights: Weights,
+  pos: ReadonlyMap<string, number[]>,
+): PrunedNetwork {
   const nodes: GraphNode[] = [];
   const out: Weights = new Map();
   for (const n of graph.nodes) {

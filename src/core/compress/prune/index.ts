@@ -1,0 +1,14 @@
+/** Structured pruning steps and plans (channels, eigenbasis); see prune-network.ts. */
+export { channelPlan, groupRatios, type ChannelPlan, type GroupPlan } from './channel-plan';
+export { applyEigenPlan, eigenPlan, type EigenLayerPlan } from './eigen-plan';
+export { analyseForPrune, pruneNetwork, type PruneInput, type PruneResult } from './prune-network';
+export { growChannels } from './grow-channels';
+export {
+  pruneSchedule,
+  type IterationRecord,
+  type ScheduleOptions,
+  type SchedulePhase,
+  type ScheduleProgress,
+  type ScheduleResult,
+  type ScheduleState,
+} from './prune-schedule';

@@ -1,0 +1,73 @@
+// The prune → fine-tune → grow-back schedule on a tiny net with synthetic data: parameters shrink
+// each iteration, grow steps add back the asked share, the stopping rule and resume work.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { countParams, initWeights } from '../../graph/params';
+import { buildTinyNet } from '../../models/tiny';
+import { syntheticSource } from '../../train/synthetic-source';
+import { pruneSchedule, type ScheduleState } from './prune-schedule';
+
+const graph = buildTinyNet({ inputSize: 8, numClasses: 10 });
+const weights = initWeights(graph, 11);
+const data = syntheticSource({ size: 48, numClasses: 10, seed: 4 });
+const base = {
+  graph,
+  weights,
+  train: data,
+  validation: data,
+  batchSize: 16,
+  seed: 1,
+  maxFineTuneSteps: 2,
+};
+
+describe('pruneSchedule', () => {
+  it('prunes each iteration, grows back a share, reports every step; no tensor growth', async () => {
+    const before = tf.memory().numTensors;
+    const states: ScheduleState[] = [];
+    const phases = new Set<string>();
+    const r = await pruneSchedule({
+      ...base,
+      spec: { method: 'channels', ratio: 0.3, iterations: 2, growBack: 0.5 },
+      onIteration: (s) => void states.push(s),
+      onProgress: (p) => phases.add(p.phase),
+    });
+    expect(r.status).toBe('completed');
+    expect(r.history.map((h) => [h.iteration, h.step])).toEqual([
+      [1, 'prune'],
+      [1, 'grow'],
+      [2, 'prune'],
+      [2, 'grow'],
+    ]);
+    const [p1, g1, p2] = r.history;
+    expect(p1!.params).toBeLessThan(countParams(graph));
+    expect(g1!.params).toBeGreaterThan(p1!.params); // grow re-adds channels
+    expect(g1!.params).toBeLessThan(countParams(graph));
+    expect(p2!.params).toBeLessThan(g1!.params);
+    expect(countParams(r.graph)).toBe(r.history.at(-1)!.params);
+    expect(states.map((s) => s.iteration)).toEqual([1, 2]);
+    expect([...phases]).toEqual(expect.arrayContaining(['prune', 'fine-tune', 'evaluate', 'grow']));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumes from a saved state, and stops below the target accuracy', async () => {
+    let saved: ScheduleState | undefined;
+    await pruneSchedule({
+      ...base,
+      spec: { method: 'channels', ratio: 0.3, iterations: 1 },
+      onIteration: (s) => void (saved = s),
+    });
+    const resumed = await pruneSchedule({
+      ...base,
+      spec: { method: 'channels', ratio: 0.3, iterations: 2 },
+      resume: saved,
+    });
+    expect(resumed.history.map((h) => h.iteration)).toEqual([1, 2]);
+    expect(resumed.history[0]).toEqual(saved!.history[0]);
+    const stopped = await pruneSchedule({
+      ...base,
+      spec: { method: 'channels', ratio: 0.3, iterations: 3, targetAccuracy: 1 },
+    });
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.graph).toBe(graph); // nothing met the target: the input network comes back
+  });
+});

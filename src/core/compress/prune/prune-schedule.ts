@@ -1,0 +1,230 @@
+/**
+ * The seed's structured-pruning schedule (SEED_PIPELINE.md step 2, points 8–9): iterations of
+ * prune → fine-tune → evaluate, each prune removing `spec.ratio` of what is left; with
+ * `spec.growBack` > 0, each prune is followed by a grow step ("annealing") that re-adds that share
+ * of the removed channels, spread over channel groups with probability proportional to the
+ * saliency each group lost (EMA 0.5), then fine-tunes at 10× the learning rate. Stops early when
+ * validation top-1 falls below `spec.targetAccuracy` and returns the last network that met it.
+ * Resumable: `onIteration` receives the state after every finished iteration; pass it back as
+ * `resume` to go on from there. Grow steps apply to channel pruning; eigenbasis iterations
+ * factorize layers not yet factorized.
+ */
+import type { Graph, Weights } from '../../graph/ir';
+import { Network } from '../../graph/network';
+import { countParams } from '../../graph/params';
+import type { PruneSpec } from '../../score/prune-spec';
+import type { FineTuneSettings } from '../../score/recipe';
+import type { TrainControl } from '../../train/control';
+import { evaluate } from '../../train/evaluate';
+import { networkModel } from '../../train/network-model';
+import { train } from '../../train/trainer';
+import type { BatchSource } from '../../train/types';
+import { makeRng, type Rng } from '../../util/rng';
+import { channelGroups, channelImportance } from '../structure';
+import { growChannels } from './grow-channels';
+import { pruneNetwork } from './prune-network';
+
+export type SchedulePhase = 'analyse' | 'prune' | 'fine-tune' | 'evaluate' | 'grow';
+
+export interface ScheduleProgress {
+  iteration: number;
+  iterations: number;
+  phase: SchedulePhase;
+  /** Share of the whole schedule done, 0…1. */
+  fraction: number;
+  etaSeconds: number;
+}
+
+export interface IterationRecord {
+  iteration: number;
+  step: 'prune' | 'grow';
+  params: number;
+  top1: number;
+}
+
+export interface ScheduleState {
+  /** Iterations finished (0 = none). */
+  iteration: number;
+  graph: Graph;
+  weights: Weights;
+  history: IterationRecord[];
+  /** EMA of the saliency each channel group lost (by layer name of the group's first layer). */
+  lost: Record<string, number>;
+}
+
+export interface ScheduleOptions {
+  graph: Graph;
+  weights: Weights;
+  spec: PruneSpec;
+  fineTune?: FineTuneSettings;
+  train: BatchSource;
+  validation: BatchSource;
+  batchSize: number;
+  seed: number;
+  control?: TrainControl;
+  resume?: ScheduleState;
+  /** Cap on optimizer steps per fine-tune (tests, quick runs). */
+  maxFineTuneSteps?: number;
+  onIteration?: (s: ScheduleState) => void | Promise<void>;
+  onProgress?: (p: ScheduleProgress) => void;
+}
+
+export interface ScheduleResult {
+  status: 'completed' | 'stopped' | 'cancelled';
+  graph: Graph;
+  weights: Weights;
+  history: IterationRecord[];
+}
+
+const PHASES: SchedulePhase[] = ['prune', 'fine-tune', 'evaluate', 'grow'];
+
+function progress(o: ScheduleOptions, started: number, iteration: number, phase: SchedulePhase) {
+  const iterations = o.spec.iterations ?? 1;
+  const done = o.resume?.iteration ?? 0;
+  const fraction = (iteration - 1 + PHASES.indexOf(phase) / PHASES.length) / iterations;
+  const elapsed = (performance.now() - started) / 1000;
+  const share = fraction - done / iterations;
+  const etaSeconds = share > 0 ? (elapsed / share) * (1 - fraction) : Number.NaN;
+  o.onProgress?.({ iteration, iterations, phase, fraction, etaSeconds });
+}
+
+/** Fine-tunes graph+weights; returns the new weights, or null when cancelled. */
+async function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: number, k: number) {
+  const ft = o.fineTune ?? {};
+  if (ft.epochs === 0) return w; // prune / grow only
+  const net = Network.fromWeights(g, w);
+  try {
+    const r = await train({
+      model: networkModel(net),
+      source: o.train,
+      epochs: ft.epochs ?? 1,
+      batchSize: ft.batchSize ?? o.batchSize,
+      schedule: { kind: 'constant', lr: (ft.learningRate ?? 1e-3) * lrScale },
+      sgd: { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 },
+      seed: o.seed + k,
+      control: o.control,
+      maxSteps: o.maxFineTuneSteps,
+    });
+    if (r.status === 'diverged')
+      throw new Error(`prune schedule: fine-tuning diverged: ${r.message}`);
+    if (r.status === 'cancelled') return null;
+    return net.toWeightsAsync();
+  } finally {
+    net.dispose();
+  }
+}
+
+async function top1(o: ScheduleOptions, g: Graph, w: Weights): Promise<number> {
+  const net = Network.fromWeights(g, w);
+  try {
+    return (await evaluate(net, o.validation, { batchSize: o.batchSize, signal: o.control })).top1;
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Group key stable across rebuilds: its first layer's name. */
+function lostSaliency(g: Graph, w: Weights, keep: Record<string, number[]>): Map<string, number> {
+  const groups = channelGroups(g).filter((x) => x.prunable);
+  const scores = channelImportance(g, w, groups);
+  const out = new Map<string, number>();
+  for (const grp of groups) {
+    const kept = new Set(keep[grp.id] ?? [...Array(grp.width).keys()]);
+    const s = scores.get(grp.id)!;
+    let lost = 0;
+    for (let i = 0; i < grp.width; i++) if (!kept.has(i)) lost += s[i]!;
+    if (lost > 0) out.set(grp.layers[0] ?? grp.id, lost);
+  }
+  return out;
+}
+
+/** Multinomial draw of `total` channels over groups ∝ weight (seeded). */
+function spread(total: number, weights: Map<string, number>, rng: Rng): Map<string, number> {
+  const keys = [...weights.keys()];
+  const sum = keys.reduce((a, k) => a + weights.get(k)!, 0);
+  const out = new Map<string, number>();
+  for (let n = 0; n < total && sum > 0; n++) {
+    let u = rng() * sum;
+    const k = keys.find((key) => (u -= weights.get(key)!) <= 0) ?? keys[keys.length - 1]!;
+    out.set(k, (out.get(k) ?? 0) + 1);
+  }
+  return out;
+}
+
+interface StepOut {
+  graph: Graph;
+  weights: Weights;
+  removed: number;
+  lost: Map<string, number>;
+}
+
+async function pruneStep(o: ScheduleOptions, g: Graph, w: Weights, k: number): Promise<StepOut> {
+  const r = await pruneNetwork({
+    graph: g,
+    weights: w,
+    spec: o.spec,
+    source: o.train,
+    batchSize: o.batchSize,
+    seed: o.seed + k,
+    signal: o.control,
+  });
+  if (!r.keep || !r.groups) return { ...r, removed: 0, lost: new Map() };
+  const removed = r.groups.reduce((a, x) => a + x.width - x.kept, 0);
+  return { graph: r.graph, weights: r.weights, removed, lost: lostSaliency(g, w, r.keep) };
+}
+
+function growStep(o: ScheduleOptions, s: StepOut, ema: Record<string, number>, rng: Rng) {
+  const total = Math.round((o.spec.growBack ?? 0) * s.removed);
+  const byLayer = spread(total, new Map(Object.entries(ema)), rng);
+  const grow: Record<string, number> = {};
+  for (const grp of channelGroups(s.graph)) {
+    const n = grp.prunable ? byLayer.get(grp.layers[0] ?? grp.id) : undefined;
+    if (n) grow[grp.id] = n;
+  }
+  return growChannels(s.graph, s.weights, grow, rng);
+}
+
+export async function pruneSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
+  const iterations = o.spec.iterations ?? 1;
+  const started = performance.now();
+  const state: ScheduleState = o.resume
+    ? { ...o.resume, history: [...o.resume.history], lost: { ...o.resume.lost } }
+    : { iteration: 0, graph: o.graph, weights: o.weights, history: [], lost: {} };
+  const rng = makeRng(o.seed + 7919 * state.iteration);
+  const result = (status: ScheduleResult['status']): ScheduleResult => ({
+    status,
+    graph: state.graph,
+    weights: state.weights,
+    history: state.history,
+  });
+  for (let it = state.iteration + 1; it <= iterations; it++) {
+    progress(o, started, it, 'prune');
+    const step = await pruneStep(o, state.graph, state.weights, it);
+    progress(o, started, it, 'fine-tune');
+    let w = await fineTune(o, step.graph, step.weights, 1, it);
+    if (!w) return result('cancelled');
+    progress(o, started, it, 'evaluate');
+    const records: IterationRecord[] = [];
+    let acc = await top1(o, step.graph, w);
+    let g = step.graph;
+    records.push({ iteration: it, step: 'prune', params: countParams(g), top1: acc });
+    for (const [k, v] of step.lost) state.lost[k] = 0.5 * (state.lost[k] ?? 0) + 0.5 * v;
+    if ((o.spec.growBack ?? 0) > 0 && o.spec.method === 'channels' && step.removed > 0) {
+      progress(o, started, it, 'grow');
+      const grown = growStep(o, { ...step, weights: w }, state.lost, rng);
+      const wg = await fineTune(o, grown.graph, grown.weights, 10, it + 0.5);
+      if (!wg) return result('cancelled');
+      [g, w] = [grown.graph, wg];
+      acc = await top1(o, g, w);
+      records.push({ iteration: it, step: 'grow', params: countParams(g), top1: acc });
+    }
+    if (o.spec.targetAccuracy !== undefined && acc < o.spec.targetAccuracy) {
+      state.history.push(...records);
+      return result('stopped');
+    }
+    Object.assign(state, { iteration: it, graph: g, weights: w });
+    state.history.push(...records);
+    await o.onIteration?.({ ...state, history: [...state.history], lost: { ...state.lost } });
+  }
+  return result('completed');
+}
