@@ -1,4 +1,5 @@
 /** Renders benchmark results as BENCHMARKS.md (every figure with backend, machine and date). */
+import { osiPruneSection, type OsiPruneResult } from './osi-prune';
 import { osiRecipeSection, type OsiRecipeResult } from './osi-recipe';
 import { scoreDragSection, type ScoreDragResult } from './browser-score-drag';
 import type { ThroughputResult } from '../src/core/bench/throughput';
@@ -26,6 +27,8 @@ export interface BenchResults {
   osiRecipe?: OsiRecipeResult | null;
   /** `--only score-drag`: the Score panel's slider drag in Chromium (main-thread frames). */
   scoreDrag?: ScoreDragResult | null;
+  /** `--only osi-prune`: one-shot structured pruning of the OSI network. */
+  osiPrune?: OsiPruneResult | null;
 }
 
 const pct = (x: number | undefined): string =>
@@ -169,6 +172,7 @@ export function renderReport(r: BenchResults): string {
   }
   lines.push(...osiLogitsSection(r.osiLogits ?? null));
   lines.push(...osiRecipeSection(r.osiRecipe));
+  lines.push(...osiPruneSection(r.osiPrune));
   lines.push(...scoreSpeedSection(r.scoreSpeed ?? null));
   lines.push(...scoreDragSection(r.scoreDrag));
   return lines.join('\n');

@@ -23,6 +23,7 @@ import { benchOsiNode } from './osi-eval';
 import { benchOsiLogitsBrowser, benchOsiLogitsNode, newOsiLogitsResult } from './osi-logits';
 import { benchScoreSpeed } from './score-speed';
 import { benchOsiRecipes } from './osi-recipe';
+import { benchOsiPrune } from './osi-prune';
 import { benchScoreDrag } from './browser-score-drag';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     osiLogits: prev.osiLogits ?? null,
     scoreSpeed: prev.scoreSpeed ?? null,
     osiRecipe: prev.osiRecipe ?? null,
+    osiPrune: prev.osiPrune ?? null,
     scoreDrag: prev.scoreDrag ?? null,
   };
   if (want('score')) results.scoreSpeed = benchScoreSpeed(log);
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   if (want('node')) results.node = await benchNode(log);
   if (want('osi')) results.osiNode = await benchOsiNode(log);
   if (want('osi-recipe')) results.osiRecipe = await benchOsiRecipes(log);
+  if (want('osi-prune')) results.osiPrune = await benchOsiPrune(log);
   const logits = want('osi-logits') ? newOsiLogitsResult() : null;
   if (logits) await benchOsiLogitsNode(log, logits);
   if (want('browser') || want('osi-browser') || want('score-drag') || logits) {

@@ -1,6 +1,6 @@
 /**
  * MicroNet Lab's page: header with the backend badge, then the Data, Model (checkpoint import /
- * export), Train, Evaluate and Score panels.
+ * export), Train, Evaluate, Score, Spectra and Pruning panels.
  * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
  * `?recipe=`, lists the model zoo and restores a cached dataset.
  */
@@ -9,10 +9,13 @@ import { BackendBadge } from './components/BackendBadge.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
 import { ModelPanel } from './panels/ModelPanel.tsx';
+import { PruningPanel } from './panels/PruningPanel.tsx';
 import { ScorePanel } from './panels/ScorePanel.tsx';
+import { SpectraPanel } from './panels/SpectraPanel.tsx';
 import { TrainPanel } from './panels/TrainPanel.tsx';
 import { parseBackendParam } from './store/backend-slice.ts';
 import { useLabStore } from './store/lab-store.ts';
+import { NETWORK_CHANGED_EVENT } from './worker/lab-client.ts';
 
 let started = false;
 
@@ -25,6 +28,7 @@ function startLab(): void {
   s.loadRecipeFromUrl(window.location.search);
   void s.fetchModels();
   void s.restoreCachedDataset();
+  window.addEventListener(NETWORK_CHANGED_EVENT, () => void s.refreshNetwork()); // debug hooks
 }
 
 export function App() {
@@ -44,6 +48,8 @@ export function App() {
         <TrainPanel />
         <EvaluatePanel />
         <ScorePanel />
+        <SpectraPanel />
+        <PruningPanel />
       </main>
     </div>
   );

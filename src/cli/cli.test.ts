@@ -181,4 +181,92 @@ describe('micronet-lab CLI', () => {
       '--recipe: recipe.weightBits must be an integer in 2–16 or 32, got 40',
     );
   });
+
+  it('analyse: Hessian top eigenvalues, trace, density and K-FAC spectra of a zoo net', () => {
+    const r = cli(
+      'analyse',
+      '--model',
+      'tiny',
+      '--data',
+      path.join(CIFAR_DIR, 'test.bin'),
+      '--limit',
+      '32',
+      '--top-k',
+      '2',
+      '--steps',
+      '8',
+      '--probes',
+      '1',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout) as {
+      hessian: { top: number[]; trace: number; density: { grid: number[]; values: number[] } };
+      layers: { name: string; eigA: number[]; eigG: number[] }[];
+      n: number;
+    };
+    expect(out.n).toBe(32);
+    expect(out.hessian.top).toHaveLength(2);
+    expect(out.hessian.top[0]!).toBeGreaterThanOrEqual(out.hessian.top[1]!);
+    expect(Number.isFinite(out.hessian.trace)).toBe(true);
+    expect(out.hessian.density.grid.length).toBe(out.hessian.density.values.length);
+    expect(out.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'conv3', 'fc']);
+    const conv2 = out.layers[1]!;
+    expect(conv2.eigA).toHaveLength(16);
+    expect(conv2.eigG).toHaveLength(32);
+    expect(conv2.eigA.every((v, i) => i === 0 || v <= conv2.eigA[i - 1]!)).toBe(true);
+  });
+
+  it('prune: channel pruning writes a smaller lab checkpoint that inspect and eval read', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-prune-'));
+    const out = path.join(dir, 'tiny-pruned.safetensors');
+    const recipe = '{"prune":{"method":"channels","ratio":0.25}}';
+    const r = cli(
+      'prune',
+      '--model',
+      'tiny',
+      '--data',
+      CIFAR_DIR,
+      '--limit',
+      '50',
+      '--recipe',
+      recipe,
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const p = json(r.stdout);
+    expect(p).toMatchObject({
+      status: 'completed',
+      method: 'channels',
+      paramsBefore: 30_196,
+      n: 50,
+    });
+    expect(p.params as number).toBeLessThan(30_196);
+    expect(json(cli('inspect', out).stdout).params).toBe(p.params);
+    const e = cli(
+      'eval',
+      '--model',
+      out,
+      '--data',
+      path.join(CIFAR_DIR, 'test.bin'),
+      '--limit',
+      '50',
+    );
+    expect(e.code, e.stderr).toBe(0);
+    expect(json(e.stdout).top1).toBe(p.top1);
+    const bad = cli(
+      'prune',
+      '--model',
+      'tiny',
+      '--data',
+      CIFAR_DIR,
+      '--recipe',
+      '{}',
+      '--out',
+      out,
+    );
+    expect(bad.code).toBe(2);
+    expect(json(bad.stderr).error).toMatch(/no "prune" section/);
+    fs.rmSync(dir, { recursive: true });
+  });
 });

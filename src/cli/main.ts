@@ -1,11 +1,13 @@
 /**
  * MicroNet Lab on the command line: `npx micronet-lab <command> …` runs the same core as the
  * browser worker and prints one JSON object on stdout. Bad input: `{"error": "…"}` on stderr and
- * exit code 2. Commands: inspect, train, eval, score (later issues add more; field names are a contract).
+ * exit code 2. Commands: inspect, train, eval, score, analyse, prune (later issues add more; field names are a contract).
  */
 import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { analyseCommand } from './commands/analyse';
 import { evalCommand } from './commands/eval';
 import { inspectCommand } from './commands/inspect';
+import { pruneCommand } from './commands/prune';
 import { scoreCommand } from './commands/score';
 import { trainCommand } from './commands/train';
 
@@ -16,12 +18,16 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   eval: evalCommand,
   score: scoreCommand,
+  analyse: analyseCommand,
+  prune: pruneCommand,
 };
 
 const USAGE =
   'usage: micronet-lab <inspect <file> | train --data <dir|file> --model <zoo name> --epochs E ' +
   '[--limit N] --out <file> | eval --model <file> --data <dir|file> [--limit N] [--recipe <json>] | ' +
-  'score --model <file|zoo name> [--recipe <json>] [--exit-rate R]>';
+  'score --model <file|zoo name> [--recipe <json>] [--exit-rate R] | ' +
+  'analyse --model <file> --data <file> [--limit N] | ' +
+  'prune --model <file> --recipe <json> --data <dir> [--limit N] --out <file>>';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);

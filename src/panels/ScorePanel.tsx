@@ -2,11 +2,12 @@
  * Score panel: the live MicroNet score of the current network under the recipe being edited —
  * global sparsity slider, weight / activation bits, counting profile, BN folding, freebie, and
  * per-layer overrides in the layer table. The score follows every edit in the same frame (the
- * store scores on the main thread); the accuracy is re-measured by the worker once the edit
+ * store scores on the main thread; the charts and the table follow a render later, and catch up
+ * when the global thumb is released); the accuracy is re-measured by the worker once the edit
  * settles, and on the full test split on demand. For OSI-AI MicroNet both its honest count (each
  * layer's own zeros) and its published figure are shown.
  */
-import { useDeferredValue, useEffect, useId, useMemo } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
 import { AccuracyBadge } from '../components/AccuracyBadge.tsx';
 import { BitsPicker } from '../components/BitsPicker.tsx';
 import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
@@ -78,7 +79,13 @@ function ExitRateField() {
   );
 }
 
-function ScoreControls({ hasExit }: { hasExit: boolean }) {
+function ScoreControls({
+  hasExit,
+  onGlobalHold,
+}: {
+  hasExit: boolean;
+  onGlobalHold: (held: boolean) => void;
+}) {
   const recipe = useLabStore((s) => s.recipe);
   const foldBN = useLabStore((s) => s.score?.foldBN ?? recipe.foldBN ?? true);
   const profileId = useId();
@@ -90,7 +97,10 @@ function ScoreControls({ hasExit }: { hasExit: boolean }) {
         label="Global extra sparsity (smallest magnitudes, all layers)"
         value={recipe.sparsity ?? 0}
         onChange={a.setSparsity}
-        onHold={a.setSliderHeld}
+        onHold={(held) => {
+          onGlobalHold(held);
+          a.setSliderHeld(held);
+        }}
         testId="global-sparsity"
       />
       <BitsPicker
@@ -252,26 +262,52 @@ function Accuracy() {
   );
 }
 
-/** The score and recipe for the chart and table: they may lag a frame behind the headline. */
-function useDeferredScore() {
-  const score = useLabStore((s) => s.score);
-  const recipe = useLabStore((s) => s.recipe);
-  return { score: useDeferredValue(score), recipe: useDeferredValue(recipe) };
+/**
+ * The charts and the table render deferred values: the headline updates in the urgent render,
+ * these in a following interruptible one. Memoized, so the urgent render (props still the old
+ * deferred ones) skips them — without memo it would re-render them in full. While the global
+ * sparsity thumb is held they keep the values from before the drag and catch up on release:
+ * recharts' commits and the table's relayout cost more than a frame on an 800-layer net
+ * (BENCHMARKS.md, "dragging the sparsity slider").
+ */
+const DeferredTable = memo(LayerScoreTable);
+const DeferredShareChart = memo(LayerScoreChart);
+const DeferredReferenceChart = memo(ScoreReferenceChart);
+const NO_LAYERS: readonly never[] = [];
+
+/** `value`, or while `hold` is true the value it had when the hold began. */
+function useHeldValue<T>(value: T, hold: boolean): T {
+  const [kept, setKept] = useState(value);
+  if (!hold && kept !== value) setKept(value); // state adjusted during render (React docs)
+  return hold ? kept : value;
 }
 
-function ShareChart() {
-  const { score } = useDeferredScore();
-  return <LayerScoreChart layers={score?.layers ?? []} />;
+/** The score and recipe for the charts and table: a frame behind the headline, or held. */
+function useDeferredScore(hold: boolean) {
+  const live = useLabStore((s) => s.score);
+  const liveRecipe = useLabStore((s) => s.recipe);
+  const score = useDeferredValue(useHeldValue(live, hold));
+  return { score, recipe: useDeferredValue(useHeldValue(liveRecipe, hold)) };
 }
 
-function LayerTable() {
-  const { score, recipe } = useDeferredScore();
+function ShareChart({ hold }: { hold: boolean }) {
+  const { score } = useDeferredScore(hold);
+  return <DeferredShareChart layers={score?.layers ?? NO_LAYERS} />;
+}
+
+function ReferenceChart({ hold }: { hold: boolean }) {
+  const { score } = useDeferredScore(hold);
+  return <DeferredReferenceChart score={score?.score ?? null} />;
+}
+
+function LayerTable({ hold }: { hold: boolean }) {
+  const { score, recipe } = useDeferredScore(hold);
   const inputs = useLabStore((s) => s.scoreInputs);
   const prunable = useMemo(() => new Set(inputs?.table.prunable.keys() ?? []), [inputs]);
   const { setLayerSparsity, setLayerBits, setSliderHeld } = useLabStore.getState();
   return (
-    <LayerScoreTable
-      layers={score?.layers ?? []}
+    <DeferredTable
+      layers={score?.layers ?? NO_LAYERS}
       recipe={recipe}
       prunable={prunable}
       onSparsity={setLayerSparsity}
@@ -289,6 +325,7 @@ export function ScorePanel() {
   const scoreError = useLabStore((s) => s.scoreError);
   const exitRate = useLabStore((s) => s.exitRate);
   const key = useLabStore((s) => recipeJson(s.recipe));
+  const [globalHeld, setGlobalHeld] = useState(false);
 
   useEffect(() => {
     void useLabStore.getState().refreshScoreInputs();
@@ -318,15 +355,15 @@ export function ScorePanel() {
             recipe <code data-testid="recipe-json">{key}</code>
           </p>
         </div>
-        <ScoreReferenceChart score={score?.score ?? null} />
+        <ReferenceChart hold={globalHeld} />
       </div>
       <OsiNote />
-      <ScoreControls hasExit={inputs?.table.hasExit ?? false} />
+      <ScoreControls hasExit={inputs?.table.hasExit ?? false} onGlobalHold={setGlobalHeld} />
       <div className="score-body">
-        <ShareChart />
+        <ShareChart hold={globalHeld} />
         <Accuracy />
       </div>
-      <LayerTable />
+      <LayerTable hold={globalHeld} />
     </section>
   );
 }

@@ -2,7 +2,8 @@
  * Main-thread side of the lab worker: one module worker, wrapped by Comlink. Also exposes a tiny
  * hook for tests and benchmarks: `window.__lab.debugInfo()` (which tfjs backend and WebGPU adapter
  * the worker really uses), `window.__lab.benchmark(request)` (bench/browser-throughput.ts) and
- * `window.__lab.benchmarkCheckpoint(request)` (bench/browser-osi.ts).
+ * `window.__lab.benchmarkCheckpoint(request)` (bench/browser-osi.ts) and
+ * `window.__lab.debugUseNetwork(request)` (bench/browser-score-drag.ts).
  */
 import * as Comlink from 'comlink';
 import type { LabApi } from './lab-api.ts';
@@ -25,6 +26,7 @@ export function getLab(): LabRemote {
     benchmarkCheckpoint: (r: CheckpointUrls) => benchmarkCheckpoint(lab, r),
     logitsOfCheckpoint: (r: Parameters<LabApi['logitsOfCheckpoint']>[0]) =>
       lab.logitsOfCheckpoint(r),
+    debugUseNetwork: (r: Parameters<LabApi['debugUseNetwork']>[0]) => debugUseNetwork(lab, r),
   };
   return remote;
 }
@@ -53,6 +55,16 @@ async function benchmarkCheckpoint(lab: LabRemote, r: CheckpointUrls) {
   return lab.benchmarkCheckpoint(
     Comlink.transfer(request, [checkpoint.buffer as ArrayBuffer, testData.buffer as ArrayBuffer]),
   );
+}
+
+/** Dispatched on window when a debug hook changed the worker's current network. */
+export const NETWORK_CHANGED_EVENT = 'micronet-lab:network-changed';
+
+/** Benchmark hook: a zoo network becomes current; the page refreshes it (App.tsx listens). */
+async function debugUseNetwork(lab: LabRemote, r: Parameters<LabApi['debugUseNetwork']>[0]) {
+  const info = await lab.debugUseNetwork(r);
+  window.dispatchEvent(new Event(NETWORK_CHANGED_EVENT));
+  return info;
 }
 
 /** Wraps a callback so the worker can call it across the boundary. */

@@ -70,4 +70,19 @@ describe('pruneSchedule', () => {
     expect(stopped.status).toBe('stopped');
     expect(stopped.graph).toBe(graph); // nothing met the target: the input network comes back
   });
+
+  it('fine-tuning keeps the existing zeros of the weights at zero', async () => {
+    const sparse = new Map(weights);
+    const w = weights.get('conv2.weight')!;
+    const data = w.data.map((v, i) => (i % 3 === 0 ? 0 : v));
+    sparse.set('conv2.weight', { shape: w.shape, data });
+    const r = await pruneSchedule({
+      ...base,
+      weights: sparse,
+      spec: { method: 'channels', ratio: 0, iterations: 1 },
+    });
+    const after = r.weights.get('conv2.weight')!.data;
+    expect(after.filter((v, i) => i % 3 === 0 && v !== 0)).toHaveLength(0);
+    expect(after.filter((v, i) => i % 3 !== 0 && v !== data[i])).not.toHaveLength(0); // it did train
+  });
 });

@@ -6,7 +6,8 @@
  * saliency each group lost (EMA 0.5), then fine-tunes at 10× the learning rate. Stops early when
  * validation top-1 falls below `spec.targetAccuracy` and returns the last network that met it.
  * Resumable: `onIteration` receives the state after every finished iteration; pass it back as
- * `resume` to go on from there. Grow steps apply to channel pruning; eigenbasis iterations
+ * `resume` to go on from there. Fine-tuning keeps the network's exact zeros at zero (a sparse
+ * checkpoint stays as sparse). Grow steps apply to channel pruning; eigenbasis iterations
  * factorize layers not yet factorized.
  */
 import type { Graph, Weights } from '../../graph/ir';
@@ -20,6 +21,7 @@ import { networkModel } from '../../train/network-model';
 import { train } from '../../train/trainer';
 import type { BatchSource } from '../../train/types';
 import { makeRng, type Rng } from '../../util/rng';
+import { MaskSet, zeroMasks } from '../sparsity';
 import { channelGroups, channelImportance } from '../structure';
 import { growChannels } from './grow-channels';
 import { pruneNetwork } from './prune-network';
@@ -93,9 +95,11 @@ async function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: numbe
   const ft = o.fineTune ?? {};
   if (ft.epochs === 0) return w; // prune / grow only
   const net = Network.fromWeights(g, w);
+  const keep = MaskSet.fromMasks(net, zeroMasks(g, w)); // existing zeros stay zero
   try {
     const r = await train({
       model: networkModel(net),
+      afterStep: () => keep.apply(net),
       source: o.train,
       epochs: ft.epochs ?? 1,
       batchSize: ft.batchSize ?? o.batchSize,
@@ -108,8 +112,9 @@ async function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: numbe
     if (r.status === 'diverged')
       throw new Error(`prune schedule: fine-tuning diverged: ${r.message}`);
     if (r.status === 'cancelled') return null;
-    return net.toWeightsAsync();
+    return await net.toWeightsAsync();
   } finally {
+    keep.dispose();
     net.dispose();
   }
 }

@@ -13,6 +13,7 @@ export {
   type MagnitudeProfile,
 } from './magnitude-profile';
 export { MaskSet } from './mask-set';
+export { zeroMasks } from './zero-masks';
 export { layerSparsityFromProfile } from './profile-sparsity';
 export { pruneTargets } from './prune-schedule';
 export { PRUNABLE_OPS, prunableLayers } from './prunable-layers';
