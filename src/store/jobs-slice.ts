@@ -8,8 +8,12 @@ import type { JobProgress } from '../worker/lab-types.ts';
 import { getLab, newJobId } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 
-/** 'measure': the Score panel's recipe measurement (its state lives in the score slice). */
-export type JobKind = 'load' | 'train' | 'evaluate' | 'model' | 'measure';
+/**
+ * 'measure': the Score panel's recipe measurement (its state lives in the score slice);
+ * 'analyse': the Spectra panel's K-FAC + Hessian analysis; 'prune': a one-shot prune or a
+ * pruning schedule (Pruning panel).
+ */
+export type JobKind = 'load' | 'train' | 'evaluate' | 'model' | 'measure' | 'analyse' | 'prune';
 
 export interface JobState {
   id: string;
@@ -37,7 +41,15 @@ export interface JobsActions {
 export type JobsSlice = JobsValues & JobsActions;
 
 export const JOBS_DEFAULT: JobsValues = {
-  jobs: { load: null, train: null, evaluate: null, model: null, measure: null },
+  jobs: {
+    load: null,
+    train: null,
+    evaluate: null,
+    model: null,
+    measure: null,
+    analyse: null,
+    prune: null,
+  },
 };
 
 export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, get) => ({

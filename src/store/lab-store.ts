@@ -1,13 +1,15 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score); each slice file holds its Values, Actions and DEFAULT.
+ * score, analysis, prune); each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
+import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
 import { createBackendSlice, type BackendSlice } from './backend-slice.ts';
 import { createDataSlice, type DataSlice } from './data-slice.ts';
 import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
 import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
 import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
@@ -17,7 +19,9 @@ export type LabState = DataSlice &
   EvalSlice &
   BackendSlice &
   JobsSlice &
-  ScoreSlice;
+  ScoreSlice &
+  AnalysisSlice &
+  PruneSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
@@ -27,4 +31,6 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createJobsSlice(...a),
   ...createScoreSlice(...a),
+  ...createAnalysisSlice(...a),
+  ...createPruneSlice(...a),
 }));

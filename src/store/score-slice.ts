@@ -119,8 +119,8 @@ export function measureBlocker(s: LabState): string | null {
   if (!s.scoreInputs) return 'No current network: import, train or evaluate one first.';
   if (!s.summary?.test) return 'Load a test split (Data panel) to measure accuracy.';
   if (s.backendStatus !== 'ready') return 'Waiting for the backend.';
-  if (s.jobs.train || s.jobs.evaluate || s.jobs.model)
-    return 'The network is busy (training, evaluating or importing).';
+  if (s.jobs.train || s.jobs.evaluate || s.jobs.model || s.jobs.analyse || s.jobs.prune)
+    return 'The network is busy (training, evaluating, importing, analysing or pruning).';
   return null;
 }
 

@@ -5,7 +5,9 @@
  * model service share one current network (trained, imported or built for an evaluation).
  */
 import * as Comlink from 'comlink';
-import type { Recipe } from '../core/score/index.ts';
+import { pruneSchedule } from '../core/compress/prune/index.ts';
+import type { PruneSpec, Recipe } from '../core/score/index.ts';
+import { AnalysisService, spectraBuffers } from './analysis-service.ts';
 import { debugInfo, initBackend } from './backend-init.ts';
 import {
   runBenchmark,
@@ -15,6 +17,7 @@ import {
 } from './bench-service.ts';
 import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
+import { debugUseNetwork, type DebugNetworkRequest } from './debug-network.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
 import type {
@@ -32,6 +35,14 @@ import type {
   MeasureOptions,
   MetricPoint,
   ModelInfo,
+  AnalyseOptions,
+  AnalysisResult,
+  PruneOutcome,
+  PrunePlan,
+  ScheduleIteration,
+  ScheduleOutcome,
+  ScheduleRequest,
+  ScheduleSaved,
   NetworkInfo,
   RecipeMeasurement,
   ScoreInputs,
@@ -39,6 +50,7 @@ import type {
   TrainSummary,
 } from './lab-types.ts';
 import { ModelService } from './model-service.ts';
+import { PruneService } from './prune-service.ts';
 import { ScoreService } from './score-service.ts';
 import { TrainService } from './train-service.ts';
 
@@ -62,6 +74,8 @@ export function createLabApi() {
   const trainer = new TrainService(ensureBackend, current);
   const models = new ModelService(ensureBackend, current);
   const scores = new ScoreService(ensureBackend, current);
+  const analysis = new AnalysisService(ensureBackend, current);
+  const pruner = new PruneService(ensureBackend, current, analysis, pruneSchedule);
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
   const runJob = async <T>(
@@ -99,6 +113,9 @@ export function createLabApi() {
     /** Debug: a checkpoint's logits on the first test records (bench/osi-logits.ts uses it). */
     logitsOfCheckpoint: (r: LogitsProbeRequest) =>
       ensureBackend().then(() => logitsOfCheckpoint(r)),
+    /** Debug: a zoo network (optionally factorized) as the current one (bench/browser-score-drag.ts). */
+    debugUseNetwork: (r: DebugNetworkRequest) =>
+      ensureBackend().then(() => debugUseNetwork(current, r)),
     cancel(id: string): boolean {
       return jobs.cancel(id);
     },
@@ -131,7 +148,11 @@ export function createLabApi() {
     ): Promise<TrainSummary> {
       return runJob(id, onProgress, (_signal, report, job) =>
         trainer.train(config, data.current, { job, report, onMetrics }),
-      ).finally(() => scores.invalidate(current.network));
+      ).finally(() => {
+        scores.invalidate(current.network);
+        analysis.invalidate(current.network);
+        pruner.invalidate(current.network);
+      });
     },
     pauseTraining(id: string): boolean {
       return jobs.setPaused(id, true);
@@ -198,6 +219,49 @@ export function createLabApi() {
       return runJob(id, onProgress, (signal, report) =>
         scores.measure(recipe, options, data.current, { signal, report }),
       );
+    },
+
+    /** K-FAC spectra per layer and the Hessian spectrum of the current network (Spectra panel). */
+    async analyse(
+      id: string,
+      options: AnalyseOptions,
+      onProgress: OnProgress,
+    ): Promise<AnalysisResult> {
+      const r = await runJob(id, onProgress, (signal, report) =>
+        analysis.analyse(options, data.current, { signal, report }),
+      );
+      return Comlink.transfer(r, spectraBuffers(r));
+    },
+    /** Id of the analysis that belongs to the current network (null: none, or stale). */
+    analysisId(): number | null {
+      return analysis.validId();
+    },
+    /** A planned prune of the current network (nothing changes) with its score before → after. */
+    planPrune(spec: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
+      return pruner.plan(spec, recipe, exitRate);
+    },
+    /** One-shot prune: the smaller network becomes the current one. */
+    prune(id: string, spec: PruneSpec, onProgress: OnProgress): Promise<PruneOutcome> {
+      return runJob(id, onProgress, (signal, report) => pruner.prune(spec, { signal, report }));
+    },
+    /** The gradual schedule (or its resumption); per-iteration records through onIteration. */
+    runPruneSchedule(
+      id: string,
+      spec: PruneSpec,
+      request: ScheduleRequest,
+      onIteration: (r: ScheduleIteration) => void,
+      onProgress: OnProgress,
+    ): Promise<ScheduleOutcome> {
+      return runJob(id, onProgress, (signal, report) =>
+        pruner.schedule(spec, request, data.current, { signal, report, onIteration }),
+      );
+    },
+    /** The unfinished schedule kept for "Resume" (null when none fits the current network). */
+    savedPruneSchedule(): ScheduleSaved | null {
+      return pruner.savedSchedule();
+    },
+    discardPruneSchedule(): void {
+      pruner.discardSchedule();
     },
   };
 }

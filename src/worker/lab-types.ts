@@ -257,3 +257,154 @@ export interface RecipeMeasurement {
   limit: number | null;
   seconds: number;
 }
+
+/** What the Spectra panel's "Analyse" runs (analysis-service.ts). */
+export interface AnalyseOptions {
+  /** K-FAC: `kfacBatches` batches of `batchSize` training records (no augmentation). */
+  kfacBatches: number;
+  batchSize: number;
+  /** Hessian: the first `hessianRecords` test records; 0 skips the Hessian. */
+  hessianRecords: number;
+  /** Largest Hessian eigenvalues wanted (default 5). */
+  topK?: number;
+  /** Lanczos steps for them (default 20). */
+  lanczosSteps?: number;
+  /** SLQ / Hutchinson probes (default 3) and Lanczos steps per probe (default 16). */
+  probes?: number;
+  densitySteps?: number;
+  seed?: number;
+}
+
+/** One conv / dense layer's K-FAC spectra (the eigenvectors stay in the worker). */
+export interface LayerSpectrum {
+  name: string;
+  op: 'conv2d' | 'dense';
+  kernel: number;
+  inChannels: number;
+  outChannels: number;
+  /** Eigenvalues of the damped Kronecker factors A (inputs) and G (output gradients), descending. */
+  eigA: Float64Array;
+  eigG: Float64Array;
+  /** EKFAC saliency summed per eigen-direction of G (rows) and of A (columns). */
+  rowSaliency: Float64Array;
+  colSaliency: Float64Array;
+}
+
+/** The whole network's Hessian spectrum (core/analysis/hessian) as plain numbers. */
+export interface HessianSummary {
+  top: number[];
+  topResiduals: number[];
+  smallest: number;
+  trace: number;
+  traceStdErr: number;
+  density: { grid: number[]; values: number[]; nodes: number[]; weights: number[]; sigma: number };
+  /** Parameters (H is params × params) and records behind the loss. */
+  params: number;
+  records: number;
+  hvps: number;
+  seconds: number;
+}
+
+export interface AnalysisResult {
+  /** Changes with every analysis; pruning plans name the one they use. */
+  analysisId: number;
+  network: NetworkInfo;
+  layers: LayerSpectrum[];
+  skipped: { name: string; reason: string }[];
+  /** Records behind the K-FAC factors and the split they came from. */
+  kfacSamples: number;
+  kfacSplit: SplitName;
+  hessian: HessianSummary | null;
+  seconds: number;
+}
+
+/** Channel method: one dependency group's row of the plan (coupled layers move together). */
+export interface PlanGroup {
+  id: string;
+  width: number;
+  kept: number;
+  /** Removed share of the group's channels. */
+  ratio: number;
+  capped: boolean;
+  override: boolean;
+  /** Layers whose output channels these are (conv / depthwise / dense). */
+  producers: string[];
+  /** Every layer with parameters the group touches, each with its role. */
+  layers: { name: string; role: 'out' | 'in' | 'bn' }[];
+}
+
+/** Eigenbasis method: one analysed layer's row of the plan. */
+export interface PlanLayer {
+  name: string;
+  kernel: number;
+  inChannels: number;
+  outChannels: number;
+  keptRows: number;
+  keptCols: number;
+  /** Removed share of the layer's eigen-directions (rows and columns together). */
+  ratio: number;
+  paramsBefore: number;
+  paramsAfter: number;
+  factorize: boolean;
+  override: boolean;
+}
+
+/** A planned prune of the current network (nothing changed yet) and its score before → after. */
+export interface PrunePlan {
+  method: 'channels' | 'eigenbasis';
+  paramsBefore: number;
+  paramsAfter: number;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+  /** Why no score (e.g. the recipe does not fit the network); null when scored. */
+  scoreError: string | null;
+  groups: PlanGroup[];
+  layers: PlanLayer[];
+  /** The analysis an eigenbasis plan used. */
+  analysisId: number | null;
+}
+
+export interface PruneOutcome {
+  paramsBefore: number;
+  paramsAfter: number;
+  /** The pruned network, now the current one. */
+  network: NetworkInfo;
+  seconds: number;
+}
+
+/** One finished iteration of a pruning schedule. */
+export interface ScheduleIteration {
+  iteration: number;
+  step: 'prune' | 'grow';
+  params: number;
+  /** Top-1 on the validation records after fine-tuning. */
+  top1: number;
+}
+
+export interface ScheduleRequest {
+  /** Continue from the last finished iteration kept in the worker. */
+  resume: boolean;
+  /** Fine-tune epochs per iteration, learning rate and batch size. */
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  /** Validation: the first `validationRecords` test records. */
+  validationRecords: number;
+  seed: number;
+}
+
+export interface ScheduleOutcome {
+  status: 'completed' | 'stopped' | 'cancelled';
+  history: ScheduleIteration[];
+  /** The network now current (null when cancelled: the network is unchanged). */
+  network: NetworkInfo | null;
+  paramsBefore: number;
+  paramsAfter: number;
+}
+
+/** What the worker keeps of an unfinished schedule (for "Resume"). */
+export interface ScheduleSaved {
+  iteration: number;
+  iterations: number;
+  history: ScheduleIteration[];
+}

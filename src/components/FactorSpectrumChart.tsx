@@ -1,0 +1,80 @@
+/**
+ * Eigenvalue spectra of one layer's two Kronecker factors (K-FAC, Martens & Grosse 2015): A, the
+ * covariance of the layer's inputs, and G, that of its output gradients, by rank on a log axis.
+ * A steep fall means few directions matter — the room eigenbasis pruning (EigenDamage) uses.
+ */
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { LayerSpectrum } from '../worker/lab-types.ts';
+import { logDomain, spectrumPoints } from './spectra-data.ts';
+
+const HEIGHT = 240;
+const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(2) : String(v));
+
+export function FactorSpectrumChart({ layer }: { layer: LayerSpectrum | null }) {
+  const domain = useMemo(
+    () => (layer ? logDomain([...layer.eigA, ...layer.eigG]) : ([0.1, 1] as [number, number])),
+    [layer],
+  );
+  const points = useMemo(() => (layer ? spectrumPoints(layer.eigA, layer.eigG) : []), [layer]);
+  return (
+    <figure
+      className="chart spectra-chart"
+      data-testid="factor-spectrum-chart"
+      data-points={points.length}
+      aria-label={`Kronecker factor spectra${layer ? ` of ${layer.name}` : ''}`}
+    >
+      {points.length === 0 ? (
+        <p className="chart-empty">The eigenvalues of A and G appear here after an analysis.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+            <XAxis
+              dataKey="rank"
+              type="number"
+              domain={[1, 'dataMax']}
+              allowDecimals={false}
+              tick={{ fontSize: 11 }}
+            />
+            <YAxis
+              scale="log"
+              domain={domain}
+              allowDataOverflow
+              tickFormatter={sci}
+              tick={{ fontSize: 11 }}
+              width={64}
+            />
+            <Tooltip formatter={sci} labelFormatter={(l) => `rank ${String(l)}`} />
+            <Legend />
+            <Line
+              dataKey="a"
+              name="A (inputs)"
+              stroke="#1f4e8c"
+              dot={points.length < 40}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="g"
+              name="G (output gradients)"
+              stroke="#c2410c"
+              dot={points.length < 40}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Spectral density of the Hessian by stochastic Lanczos quadrature (Ghorbani et al. 2019): the
+ * Gaussian-broadened Ritz values of a few random probes, weighted by their squared first
+ * components, on a log density axis (most mass sits near 0, the outliers carry the curvature).
+ */
+import { useMemo } from 'react';
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { densityPoints, logDomain } from './spectra-data.ts';
+
+const HEIGHT = 200;
+const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(2) : String(v));
+
+export function HessianDensityChart({
+  grid,
+  values,
+}: {
+  grid: readonly number[];
+  values: readonly number[];
+}) {
+  const points = useMemo(() => densityPoints(grid, values), [grid, values]);
+  const domain = useMemo(() => logDomain(points.map((p) => p.density)), [points]);
+  return (
+    <figure
+      className="chart spectra-chart-small"
+      data-testid="hessian-density-chart"
+      data-points={points.length}
+      aria-label="Hessian spectral density"
+    >
+      {points.length === 0 ? (
+        <p className="chart-empty">The Hessian's spectral density appears here.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <AreaChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+            <XAxis
+              dataKey="lambda"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              tickFormatter={sci}
+              tick={{ fontSize: 11 }}
+            />
+            <YAxis
+              scale="log"
+              domain={domain}
+              allowDataOverflow
+              tickFormatter={sci}
+              tick={{ fontSize: 11 }}
+              width={64}
+            />
+            <Tooltip formatter={sci} labelFormatter={(l) => `λ = ${sci(l)}`} />
+            <Area
+              dataKey="density"
+              name="density"
+              stroke="#1f4e8c"
+              fill="#c7d6ec"
+              isAnimationActive={false}
+            />
+          </AreaChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+}

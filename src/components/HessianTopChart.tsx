@@ -1,0 +1,42 @@
+/**
+ * The largest eigenvalues of the full network's Hessian (Lanczos on exact Hessian-vector
+ * products), as bars on a log axis when all are positive (linear otherwise).
+ */
+import { useMemo } from 'react';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { topPoints } from './spectra-data.ts';
+
+const HEIGHT = 200;
+const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(3) : String(v));
+
+export function HessianTopChart({ top }: { top: readonly number[] }) {
+  const { points, log, floor } = useMemo(() => topPoints(top), [top]);
+  return (
+    <figure
+      className="chart spectra-chart-small"
+      data-testid="hessian-top-chart"
+      data-points={points.length}
+      aria-label="Top Hessian eigenvalues"
+    >
+      {points.length === 0 ? (
+        <p className="chart-empty">The top Hessian eigenvalues appear here.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <BarChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+            <XAxis dataKey="k" tick={{ fontSize: 11 }} tickFormatter={(k) => `λ${String(k)}`} />
+            <YAxis
+              {...(log ? { scale: 'log' as const, domain: [floor, 'auto'] } : {})}
+              allowDataOverflow
+              tickFormatter={sci}
+              tick={{ fontSize: 11 }}
+              width={70}
+            />
+            <Tooltip formatter={sci} labelFormatter={(k) => `λ${String(k)}`} />
+            <Bar dataKey="value" name="eigenvalue" fill="#1f4e8c" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+}

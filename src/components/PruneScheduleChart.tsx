@@ -1,0 +1,92 @@
+/**
+ * A pruning schedule's curve per finished iteration: parameters (left axis) and validation top-1
+ * (right axis, %). Prune steps and grow-back steps are told apart in the tooltip.
+ */
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ScheduleIteration } from '../worker/lab-types.ts';
+import { formatCount } from './format.ts';
+
+const HEIGHT = 220;
+
+export function PruneScheduleChart({ history }: { history: readonly ScheduleIteration[] }) {
+  const rows = useMemo(
+    () =>
+      history.map((h) => ({ ...h, accuracy: h.top1 * 100, label: `${h.iteration} (${h.step})` })),
+    [history],
+  );
+  return (
+    <figure
+      className="chart schedule-chart"
+      data-testid="prune-schedule-chart"
+      data-points={rows.length}
+      aria-label="Parameters and accuracy per schedule iteration"
+    >
+      {rows.length === 0 ? (
+        <p className="chart-empty">Parameters and accuracy per iteration appear here.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 4, left: 4 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+            <XAxis
+              dataKey="iteration"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+              tick={{ fontSize: 11 }}
+            />
+            <YAxis
+              yAxisId="params"
+              tickFormatter={(v: number) => formatCount(v)}
+              tick={{ fontSize: 11 }}
+              width={70}
+              domain={['auto', 'auto']}
+            />
+            <YAxis
+              yAxisId="acc"
+              orientation="right"
+              domain={[0, 100]}
+              unit="%"
+              tick={{ fontSize: 11 }}
+              width={44}
+            />
+            <Tooltip
+              labelFormatter={(l) => `iteration ${String(l)}`}
+              formatter={(v, name) =>
+                typeof v === 'number'
+                  ? name === 'parameters'
+                    ? formatCount(v)
+                    : `${v.toFixed(2)} %`
+                  : String(v)
+              }
+            />
+            <Legend />
+            <Line
+              yAxisId="params"
+              dataKey="params"
+              name="parameters"
+              stroke="#1f4e8c"
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="acc"
+              dataKey="accuracy"
+              name="top-1"
+              stroke="#15803d"
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+}

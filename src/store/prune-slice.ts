@@ -1,0 +1,259 @@
+/**
+ * Prune slice (Pruning panel): the PruneSpec being edited (method, global ratio, per-layer cap,
+ * per-group / per-layer ratios — prune-edit.ts), the live plan of that prune on the current
+ * network (asked of the worker PLAN_DEBOUNCE_MS after the last edit; a newer request supersedes
+ * an older one), the one-shot prune and the gradual schedule (progress, per-iteration records,
+ * cancel, resume from the last finished iteration kept in the worker). After a prune or a
+ * finished schedule the smaller network is current everywhere (Model, Score, Evaluate).
+ */
+import type { StateCreator } from 'zustand';
+import type { PruneMethod, PruneSpec } from '../core/score/index.ts';
+import type {
+  JobProgress,
+  PruneOutcome,
+  PrunePlan,
+  ScheduleIteration,
+  ScheduleSaved,
+} from '../worker/lab-types.ts';
+import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import type { LabState } from './lab-store.ts';
+import {
+  PRUNE_SPEC_DEFAULT,
+  SCHEDULE_DEFAULT,
+  scheduleSettingsError,
+  scheduleSpec,
+  suggestedRatios,
+  withLimit,
+  withMethod,
+  withoutRowRatios,
+  withRatio,
+  withRowRatio,
+  type ScheduleSettings,
+} from './prune-edit.ts';
+
+export const PLAN_DEBOUNCE_MS = 150;
+
+/** idle → pending (edit settling) → planning → done | error. */
+export type PlanState = 'idle' | 'pending' | 'planning' | 'done' | 'error';
+export type ScheduleStatus = 'idle' | 'running' | 'completed' | 'stopped' | 'cancelled' | 'error';
+
+export interface PruneValues {
+  pruneSpec: PruneSpec;
+  plan: PrunePlan | null;
+  planState: PlanState;
+  planError: string | null;
+  /** The group (channels) or layer (eigenbasis) edited last: its coupled rows are highlighted. */
+  editedRow: string | null;
+  pruneOutcome: PruneOutcome | null;
+  pruneError: string | null;
+  pruneNotice: string | null;
+  scheduleSettings: ScheduleSettings;
+  scheduleStatus: ScheduleStatus;
+  scheduleHistory: ScheduleIteration[];
+  /** The unfinished schedule the worker keeps (offer "Resume"). */
+  scheduleSaved: ScheduleSaved | null;
+}
+
+export interface PruneActions {
+  setPruneMethod: (m: PruneMethod) => void;
+  setPruneRatio: (r: number) => void;
+  setPruneLimit: (l: number) => void;
+  /** Ratio of a group (channels) or layer (eigenbasis); null returns it to the threshold. */
+  setRowRatio: (key: string, ratio: number | null) => void;
+  clearRowRatios: () => void;
+  /** Fills every row's ratio from the global threshold and the cap. */
+  suggestRatios: () => Promise<void>;
+  /** Plans again after PLAN_DEBOUNCE_MS (network, recipe or analysis changed). */
+  requestPlan: () => void;
+  setScheduleSettings: (patch: Partial<ScheduleSettings>) => void;
+  pruneNow: () => Promise<void>;
+  runSchedule: (resume: boolean) => Promise<void>;
+  cancelPruneJob: () => Promise<void>;
+  refreshSavedSchedule: () => Promise<void>;
+}
+
+export type PruneSlice = PruneValues & PruneActions;
+
+export const PRUNE_DEFAULT: PruneValues = {
+  pruneSpec: PRUNE_SPEC_DEFAULT,
+  plan: null,
+  planState: 'idle',
+  planError: null,
+  editedRow: null,
+  pruneOutcome: null,
+  pruneError: null,
+  pruneNotice: null,
+  scheduleSettings: SCHEDULE_DEFAULT,
+  scheduleStatus: 'idle',
+  scheduleHistory: [],
+  scheduleSaved: null,
+};
+
+/** Why nothing can be pruned now (null: it can). */
+export function pruneBlocker(s: LabState): string | null {
+  if (!s.network) return 'No current network: import, train or evaluate one first.';
+  if (s.jobs.prune) return 'A prune is running.';
+  if (s.jobs.train || s.jobs.evaluate || s.jobs.model || s.jobs.analyse)
+    return 'The network is busy (training, evaluating, importing or analysing).';
+  return null;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set, get) => {
+  let debounce: ReturnType<typeof setTimeout> | null = null;
+  let request = 0;
+
+  const plan = async (): Promise<void> => {
+    debounce = null;
+    const s = get();
+    const mine = ++request;
+    if (!s.network) {
+      set({ plan: null, planState: 'idle', planError: null });
+      return;
+    }
+    set({ planState: 'planning' });
+    try {
+      const p = await getLab().planPrune(s.pruneSpec, s.recipe, s.exitRate?.rate ?? null);
+      if (mine === request) set({ plan: p, planState: 'done', planError: null });
+    } catch (err) {
+      if (mine === request) set({ planState: 'error', planError: errorMessage(err) });
+    }
+  };
+
+  const requestPlan = () => {
+    if (debounce !== null) clearTimeout(debounce);
+    request++; // an answer still on its way is now out of date
+    set({ planState: 'pending' });
+    debounce = setTimeout(() => void plan(), PLAN_DEBOUNCE_MS);
+  };
+
+  const edit = (change: (s: PruneSpec) => PruneSpec, editedRow?: string | null) => {
+    try {
+      const pruneSpec = change(get().pruneSpec);
+      set({ pruneSpec, planError: null, ...(editedRow !== undefined ? { editedRow } : {}) });
+    } catch (err) {
+      set({ planState: 'error', planError: errorMessage(err) });
+      return;
+    }
+    requestPlan();
+  };
+
+  /** The network changed: its plan, analysis and Score inputs follow. */
+  const networkChanged = () => {
+    const s = get();
+    set({ evalResult: null, evalNotice: null, evalError: null, editedRow: null });
+    void s.checkAnalysis();
+    requestPlan();
+  };
+
+  return {
+    ...PRUNE_DEFAULT,
+    setPruneMethod: (m) => edit((s) => withMethod(s, m), null),
+    setPruneRatio: (r) => edit((s) => withRatio(s, r)),
+    setPruneLimit: (l) => edit((s) => withLimit(s, l)),
+    setRowRatio: (key, ratio) => edit((s) => withRowRatio(s, key, ratio), key),
+    clearRowRatios: () => edit(withoutRowRatios, null),
+    suggestRatios: async () => {
+      const s = get();
+      if (!s.network) return;
+      const base = withoutRowRatios(s.pruneSpec);
+      try {
+        const p = await getLab().planPrune(base, s.recipe, s.exitRate?.rate ?? null);
+        const layerRatios = suggestedRatios(p);
+        edit(() => (Object.keys(layerRatios).length > 0 ? { ...base, layerRatios } : base), null);
+      } catch (err) {
+        if (!isAbort(err)) set({ planState: 'error', planError: errorMessage(err) });
+      }
+    },
+    requestPlan,
+    setScheduleSettings: (patch) =>
+      set((s) => ({ scheduleSettings: { ...s.scheduleSettings, ...patch }, pruneError: null })),
+    pruneNow: async () => {
+      const s = get();
+      const blocker = pruneBlocker(s);
+      if (blocker) {
+        set({ pruneError: blocker });
+        return;
+      }
+      await s.cancelMeasurement(); // the prune replaces the network a measurement is reading
+      const id = s.beginJob('prune', `Pruning ${s.network?.name ?? ''} (${s.pruneSpec.method})`);
+      set({ pruneError: null, pruneNotice: null });
+      const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
+      try {
+        const r = await getLab().prune(id, s.pruneSpec, onProgress);
+        set((st) => ({
+          pruneOutcome: r,
+          network: r.network,
+          pruneSpec: withoutRowRatios(st.pruneSpec),
+          pruneNotice: `Pruned: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters. The smaller network is now the current one.`,
+        }));
+        networkChanged();
+      } catch (err) {
+        if (isAbort(err)) set({ pruneNotice: 'Prune cancelled; the network is unchanged.' });
+        else set({ pruneError: errorMessage(err) });
+      } finally {
+        get().finishJob('prune', id);
+      }
+    },
+    runSchedule: async (resume) => {
+      const s = get();
+      const blocker = pruneBlocker(s) ?? scheduleSettingsError(s.scheduleSettings);
+      if (blocker) {
+        set({ pruneError: blocker });
+        return;
+      }
+      await s.cancelMeasurement();
+      const st = s.scheduleSettings;
+      const id = s.beginJob('prune', resume ? 'Resuming the pruning schedule' : 'Pruning schedule');
+      set({
+        pruneError: null,
+        pruneNotice: null,
+        scheduleStatus: 'running',
+        scheduleHistory: resume ? (s.scheduleSaved?.history ?? []) : [],
+      });
+      const onIteration = callback((r: ScheduleIteration) =>
+        set((x) => ({ scheduleHistory: [...x.scheduleHistory, r] })),
+      );
+      const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
+      try {
+        const r = await getLab().runPruneSchedule(
+          id,
+          scheduleSpec(s.pruneSpec, st),
+          {
+            resume,
+            epochs: st.epochs,
+            learningRate: st.learningRate,
+            batchSize: st.batchSize,
+            validationRecords: st.validationRecords,
+            seed: 1,
+          },
+          onIteration,
+          onProgress,
+        );
+        set({ scheduleStatus: r.status, scheduleHistory: r.history });
+        if (r.network) {
+          set({
+            network: r.network,
+            pruneNotice: `Schedule ${r.status}: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters.`,
+          });
+          networkChanged();
+        }
+      } catch (err) {
+        if (isAbort(err)) set({ scheduleStatus: 'cancelled' });
+        else set({ scheduleStatus: 'error', pruneError: errorMessage(err) });
+      } finally {
+        get().finishJob('prune', id);
+        await get().refreshSavedSchedule();
+      }
+    },
+    cancelPruneJob: () => get().cancelJob('prune'),
+    refreshSavedSchedule: async () => {
+      try {
+        set({ scheduleSaved: await getLab().savedPruneSchedule() });
+      } catch {
+        // the worker is gone; the panels already show that error
+      }
+    },
+  };
+};
