@@ -1,4 +1,5 @@
 /** Renders benchmark results as BENCHMARKS.md (every figure with backend, machine and date). */
+import { hessianOsiMarkdown, type HessianOsiResult } from './hessian-osi';
 import { osiPruneSection, type OsiPruneResult } from './osi-prune';
 import { osiRecipeSection, type OsiRecipeResult } from './osi-recipe';
 import { scoreDragSection, type ScoreDragResult } from './browser-score-drag';
@@ -29,6 +30,8 @@ export interface BenchResults {
   scoreDrag?: ScoreDragResult | null;
   /** `--only osi-prune`: one-shot structured pruning of the OSI network. */
   osiPrune?: OsiPruneResult | null;
+  /** `--only hessian-osi` (long; never part of the default run): OSI's top Hessian eigenvalue. */
+  hessianOsi?: HessianOsiResult | null;
 }
 
 const pct = (x: number | undefined): string =>
@@ -173,6 +176,16 @@ export function renderReport(r: BenchResults): string {
   lines.push(...osiLogitsSection(r.osiLogits ?? null));
   lines.push(...osiRecipeSection(r.osiRecipe));
   lines.push(...osiPruneSection(r.osiPrune));
+  lines.push(
+    ...(r.hessianOsi
+      ? [hessianOsiMarkdown(r.hessianOsi)]
+      : [
+          '## OSI-AI MicroNet checkpoint: top Hessian eigenvalue',
+          '',
+          'Not measured in this results file (`npm run bench -- --only hessian-osi`, about 40 minutes on 2 cores).',
+          '',
+        ]),
+  );
   lines.push(...scoreSpeedSection(r.scoreSpeed ?? null));
   lines.push(...scoreDragSection(r.scoreDrag));
   return lines.join('\n');

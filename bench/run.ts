@@ -24,6 +24,7 @@ import { benchOsiLogitsBrowser, benchOsiLogitsNode, newOsiLogitsResult } from '.
 import { benchScoreSpeed } from './score-speed';
 import { benchOsiRecipes } from './osi-recipe';
 import { benchOsiPrune } from './osi-prune';
+import { benchHessianOsi } from './hessian-osi';
 import { benchScoreDrag } from './browser-score-drag';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     scoreSpeed: prev.scoreSpeed ?? null,
     osiRecipe: prev.osiRecipe ?? null,
     osiPrune: prev.osiPrune ?? null,
+    hessianOsi: prev.hessianOsi ?? null,
     scoreDrag: prev.scoreDrag ?? null,
   };
   if (want('score')) results.scoreSpeed = benchScoreSpeed(log);
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
   if (want('osi')) results.osiNode = await benchOsiNode(log);
   if (want('osi-recipe')) results.osiRecipe = await benchOsiRecipes(log);
   if (want('osi-prune')) results.osiPrune = await benchOsiPrune(log);
+  // About 40 minutes on 2 cores: only when asked for by name.
+  if (only === 'hessian-osi') results.hessianOsi = await benchHessianOsi(log);
   const logits = want('osi-logits') ? newOsiLogitsResult() : null;
   if (logits) await benchOsiLogitsNode(log, logits);
   if (want('browser') || want('osi-browser') || want('score-drag') || logits) {
