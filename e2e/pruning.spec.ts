@@ -105,3 +105,40 @@ test('analyse spectra, edit a coupled ratio, prune the network', async ({ page }
   await pruning.screenshot({ path: testInfo.outputPath('pruning-panel.png') });
   expect(lines.filter((l) => l.includes('[page:error]'))).toEqual([]);
 });
+
+test('run the prune → fine-tune → grow-back schedule: curve per step, smaller network', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const lines = captureConsole(page);
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
+    timeout: 60_000,
+  });
+  const files = writeSliceFiles(64, 32);
+  const { data, train, evaluate } = panels(page);
+  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
+  await expect(data.getByTestId('count-test')).toContainText('32');
+  await train.getByLabel('Network').selectOption('tiny');
+  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
+    timeout: 60_000,
+  });
+
+  const pruning = region(page, /Pruning/);
+  await expect(pruning.getByTestId('planned-params')).toHaveText(/^30,196 → \d/, {
+    timeout: 30_000,
+  });
+  await pruning.getByLabel('Iterations').fill('2');
+  await pruning.getByLabel('Fine-tune epochs').fill('1');
+  await pruning.getByLabel('Grow-back').fill('50');
+  await pruning.getByRole('button', { name: 'Run schedule' }).click();
+  const status = pruning.getByTestId('schedule-status');
+  await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 150_000 });
+  // Two iterations, each a prune and a grow step: four points on the curve.
+  await expect(pruning.getByTestId('prune-schedule-chart')).toHaveAttribute('data-points', '4');
+  const current = page.getByTestId('current-network');
+  const params = /([\d,]+) parameters/.exec((await current.textContent())!)![1]!;
+  expect(Number(params.replace(/,/g, ''))).toBeLessThan(30196);
+  expect(lines.filter((l) => l.includes('[page:error]'))).toEqual([]);
+});

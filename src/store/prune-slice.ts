@@ -212,8 +212,12 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
         scheduleStatus: 'running',
         scheduleHistory: resume ? (s.scheduleSaved?.history ?? []) : [],
       });
+      // Streamed records can arrive after the final result (comlink callbacks are async): the
+      // final history is authoritative, so late ones are dropped.
       const onIteration = callback((r: ScheduleIteration) =>
-        set((x) => ({ scheduleHistory: [...x.scheduleHistory, r] })),
+        set((x) =>
+          x.scheduleStatus === 'running' ? { scheduleHistory: [...x.scheduleHistory, r] } : {},
+        ),
       );
       const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
       try {
