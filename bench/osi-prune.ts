@@ -5,11 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
-import path from 'node:path';
 import { pruneSchedule } from '../src/core/compress/prune';
 import { MaskSet, zeroMasks } from '../src/core/compress/sparsity';
 import { scoreModel } from '../src/core/compress/score-model';
-import { parseRecords, sliceSplit } from '../src/core/data/cifar-records';
 import type { Graph, Weights } from '../src/core/graph/ir';
 import { Network } from '../src/core/graph/network';
 import { countParams } from '../src/core/graph/params';
@@ -24,7 +22,7 @@ import { train } from '../src/core/train/trainer';
 import { machineInfo } from './machine';
 import { startNodeBackend } from './node-throughput';
 import { OSI_PTH } from './osi-eval';
-import { CIFAR_DIR } from './paths';
+import { firstRecords } from './records';
 
 const IMAGES = 1000;
 const TRAIN_RECORDS = 2000;
@@ -55,11 +53,6 @@ export interface OsiPruneResult {
   trainRecords: number;
   fineTune: FineTuneSettings;
   rows: OsiPruneRow[];
-}
-
-function records(file: string, count: number) {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(CIFAR_DIR, file)));
-  return sliceSplit(parseRecords(bytes, file), 0, count);
 }
 
 async function measure(g: Graph, w: Weights, source: BatchSource) {
@@ -99,8 +92,8 @@ export async function benchOsiPrune(log: (s: string) => void): Promise<OsiPruneR
   const m = machineInfo();
   await startNodeBackend('wasm');
   const model = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(OSI_PTH)), OSI_PTH);
-  const validation = cifarSource(records('test.bin', IMAGES), null);
-  const trainSource = cifarSource(records('train.bin', TRAIN_RECORDS), null);
+  const validation = cifarSource(firstRecords('test.bin', IMAGES), null);
+  const trainSource = cifarSource(firstRecords('train.bin', TRAIN_RECORDS), null);
   const before = await measure(model.graph, model.weights, validation);
   const rows: OsiPruneRow[] = [];
   for (const spec of SPECS) {

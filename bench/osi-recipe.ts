@@ -6,10 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
-import path from 'node:path';
 import { evaluateRecipe } from '../src/core/compress/apply-recipe';
 import { scoreModel } from '../src/core/compress/score-model';
-import { parseRecords, sliceSplit } from '../src/core/data/cifar-records';
 import { Network } from '../src/core/graph/network';
 import { modelFromCheckpoint } from '../src/core/io/model-from-checkpoint';
 import type { Recipe } from '../src/core/score/recipe';
@@ -17,7 +15,7 @@ import { cifarSource } from '../src/core/train/cifar-source';
 import { machineInfo } from './machine';
 import { startNodeBackend } from './node-throughput';
 import { OSI_PTH } from './osi-eval';
-import { CIFAR_DIR } from './paths';
+import { firstRecords } from './records';
 
 export const OSI_RECIPE_IMAGES = 1000;
 
@@ -63,18 +61,13 @@ export interface OsiRecipeResult {
   rows: OsiRecipeRow[];
 }
 
-function records(file: string, count: number) {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(CIFAR_DIR, file)));
-  return sliceSplit(parseRecords(bytes, file), 0, count);
-}
-
 export async function benchOsiRecipes(log: (s: string) => void): Promise<OsiRecipeResult> {
   const m = machineInfo();
   await startNodeBackend('wasm');
   const backend = tf.getBackend();
   const model = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(OSI_PTH)), OSI_PTH);
-  const source = cifarSource(records('test.bin', OSI_RECIPE_IMAGES), null);
-  const calibration = cifarSource(records('train.bin', 2000), null);
+  const source = cifarSource(firstRecords('test.bin', OSI_RECIPE_IMAGES), null);
+  const calibration = cifarSource(firstRecords('train.bin', 2000), null);
   const net = Network.fromWeights(model.graph, model.weights);
   const rows: OsiRecipeRow[] = [];
   try {

@@ -15,9 +15,10 @@ import {
 } from '../core/analysis/hessian/index.ts';
 import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
 import type { Network } from '../core/graph/network.ts';
+// Direct import: the batching helper, not the spectrum (which tests replace through the index).
+import { sourceBatches } from '../core/analysis/hessian/network-loss.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import type { Batch } from '../core/train/types.ts';
-import { makeRng } from '../core/util/rng.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type {
   AnalyseOptions,
@@ -96,15 +97,7 @@ export function checkAnalyseOptions(o: AnalyseOptions): void {
 export function headBatches(split: CifarSplit, records: number, batchSize: number): Batch[] {
   if (records > split.count)
     throw new Error(`analyse: ${records} Hessian records asked, the test split has ${split.count}`);
-  const source = cifarSource(split, null);
-  const rng = makeRng(0);
-  const out: Batch[] = [];
-  for (let start = 0; start < records; start += batchSize) {
-    const end = Math.min(records, start + batchSize);
-    const idx = Array.from({ length: end - start }, (_, i) => start + i);
-    out.push(source.batch(idx, false, rng));
-  }
-  return out;
+  return sourceBatches(cifarSource(split, null), records, batchSize);
 }
 
 /** The spectra of a K-FAC layer as fresh copies (the kept ones must survive a transfer). */

@@ -6,30 +6,15 @@
  * has one; no augmentation, BN in eval mode) with respect to all trainable parameters, and the
  * K-FAC factor spectra of every conv / fc layer over the same records.
  */
-import { hessianSpectrum } from '../../core/analysis/hessian';
+import { hessianSpectrum, sourceBatches } from '../../core/analysis/hessian';
 import { kfacAnalysis } from '../../core/analysis/kfac';
 import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
-import type { Batch } from '../../core/train/types';
-import { makeRng } from '../../core/util/rng';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
-
-function batchesOf(source: ReturnType<typeof cifarSource>, batchSize: number): Batch[] {
-  const out: Batch[] = [];
-  const rng = makeRng(0);
-  for (let start = 0; start < source.size; start += batchSize) {
-    const idx = Array.from(
-      { length: Math.min(batchSize, source.size - start) },
-      (_, i) => start + i,
-    );
-    out.push(source.batch(idx, false, rng));
-  }
-  return out;
-}
 
 export async function analyseCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const model = await loadModel(requireFlag(args, 'model'), 0);
@@ -55,7 +40,7 @@ export async function analyseCommand(args: ParsedArgs): Promise<Record<string, u
     });
     const h = await hessianSpectrum({
       net,
-      batches: batchesOf(source, batchSize),
+      batches: sourceBatches(source, split.count, batchSize),
       topK,
       lanczosSteps: steps,
       probes,
