@@ -166,7 +166,7 @@ export function planPrune(o: PlanInput): PrunePlan {
     throw new Error(
       'Eigenbasis pruning needs a K-FAC analysis of the current network: press Analyse in the Spectra panel first',
     );
-  const plan = eigenPlan(o.kfac.layers, o.spec);
+  const plan = eigenPlan(o.kfac.layers, o.spec, o.graph);
   const after = applyEigenPlan(o.graph, o.weights, o.kfac.layers, plan);
   return {
     method: 'eigenbasis',

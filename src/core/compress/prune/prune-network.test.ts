@@ -8,6 +8,8 @@ import { buildTinyNet } from '../../models/tiny';
 import { buildFromZooName } from '../../models/zoo';
 import { syntheticSource } from '../../train/synthetic-source';
 import { validateRecipe } from '../../score/recipe';
+import { kfacAnalysis } from '../../analysis/kfac';
+import { chainDims, eigenLayerNames } from '../structure';
 import { channelPlan } from './channel-plan';
 import { pruneNetwork } from './prune-network';
 
@@ -96,13 +98,40 @@ describe('eigenbasis pruning step', () => {
     const factorized = r.layers!.filter((l) => l.factorize);
     expect(factorized.length).toBeGreaterThan(0);
     for (const l of factorized) {
-      expect(r.graph.nodes.some((n) => n.name === `${l.name}.core`)).toBe(true);
+      expect(chainDims(r.graph, l.name)).toMatchObject({ form: l.form, params: l.paramsAfter });
       expect(l.paramsAfter).toBeLessThan(l.paramsBefore);
     }
     const saved = factorized.reduce((a, l) => a + l.paramsBefore - l.paramsAfter, 0);
     expect(r.paramsBefore - r.paramsAfter).toBe(saved);
     expect(r.paramsAfter).toBe(countParams(r.graph));
     expect(runs(r.graph, r.weights, 8)).toEqual([2, 10]);
+
+    // Pruned again from an analysis of every conv / dense node (what the lab's worker runs): the
+    // plan keeps one row per layer (its main node), and factorized layers shrink through it.
+    const net = Network.fromWeights(r.graph, r.weights);
+    const all = await kfacAnalysis({
+      net,
+      source,
+      batches: 1,
+      batchSize: 16,
+      seed: 3,
+      useBias: false,
+    });
+    net.dispose();
+    expect(all.layers.some((l) => l.name.endsWith('.basis_in') || l.name.endsWith('.core'))).toBe(
+      true,
+    );
+    const again = await pruneNetwork({
+      graph: r.graph,
+      weights: r.weights,
+      spec: { method: 'eigenbasis', ratio: 0.6 },
+      kfac: all.layers,
+    });
+    expect(again.layers!.map((l) => l.name)).toEqual(['conv1', 'conv2', 'conv3', 'fc']);
+    expect(again.layers!.map((l) => l.main)).toEqual(eigenLayerNames(r.graph));
+    expect(again.paramsAfter).toBeLessThan(again.paramsBefore);
+    expect(again.paramsAfter).toBe(countParams(again.graph));
+    expect(runs(again.graph, again.weights, 8)).toEqual([2, 10]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

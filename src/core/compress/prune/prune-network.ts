@@ -2,8 +2,9 @@
  * One structured prune step on a network description (graph + weights → smaller graph +
  * weights), by `recipe.prune.method`:
  * - 'channels': channel groups from the graph, L1 importance (or caller scores), global threshold;
- * - 'eigenbasis': K-FAC analysis on training batches (labels sampled from the model), global
- *   saliency threshold, Tucker-2 factorization of the layers it shrinks.
+ * - 'eigenbasis': K-FAC analysis of every layer's main node on training batches (labels sampled
+ *   from the model), global saliency threshold, rotate-and-truncate of the layers it shrinks in
+ *   the cheapest exact form (Tucker-2 or two-factor; eigen-plan.ts).
  * The result runs, scores and exports like any network; parameters are really removed.
  */
 import { kfacAnalysis, type KfacLayer } from '../../analysis/kfac';
@@ -12,8 +13,9 @@ import type { Graph, Weights } from '../../graph/ir';
 import { Network } from '../../graph/network';
 import type { PruneSpec } from '../../score/prune-spec';
 import type { BatchSource, CancelSignal } from '../../train/types';
-import { pruneChannels } from '../structure';
+import { eigenLayerNames, pruneChannels } from '../structure';
 import { channelPlan, type GroupPlan } from './channel-plan';
+import type { EigenReserve } from './eigen-grow';
 import { applyEigenPlan, eigenPlan, type EigenLayerPlan } from './eigen-plan';
 
 export interface PruneInput {
@@ -29,6 +31,8 @@ export interface PruneInput {
   seed?: number;
   signal?: CancelSignal;
   onProgress?: (fraction: number) => void;
+  /** Eigenbasis method: also return what grow-back needs (PruneResult.reserves). */
+  reserve?: boolean;
 }
 
 export interface PruneResult {
@@ -40,18 +44,11 @@ export interface PruneResult {
   /** Channel method: kept channel indices per group id of the input graph. */
   keep?: Record<string, number[]>;
   layers?: EigenLayerPlan[];
+  /** Eigenbasis method with `reserve`: the removed directions of every replaced layer. */
+  reserves?: EigenReserve[];
 }
 
-/** conv2d / dense layers not already part of an eigenbasis factorization. */
-export function unfactorizedLayers(graph: Graph): string[] {
-  const names = new Set(graph.nodes.map((n) => n.name));
-  return graph.nodes
-    .filter((n) => n.spec.op === 'conv2d' || n.spec.op === 'dense')
-    .map((n) => n.name)
-    .filter((n) => !/\.(basis_in|core)$/.test(n) && !names.has(`${n}.core`));
-}
-
-/** K-FAC layers for the eigenbasis method (bias kept out of the factors). */
+/** K-FAC layers for the eigenbasis method: every layer's main node, bias kept out of the factors. */
 export async function analyseForPrune(o: PruneInput): Promise<KfacLayer[]> {
   if (o.kfac) return [...o.kfac];
   if (!o.source) throw new Error('eigenbasis pruning needs training data for the K-FAC analysis');
@@ -64,7 +61,7 @@ export async function analyseForPrune(o: PruneInput): Promise<KfacLayer[]> {
       batchSize: o.batchSize ?? 32,
       seed: o.seed ?? 0,
       useBias: false,
-      layers: unfactorizedLayers(o.graph),
+      layers: eigenLayerNames(o.graph),
       signal: o.signal,
       onProgress: (p) => o.onProgress?.(p.fraction),
     });
@@ -83,7 +80,14 @@ export async function pruneNetwork(o: PruneInput): Promise<PruneResult> {
     return { ...r, paramsBefore, paramsAfter, groups: plan.groups, keep: plan.keep };
   }
   const layers = await analyseForPrune(o);
-  const plan = eigenPlan(layers, o.spec);
-  const r = applyEigenPlan(o.graph, o.weights, layers, plan);
-  return { ...r, paramsBefore, paramsAfter: countParams(r.graph), layers: plan };
+  const plan = eigenPlan(layers, o.spec, o.graph);
+  const r = applyEigenPlan(o.graph, o.weights, layers, plan, { reserve: o.reserve });
+  return {
+    graph: r.graph,
+    weights: r.weights,
+    paramsBefore,
+    paramsAfter: countParams(r.graph),
+    layers: plan,
+    ...(o.reserve ? { reserves: r.reserves } : {}),
+  };
 }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { countParams, initWeights } from '../../graph/params';
 import { buildTinyNet } from '../../models/tiny';
 import { syntheticSource } from '../../train/synthetic-source';
+import { Network } from '../../graph/network';
+import { chainDims, eigenLayerNames } from '../structure';
 import { pruneSchedule, type ScheduleState } from './prune-schedule';
 
 const graph = buildTinyNet({ inputSize: 8, numClasses: 10 });
@@ -46,6 +48,54 @@ describe('pruneSchedule', () => {
     expect(countParams(r.graph)).toBe(r.history.at(-1)!.params);
     expect(states.map((s) => s.iteration)).toEqual([1, 2]);
     expect([...phases]).toEqual(expect.arrayContaining(['prune', 'fine-tune', 'evaluate', 'grow']));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('eigenbasis: 2 iterations with grow-back; layers factorized in the first are pruned again', async () => {
+    const before = tf.memory().numTensors;
+    const states: ScheduleState[] = [];
+    const r = await pruneSchedule({
+      ...base,
+      spec: { method: 'eigenbasis', ratio: 0.4, iterations: 2, growBack: 0.5, analysisBatches: 1 },
+      onIteration: (s) => void states.push(s),
+    });
+    expect(r.status).toBe('completed');
+    expect(r.history.map((h) => [h.iteration, h.step])).toEqual([
+      [1, 'prune'],
+      [1, 'grow'],
+      [2, 'prune'],
+      [2, 'grow'],
+    ]);
+    const [p1, g1, p2, g2] = r.history.map((h) => h.params);
+    expect(p1).toBeLessThan(countParams(graph));
+    expect(g1).toBeGreaterThan(p1!); // directions re-added
+    expect(g1).toBeLessThan(countParams(graph));
+    expect(p2).toBeLessThan(g1!);
+    expect(g2).toBeGreaterThan(p2!);
+    expect(countParams(states[0]!.graph)).toBe(g1);
+    expect(countParams(r.graph)).toBe(g2);
+    // Iteration 2 analyses the main nodes (a factorized layer's core) and shrinks one of them.
+    const mains = eigenLayerNames(states[0]!.graph);
+    expect(
+      mains.some((m) => m.endsWith('.core') || chainDims(states[0]!.graph, m).form !== 'plain'),
+    ).toBe(true);
+    const width = (g: typeof graph, name: string) => {
+      const d = chainDims(g, name);
+      return d.p + d.q;
+    };
+    const shrunk = ['conv1', 'conv2', 'conv3', 'fc'].filter(
+      (n) =>
+        chainDims(states[0]!.graph, n).form !== 'plain' &&
+        width(r.graph, n) < width(states[0]!.graph, n),
+    );
+    expect(shrunk.length).toBeGreaterThan(0);
+    const net = Network.fromWeights(r.graph, r.weights);
+    const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 5);
+    const y = net.predict(x as tf.Tensor4D);
+    expect(y.shape).toEqual([2, 10]);
+    expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([x, y]);
+    net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

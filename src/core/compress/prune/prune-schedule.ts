@@ -5,10 +5,13 @@
  * of the removed channels, spread over channel groups with probability proportional to the
  * saliency each group lost (EMA 0.5), then fine-tunes at 10× the learning rate. Stops early when
  * validation top-1 falls below `spec.targetAccuracy` and returns the last network that met it.
+ * Channels: a grown channel copies its group's last one (grow-channels.ts). Eigenbasis: every
+ * iteration analyses each layer's main node (already factorized layers are pruned again through
+ * their core), and a grow step re-adds, per layer, the removed eigen-directions with the largest
+ * lost saliency (eigen-grow.ts), drawn over layers with the capacity of what each lost.
  * Resumable: `onIteration` receives the state after every finished iteration; pass it back as
  * `resume` to go on from there. Fine-tuning keeps the network's exact zeros at zero (a sparse
- * checkpoint stays as sparse). Grow steps apply to channel pruning; eigenbasis iterations
- * factorize layers not yet factorized.
+ * checkpoint stays as sparse).
  */
 import type { Graph, Weights } from '../../graph/ir';
 import { Network } from '../../graph/network';
@@ -23,6 +26,7 @@ import type { BatchSource } from '../../train/types';
 import { makeRng, type Rng } from '../../util/rng';
 import { MaskSet, zeroMasks } from '../sparsity';
 import { channelGroups, channelImportance } from '../structure';
+import { growEigen, lostSaliency, type EigenReserve } from './eigen-grow';
 import { growChannels } from './grow-channels';
 import { pruneNetwork } from './prune-network';
 
@@ -50,7 +54,7 @@ export interface ScheduleState {
   graph: Graph;
   weights: Weights;
   history: IterationRecord[];
-  /** EMA of the saliency each channel group lost (by layer name of the group's first layer). */
+  /** EMA of the saliency each channel group (by its first layer's name) or eigen layer lost. */
   lost: Record<string, number>;
 }
 
@@ -129,7 +133,11 @@ async function top1(o: ScheduleOptions, g: Graph, w: Weights): Promise<number> {
 }
 
 /** Group key stable across rebuilds: its first layer's name. */
-function lostSaliency(g: Graph, w: Weights, keep: Record<string, number[]>): Map<string, number> {
+function lostChannelSaliency(
+  g: Graph,
+  w: Weights,
+  keep: Record<string, number[]>,
+): Map<string, number> {
   const groups = channelGroups(g).filter((x) => x.prunable);
   const scores = channelImportance(g, w, groups);
   const out = new Map<string, number>();
@@ -143,12 +151,22 @@ function lostSaliency(g: Graph, w: Weights, keep: Record<string, number[]>): Map
   return out;
 }
 
-/** Multinomial draw of `total` channels over groups ∝ weight (seeded). */
-function spread(total: number, weights: Map<string, number>, rng: Rng): Map<string, number> {
-  const keys = [...weights.keys()];
-  const sum = keys.reduce((a, k) => a + weights.get(k)!, 0);
+/**
+ * Multinomial draw of `total` units over keys ∝ weight (seeded); with `capacity`, a key that got
+ * its capacity leaves the draw (and the draw stops when none is left).
+ */
+function spread(
+  total: number,
+  weights: Map<string, number>,
+  rng: Rng,
+  capacity?: Map<string, number>,
+): Map<string, number> {
   const out = new Map<string, number>();
-  for (let n = 0; n < total && sum > 0; n++) {
+  const open = (k: string) => !capacity || (out.get(k) ?? 0) < (capacity.get(k) ?? 0);
+  for (let n = 0; n < total; n++) {
+    const keys = [...weights.keys()].filter((k) => weights.get(k)! > 0 && open(k));
+    const sum = keys.reduce((a, k) => a + weights.get(k)!, 0);
+    if (keys.length === 0 || !(sum > 0)) break;
     let u = rng() * sum;
     const k = keys.find((key) => (u -= weights.get(key)!) <= 0) ?? keys[keys.length - 1]!;
     out.set(k, (out.get(k) ?? 0) + 1);
@@ -159,8 +177,11 @@ function spread(total: number, weights: Map<string, number>, rng: Rng): Map<stri
 interface StepOut {
   graph: Graph;
   weights: Weights;
+  /** Channels, or eigen-directions, the step removed. */
   removed: number;
   lost: Map<string, number>;
+  /** Eigenbasis: what each replaced layer lost, for its grow step. */
+  reserves: EigenReserve[];
 }
 
 async function pruneStep(o: ScheduleOptions, g: Graph, w: Weights, k: number): Promise<StepOut> {
@@ -172,15 +193,28 @@ async function pruneStep(o: ScheduleOptions, g: Graph, w: Weights, k: number): P
     batchSize: o.batchSize,
     seed: o.seed + k,
     signal: o.control,
+    reserve: (o.spec.growBack ?? 0) > 0,
   });
-  if (!r.keep || !r.groups) return { ...r, removed: 0, lost: new Map() };
-  const removed = r.groups.reduce((a, x) => a + x.width - x.kept, 0);
-  return { graph: r.graph, weights: r.weights, removed, lost: lostSaliency(g, w, r.keep) };
+  const out = { graph: r.graph, weights: r.weights };
+  if (r.keep && r.groups) {
+    const removed = r.groups.reduce((a, x) => a + x.width - x.kept, 0);
+    return { ...out, removed, lost: lostChannelSaliency(g, w, r.keep), reserves: [] };
+  }
+  const reserves = r.reserves ?? [];
+  const removed = reserves.reduce((a, x) => a + x.removed.length, 0);
+  const lost = new Map(reserves.map((x) => [x.name, lostSaliency(x)]));
+  return { ...out, removed, lost, reserves };
 }
 
 function growStep(o: ScheduleOptions, s: StepOut, ema: Record<string, number>, rng: Rng) {
   const total = Math.round((o.spec.growBack ?? 0) * s.removed);
-  const byLayer = spread(total, new Map(Object.entries(ema)), rng);
+  const weights = new Map(Object.entries(ema));
+  if (o.spec.method === 'eigenbasis') {
+    const capacity = new Map(s.reserves.map((r) => [r.name, r.removed.length]));
+    const counts = spread(total, weights, rng, capacity);
+    return growEigen(s.graph, s.weights, s.reserves, Object.fromEntries(counts));
+  }
+  const byLayer = spread(total, weights, rng);
   const grow: Record<string, number> = {};
   for (const grp of channelGroups(s.graph)) {
     const n = grp.prunable ? byLayer.get(grp.layers[0] ?? grp.id) : undefined;
@@ -214,7 +248,7 @@ export async function pruneSchedule(o: ScheduleOptions): Promise<ScheduleResult>
     let g = step.graph;
     records.push({ iteration: it, step: 'prune', params: countParams(g), top1: acc });
     for (const [k, v] of step.lost) state.lost[k] = 0.5 * (state.lost[k] ?? 0) + 0.5 * v;
-    if ((o.spec.growBack ?? 0) > 0 && o.spec.method === 'channels' && step.removed > 0) {
+    if ((o.spec.growBack ?? 0) > 0 && step.removed > 0) {
       progress(o, started, it, 'grow');
       const grown = growStep(o, { ...step, weights: w }, state.lost, rng);
       const wg = await fineTune(o, grown.graph, grown.weights, 10, it + 0.5);

@@ -1,6 +1,6 @@
 /**
  * Structured compression by graph surgery: channel dependency groups, channel pruning (L1 or
- * caller-scored importance) and eigenbasis (K-FAC / EigenDamage) Tucker-2 layer factorization.
+ * caller-scored importance) and eigenbasis (K-FAC / EigenDamage) low-rank layer chains.
  */
 export {
   analyseGroups,
@@ -17,4 +17,32 @@ export {
   type PrunedNetwork,
 } from './prune-channels';
 export { eigenbasisWeights, factorizeLayer } from './factorize-layer';
+export {
+  CHAIN_FORMS,
+  chainDims,
+  chainNameOf,
+  chainNodes,
+  chainParams,
+  cheapestForm,
+  collapseChain,
+  effectiveWeights,
+  eigenLayerNames,
+  formOf,
+  formParams,
+  mainNodeOf,
+  reachableForms,
+  readChain,
+  writeChain,
+  type ChainDims,
+  type ChainForm,
+  type ChainNodes,
+  type LayerChain,
+} from './layer-chain';
+export {
+  eigenView,
+  growChain,
+  truncatedChain,
+  type EigenView,
+  type HeldDirections,
+} from './eigen-chain';
 export { takeAlong } from './tensor-slice';
