@@ -1,13 +1,15 @@
 /**
  * MicroNet Lab's page: header with the backend badge, then the Data, Model (checkpoint import /
- * export), Train, Evaluate, Score, Spectra and Pruning panels.
+ * export), Train, Evaluate, Score, Spectra, Pruning and History panels.
  * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
- * `?recipe=`, lists the model zoo and restores a cached dataset.
+ * `?recipe=`, lists the model zoo, restores a cached dataset and loads the run history.
  */
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
+import { RecoveryNotice } from './components/RecoveryNotice.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
+import { HistoryPanel } from './panels/HistoryPanel.tsx';
 import { ModelPanel } from './panels/ModelPanel.tsx';
 import { PruningPanel } from './panels/PruningPanel.tsx';
 import { ScorePanel } from './panels/ScorePanel.tsx';
@@ -27,7 +29,8 @@ function startLab(): void {
   void s.initBackend(preference, note);
   s.loadRecipeFromUrl(window.location.search);
   void s.fetchModels();
-  void s.restoreCachedDataset();
+  void s.restoreSession(); // cached dataset, saved network + recipe, an interrupted run
+  void s.loadHistory();
   window.addEventListener(NETWORK_CHANGED_EVENT, () => void s.refreshNetwork()); // debug hooks
 }
 
@@ -42,6 +45,7 @@ export function App() {
         </div>
         <BackendBadge />
       </header>
+      <RecoveryNotice />
       <main className="app-main">
         <DataPanel />
         <ModelPanel />
@@ -50,6 +54,7 @@ export function App() {
         <ScorePanel />
         <SpectraPanel />
         <PruningPanel />
+        <HistoryPanel />
       </main>
     </div>
   );

@@ -269,4 +269,87 @@ describe('micronet-lab CLI', () => {
     expect(json(bad.stderr).error).toMatch(/no "prune" section/);
     fs.rmSync(dir, { recursive: true });
   });
+  it('export → inspect → eval → score: a compressed tiny net runs as exported', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-export-'));
+    const testBin = path.join(CIFAR_DIR, 'test.bin');
+    // weights only (no calibration data needed): the file must predict what eval --recipe measures
+    const recipe = '{"weightBits":6,"sparsity":0.5}';
+    const out = path.join(dir, 'tiny.mnlc');
+    const x = cli('export', '--model', 'tiny', '--recipe', recipe, '--out', out);
+    expect(x.code, x.stderr).toBe(0);
+    const ex = json(x.stdout);
+    expect(ex).toMatchObject({
+      out,
+      safetensors: path.join(dir, 'tiny.safetensors'),
+      recipeFile: path.join(dir, 'tiny.recipe.json'),
+      model: 'tiny',
+      freebie: false,
+    });
+    expect(ex.bytes).toBe(fs.statSync(out).size);
+    expect(ex.safetensorsBytes).toBe(fs.statSync(ex.safetensors as string).size);
+    expect(JSON.parse(fs.readFileSync(ex.recipeFile as string, 'utf8'))).toEqual(
+      JSON.parse(recipe),
+    );
+    const storage = ex.storageBytes as number;
+    expect(ex.params32).toBeCloseTo(storage / 4, 9);
+    expect(Math.abs((ex.bytes as number) - storage)).toBeLessThanOrEqual(0.01 * storage + 4096);
+
+    const i = json(cli('inspect', out).stdout);
+    expect(i).toMatchObject({ kind: 'checkpoint', format: 'micronet-compressed', model: 'tiny' });
+    expect(i.params).toBe(30_084); // BN folded: 3 BNs (2·C learnable values each) become C conv biases
+    const layers = i.layers as {
+      name: string;
+      tensors: { name: string; encoding: string; bits: number }[];
+    }[];
+    expect(layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'conv3', 'fc']);
+    expect(layers[1]!.tensors[0]).toMatchObject({
+      name: 'conv2.weight',
+      encoding: 'sparse',
+      bits: 6,
+    });
+    const totals = i.totals as { fileBytes: number; storageBytes: number };
+    expect(totals.fileBytes).toBe(ex.bytes);
+    expect(totals.storageBytes).toBeCloseTo(storage, 6);
+
+    const evalArgs = ['--data', testBin, '--limit', '200'];
+    const e = cli('eval', '--model', out, ...evalArgs);
+    expect(e.code, e.stderr).toBe(0);
+    const ev = json(e.stdout);
+    expect(ev).toMatchObject({ n: 200, compressed: true, recipe: JSON.parse(recipe) });
+    const ref = json(cli('eval', '--model', 'tiny', '--recipe', recipe, ...evalArgs).stdout);
+    expect(ev.top1).toBe(ref.top1);
+    expect(ev.loss).toBe(ref.loss);
+
+    const sc = json(cli('score', '--model', out).stdout);
+    expect(sc.score).toBeCloseTo(ex.score as number, 12);
+    expect(sc.recipe).toEqual(JSON.parse(recipe));
+    expect(json(cli('inspect', ex.safetensors as string).stdout)).toMatchObject({
+      format: 'micronet-lab',
+      params: 30_084,
+    });
+
+    // activations quantized: calibration on the first 256 training records
+    const q = cli(
+      'export',
+      '--model',
+      'tiny',
+      '--recipe',
+      '{"weightBits":8,"activationBits":8}',
+      '--out',
+      path.join(dir, 'q.mnlc'),
+      '--calibration',
+      path.join(CIFAR_DIR, 'train.bin'),
+      '--limit',
+      '256',
+    );
+    expect(q.code, q.stderr).toBe(0);
+    const qi = json(cli('inspect', path.join(dir, 'q.mnlc')).stdout);
+    expect((qi.totals as { activationQuantizers: number }).activationQuantizers).toBe(4);
+    const qe = json(cli('eval', '--model', path.join(dir, 'q.mnlc'), ...evalArgs).stdout);
+    expect(qe.n).toBe(200);
+    const bad = cli('export', '--model', 'tiny', '--recipe', '{"activationBits":8}', '--out', out);
+    expect(bad.code).toBe(2);
+    expect(json(bad.stderr).error).toMatch(/pass --calibration/);
+    fs.rmSync(dir, { recursive: true });
+  });
 });

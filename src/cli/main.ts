@@ -1,11 +1,12 @@
 /**
  * MicroNet Lab on the command line: `npx micronet-lab <command> …` runs the same core as the
  * browser worker and prints one JSON object on stdout. Bad input: `{"error": "…"}` on stderr and
- * exit code 2. Commands: inspect, train, eval, score, analyse, prune (later issues add more; field names are a contract).
+ * exit code 2. Commands: inspect, train, eval, score, analyse, prune, export (later issues add more; field names are a contract).
  */
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { analyseCommand } from './commands/analyse';
 import { evalCommand } from './commands/eval';
+import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
 import { pruneCommand } from './commands/prune';
 import { scoreCommand } from './commands/score';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   score: scoreCommand,
   analyse: analyseCommand,
   prune: pruneCommand,
+  export: exportCommand,
 };
 
 const USAGE =
@@ -27,7 +29,8 @@ const USAGE =
   '[--limit N] --out <file> | eval --model <file> --data <dir|file> [--limit N] [--recipe <json>] | ' +
   'score --model <file|zoo name> [--recipe <json>] [--exit-rate R] | ' +
   'analyse --model <file> --data <file> [--limit N] | ' +
-  'prune --model <file> --recipe <json> --data <dir> [--limit N] --out <file>>';
+  'prune --model <file> --recipe <json> --data <dir> [--limit N] --out <file> | ' +
+  'export --model <file|zoo name> --recipe <json|file> --out <file.mnlc> [--calibration <dir|train.bin>] [--limit N]>';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);

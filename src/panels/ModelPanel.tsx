@@ -16,6 +16,7 @@ import type { CheckpointReport, NetworkInfo } from '../worker/lab-types.ts';
 const FORMAT_NAMES: Record<CheckpointReport['format'], string> = {
   safetensors: 'safetensors',
   'micronet-lab': 'MicroNet Lab',
+  'micronet-compressed': 'MicroNet Lab compressed',
   'torch-zip': 'PyTorch zip',
   'torch-legacy': 'PyTorch legacy',
 };
@@ -267,12 +268,12 @@ export function ModelPanel() {
           disabled={importDisabled}
           prompt={
             <>
-              Drop a <code>.pth</code>, <code>.pt</code> or <code>.safetensors</code> checkpoint
-              here
+              Drop a <code>.pth</code>, <code>.pt</code>, <code>.safetensors</code> or compressed{' '}
+              <code>.mnlc</code> checkpoint here
             </>
           }
           label="Choose a checkpoint file"
-          accept=".pth,.pt,.safetensors,.bin,.ckpt"
+          accept=".pth,.pt,.safetensors,.mnlc,.bin,.ckpt"
           multiple={false}
           testId="model-drop"
         />

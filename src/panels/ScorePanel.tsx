@@ -5,11 +5,13 @@
  * store scores on the main thread; the charts and the table follow a render later, and catch up
  * when the global thumb is released); the accuracy is re-measured by the worker once the edit
  * settles, and on the full test split on demand. For OSI-AI MicroNet both its honest count (each
- * layer's own zeros) and its published figure are shown.
+ * layer's own zeros) and its published figure are shown. Export compressed writes the network
+ * under the recipe as a compressed checkpoint (+ safetensors + recipe).
  */
 import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
 import { AccuracyBadge } from '../components/AccuracyBadge.tsx';
 import { BitsPicker } from '../components/BitsPicker.tsx';
+import { CompressedExport } from '../components/CompressedExport.tsx';
 import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
 import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
@@ -364,6 +366,7 @@ export function ScorePanel() {
         <Accuracy />
       </div>
       <LayerTable hold={globalHeld} />
+      <CompressedExport />
     </section>
   );
 }

@@ -1,15 +1,18 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, analysis, prune); each slice file holds its Values, Actions and DEFAULT.
+ * score, analysis, prune, history); each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
 import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
 import { createBackendSlice, type BackendSlice } from './backend-slice.ts';
 import { createDataSlice, type DataSlice } from './data-slice.ts';
 import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
+import { createExportSlice, type ExportSlice } from './export-slice.ts';
+import { createHistorySlice, type HistorySlice } from './history-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
+import { createRecoverySlice, type RecoverySlice } from './recovery-slice.ts';
 import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
 import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
@@ -21,7 +24,10 @@ export type LabState = DataSlice &
   JobsSlice &
   ScoreSlice &
   AnalysisSlice &
-  PruneSlice;
+  PruneSlice &
+  ExportSlice &
+  HistorySlice &
+  RecoverySlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
@@ -33,4 +39,7 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createScoreSlice(...a),
   ...createAnalysisSlice(...a),
   ...createPruneSlice(...a),
+  ...createExportSlice(...a),
+  ...createHistorySlice(...a),
+  ...createRecoverySlice(...a),
 }));

@@ -14,6 +14,7 @@ import type {
 } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
+import { importRun } from './history-runs.ts';
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
 
@@ -81,7 +82,10 @@ function saveFile(url: string, fileName: string): void {
 
 function importedText(r: CheckpointReport, net: NetworkInfo): string {
   const exit = net.extraOutputs.includes('exit') ? ' with an early-exit head' : '';
-  return `Imported ${r.fileName}: ${net.name}${exit}. It is now the current network.`;
+  const compressed = net.compressedRecipe
+    ? ' (compressed checkpoint: it runs with its stored quantizers; its recipe is now the Score panel’s)'
+    : '';
+  return `Imported ${r.fileName}: ${net.name}${exit}${compressed}. It is now the current network.`;
 }
 
 export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set, get) => {
@@ -107,6 +111,9 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
           evalNotice: null,
           evalError: null,
         });
+        void get().recordRun(importRun(report, network));
+        // A compressed checkpoint carries its recipe: the Score panel shows and scores it.
+        if (network.compressedRecipe) get().setRecipe(network.compressedRecipe);
       } else {
         set({
           checkpoint: report,

@@ -17,6 +17,7 @@ import type {
 } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
+import { pruneRun, scheduleRun } from './history-runs.ts';
 import {
   PRUNE_SPEC_DEFAULT,
   SCHEDULE_DEFAULT,
@@ -189,6 +190,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
           pruneNotice: `Pruned: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters. The smaller network is now the current one.`,
         }));
         networkChanged();
+        void get().recordRun(pruneRun(r, s.pruneSpec.method));
       } catch (err) {
         if (isAbort(err)) set({ pruneNotice: 'Prune cancelled; the network is unchanged.' });
         else set({ pruneError: errorMessage(err) });
@@ -242,6 +244,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
             pruneNotice: `Schedule ${r.status}: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters.`,
           });
           networkChanged();
+          void get().recordRun(scheduleRun(r));
         }
       } catch (err) {
         if (isAbort(err)) set({ scheduleStatus: 'cancelled' });

@@ -87,6 +87,8 @@ export interface ScoreActions {
   /** Pointer down / up on a slider: a pending measurement starts only after the release. */
   setSliderHeld: (held: boolean) => void;
   resetRecipe: () => void;
+  /** Replaces the whole recipe (a restored run, a compressed checkpoint's own recipe). */
+  setRecipe: (recipe: Recipe) => void;
   dismissRecipeError: () => void;
   /** Measures the current recipe now (validation slice or the whole test split). */
   measureNow: (kind: MeasureKind) => Promise<void>;
@@ -223,6 +225,7 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
         measureState: 'done',
         ...(kind === 'full' ? { fullMeasurement: m } : { measurement: m }),
       });
+      void get().recordRun({ kind: 'edit', measurement: m });
     } catch (err) {
       if (get().measureJob?.id !== id) return;
       if (isAbort(err)) set({ measureState: 'idle' });
@@ -327,6 +330,7 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
       if (!held && get().measureState === 'pending') startDebounce();
     },
     resetRecipe: () => edit(() => ({})),
+    setRecipe: (recipe) => edit(() => recipe),
     dismissRecipeError: () => set({ recipeError: null }),
     measureNow: (kind) => measure(kind),
     cancelMeasurement: async () => {

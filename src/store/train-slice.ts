@@ -6,6 +6,8 @@ import type { StateCreator } from 'zustand';
 import type { JobProgress, MetricPoint, TrainConfig, TrainSummary } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
+import type { TrainResume } from './recovery-slice.ts';
+import { trainRun } from './history-runs.ts';
 
 export type TrainStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 export type TrainSettings = Omit<TrainConfig, 'model'>;
@@ -22,7 +24,8 @@ export interface TrainValues {
 
 export interface TrainActions {
   setTrainSettings: (patch: Partial<TrainSettings>) => void;
-  startTraining: () => Promise<void>;
+  /** Starts a run, or continues an interrupted one from its checkpoint (recovery-slice.ts). */
+  startTraining: (resume?: TrainResume) => Promise<void>;
   pauseTraining: () => Promise<void>;
   resumeTraining: () => Promise<void>;
   cancelTraining: () => Promise<void>;
@@ -61,7 +64,7 @@ export function validateTrainSettings(s: TrainSettings): string | null {
 export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set, get) => ({
   ...TRAIN_DEFAULT,
   setTrainSettings: (patch) => set((s) => ({ trainSettings: { ...s.trainSettings, ...patch } })),
-  startTraining: async () => {
+  startTraining: async (resume) => {
     const s = get();
     if (s.jobs.train) return;
     const invalid = validateTrainSettings(s.trainSettings);
@@ -70,11 +73,11 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
       return;
     }
     await s.cancelMeasurement(); // training changes the network a measurement is reading
-    const config: TrainConfig = { ...s.trainSettings, model: s.modelName };
+    const config: TrainConfig = resume?.config ?? { ...s.trainSettings, model: s.modelName };
     const id = s.beginJob('train', `Training ${config.model}`);
     set({
       trainStatus: 'running',
-      metrics: [],
+      metrics: resume?.metrics ?? [],
       trainSummary: null,
       trainError: null,
       trainedModel: config.model,
@@ -85,8 +88,11 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
     );
     const onProgress = callback((p: JobProgress) => get().reportJob('train', id, p));
     try {
-      const summary = await getLab().train(id, config, onMetrics, onProgress);
+      const summary = resume
+        ? await getLab().resumeRun(id, onMetrics, onProgress)
+        : await getLab().train(id, config, onMetrics, onProgress);
       set({ trainSummary: summary, trainStatus: summary.cancelled ? 'cancelled' : 'done' });
+      if (summary.steps > 0) void get().recordRun(trainRun(config.model, summary));
     } catch (err) {
       set({ trainStatus: 'error', trainError: errorMessage(err) });
     } finally {

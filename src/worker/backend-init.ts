@@ -2,8 +2,9 @@
  * Backend start-up in the worker: registers the browser backends (core/backend), points
  * tfjs-backend-wasm at its .wasm files (Vite `?url` assets), probes the WebGPU adapter and the
  * WebGL renderer, and selects WebGPU → WebGL (hardware only) → wasm → cpu, or the one `?backend=`
- * forces; every fallback comes back with its reason. Also answers the e2e test hook: which
- * backend tfjs really runs and which WebGPU adapter the worker sees.
+ * forces; every fallback comes back with its reason. On WebGPU it watches `device.lost` and
+ * reports the loss (onDeviceLost), so the main thread can start a new worker. Also answers the
+ * e2e test hook: which backend tfjs really runs and which WebGPU adapter the worker sees.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -38,7 +39,50 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
   if (choice.name === 'webgpu' && env.webgpuAdapter) {
     reason = `${reason}; ${describeAdapter(env.webgpuAdapter)}`;
   }
+  if (tf.getBackend() === 'webgpu') watchDevice();
   return { name: choice.name, reason, forced, fallbacks: choice.fallbacks };
+}
+
+/** What the lab uses of tfjs-backend-webgpu's GPUDevice. */
+interface LosableDevice {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy: () => void;
+}
+
+let deviceLostListener: ((message: string) => void) | null = null;
+let lostMessage: string | null = null;
+
+function webgpuDevice(): LosableDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: LosableDevice }).device ?? null;
+}
+
+/** Reports the WebGPU device's loss (driver reset, GPU process crash, destroy()) once. */
+function watchDevice(): void {
+  const device = webgpuDevice();
+  void device?.lost.then((info) => {
+    const text = [info.reason, info.message?.replace(/\.$/, '')].filter(Boolean).join(': ');
+    lostMessage = text || 'no reason given';
+    deviceLostListener?.(lostMessage);
+  });
+}
+
+/** Calls `fn` when the WebGPU device is lost (at once if it already was). */
+export function onDeviceLost(fn: (message: string) => void): void {
+  deviceLostListener = fn;
+  if (lostMessage !== null) fn(lostMessage);
+}
+
+/** True once the WebGPU device was lost: nothing more can run on this worker's backend. */
+export function deviceWasLost(): boolean {
+  return lostMessage !== null;
+}
+
+/** Test hook: destroys the WebGPU device (its loss is then reported); false without WebGPU. */
+export function debugLoseDevice(): boolean {
+  const device = webgpuDevice();
+  device?.destroy();
+  return device !== null;
 }
 
 export async function debugInfo(): Promise<DebugInfo> {

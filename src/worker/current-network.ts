@@ -4,7 +4,12 @@
  * a failed import never touches it. A job that runs the network holds it, so nothing disposes it
  * under that job's feet.
  */
+import type { ActivationQuant } from '../core/compress/quant/calibrate.ts';
+import type { ForwardOptions } from '../core/graph/forward.ts';
 import type { Network } from '../core/graph/network.ts';
+import type { Recipe } from '../core/score/recipe.ts';
+import type { EvaluableNetwork } from '../core/train/evaluate-network.ts';
+import { activationHook } from '../core/compress/quant/quantized-model.ts';
 import type { NetworkInfo, NetworkOrigin } from './lab-types.ts';
 
 export class CurrentNetwork {
@@ -12,9 +17,21 @@ export class CurrentNetwork {
   private origin: NetworkOrigin = 'initialised';
   private source: string | null = null;
   private holder: string | null = null;
+  private compression: Compression | null = null;
+  private changes = 0;
 
   get network(): Network | null {
     return this.net;
+  }
+
+  /** Grows on every replace() and markTrained() (the session saves a network that changed). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** True while a job holds the network. */
+  get busy(): boolean {
+    return this.holder !== null;
   }
 
   /**
@@ -35,19 +52,56 @@ export class CurrentNetwork {
   }
 
   /** Disposes the previous network and makes `net` the current one (throws while held). */
-  replace(net: Network, origin: NetworkOrigin, source: string | null = null): Network {
+  replace(
+    net: Network,
+    origin: NetworkOrigin,
+    source: string | null = null,
+    compression: Compression | null = null,
+  ): Network {
     if (this.holder !== null) net.dispose();
     this.checkFree();
     if (this.net !== net) this.net?.dispose();
     this.net = net;
     this.origin = origin;
     this.source = source;
+    this.compression = compression;
+    this.changes++;
     return net;
   }
 
-  /** Records that the current network has been trained (in place). */
+  /** The recipe and activation quantizers of a network read from a compressed checkpoint. */
+  get compressed(): Compression | null {
+    return this.compression;
+  }
+
+  /**
+   * What evaluation runs: the network itself, or — for a compressed checkpoint — the network
+   * with its stored activation quantizers on the layer inputs (exactly the exported model).
+   */
+  evaluable(): EvaluableNetwork | null {
+    const net = this.net;
+    const c = this.compression;
+    if (!net || !c || Object.keys(c.activationQuant).length === 0) return net;
+    const inputHook = activationHook(c.activationQuant);
+    const forward = (x: Parameters<Network['forward']>[0], o: ForwardOptions) =>
+      net.forward(x, { ...o, inputHook });
+    return {
+      graph: net.graph,
+      forward,
+      predict(x) {
+        const { output, extra } = forward(x, { training: false });
+        for (const t of Object.values(extra)) if (t !== output) t.dispose();
+        return output;
+      },
+    };
+  }
+
+  /** Records that the current network has been trained (in place): it is no longer compressed. */
   markTrained(): void {
-    if (this.net) this.origin = 'trained';
+    if (!this.net) return;
+    this.origin = 'trained';
+    this.changes++;
+    this.compression = null;
   }
 
   get isTrained(): boolean {
@@ -63,6 +117,13 @@ export class CurrentNetwork {
       source: this.source,
       params: net.paramCount(),
       extraOutputs: Object.keys(net.graph.extraOutputs ?? {}),
+      ...(this.compression ? { compressedRecipe: this.compression.recipe } : {}),
     };
   }
+}
+
+/** What a compressed checkpoint adds to its network: the recipe and the activation quantizers. */
+export interface Compression {
+  recipe: Recipe;
+  activationQuant: Record<string, ActivationQuant>;
 }

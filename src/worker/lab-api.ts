@@ -8,7 +8,13 @@ import * as Comlink from 'comlink';
 import { pruneSchedule } from '../core/compress/prune/index.ts';
 import type { PruneSpec, Recipe } from '../core/score/index.ts';
 import { AnalysisService, spectraBuffers } from './analysis-service.ts';
-import { debugInfo, initBackend } from './backend-init.ts';
+import {
+  debugInfo,
+  debugLoseDevice,
+  deviceWasLost,
+  initBackend,
+  onDeviceLost,
+} from './backend-init.ts';
 import {
   runBenchmark,
   runCheckpointBenchmark,
@@ -24,6 +30,7 @@ import type {
   BackendInfo,
   BackendPreference,
   CacheInfo,
+  CompressedExportResult,
   DebugInfo,
   EvalConfig,
   EvalResult,
@@ -49,9 +56,11 @@ import type {
   TrainConfig,
   TrainSummary,
 } from './lab-types.ts';
+import { ExportService } from './export-service.ts';
 import { ModelService } from './model-service.ts';
 import { PruneService } from './prune-service.ts';
 import { ScoreService } from './score-service.ts';
+import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
 import { TrainService } from './train-service.ts';
 
 type OnProgress = (p: JobProgress) => void;
@@ -71,10 +80,15 @@ export function createLabApi() {
     return backendReady;
   };
   const current = new CurrentNetwork();
-  const trainer = new TrainService(ensureBackend, current);
+  let sink: ((e: LabEvent) => void) | null = null;
+  const emit = (e: LabEvent) => void Promise.resolve(sink?.(e)).catch(() => undefined);
+  const session = new SessionService(current, emit, deviceWasLost);
+  onDeviceLost((message) => emit({ kind: 'device-lost', message }));
+  const trainer = new TrainService(ensureBackend, current, session);
   const models = new ModelService(ensureBackend, current);
   const scores = new ScoreService(ensureBackend, current);
   const analysis = new AnalysisService(ensureBackend, current);
+  const exporter = new ExportService(ensureBackend, current);
   const pruner = new PruneService(ensureBackend, current, analysis, pruneSchedule);
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
@@ -88,6 +102,7 @@ export function createLabApi() {
       return await jobs.run(id, (job) => fn(job.controller.signal, t.push, job));
     } finally {
       t.flush();
+      void session.persistNetwork(); // a job that changed the network: keep it for a reload
     }
   };
 
@@ -118,6 +133,30 @@ export function createLabApi() {
       ensureBackend().then(() => debugUseNetwork(current, r)),
     cancel(id: string): boolean {
       return jobs.cancel(id);
+    },
+
+    /** Heartbeat: answers at once unless a long synchronous step blocks the worker. */
+    ping(): number {
+      return Date.now();
+    },
+    /** The main thread's listener for events outside jobs (device loss, checkpoints, storage). */
+    watch(onEvent: (e: LabEvent) => void): void {
+      sink = onEvent;
+    },
+    /** Makes the session's saved network current and describes the saved training run. */
+    async restoreSession(): Promise<SessionRestore> {
+      await ensureBackend();
+      return session.restore();
+    },
+    /** Test hook: an uncaught error in the worker (its 'error' event reaches the main thread). */
+    debugCrash(): void {
+      setTimeout(() => {
+        throw new Error('simulated worker crash (test hook)');
+      }, 0);
+    },
+    /** Test hook: destroys the WebGPU device (false when the backend is not WebGPU). */
+    debugLoseDevice(): boolean {
+      return debugLoseDevice();
     },
 
     async loadFiles(id: string, files: File[], onProgress: OnProgress): Promise<LoadResult> {
@@ -153,6 +192,24 @@ export function createLabApi() {
         analysis.invalidate(current.network);
         pruner.invalidate(current.network);
       });
+    },
+    /** Continues the training run a crash or a reload interrupted, from its last checkpoint. */
+    resumeRun(
+      id: string,
+      onMetrics: (points: MetricPoint[]) => void,
+      onProgress: OnProgress,
+    ): Promise<TrainSummary> {
+      return runJob(id, onProgress, (_signal, report, job) =>
+        trainer.resume(data.current, { job, report, onMetrics }),
+      ).finally(() => {
+        scores.invalidate(current.network);
+        analysis.invalidate(current.network);
+        pruner.invalidate(current.network);
+      });
+    },
+    /** Marks the interrupted run as not resumed (it will not come back on a reload). */
+    abandonRun(note: string): Promise<void> {
+      return session.abandonRun(note);
     },
     pauseTraining(id: string): boolean {
       return jobs.setPaused(id, true);
@@ -192,6 +249,21 @@ export function createLabApi() {
     async exportCheckpoint(): Promise<ExportResult> {
       const r = await models.exportCheckpoint();
       return Comlink.transfer(r, [r.bytes.buffer]);
+    },
+
+    /** The current network compressed with `recipe`: three files (bytes transferred). */
+    async exportCompressed(
+      id: string,
+      recipe: Recipe,
+      onProgress: OnProgress,
+    ): Promise<CompressedExportResult> {
+      const r = await runJob(id, onProgress, (signal, report) =>
+        exporter.exportCompressed(recipe, data.current, { signal, report }),
+      );
+      return Comlink.transfer(
+        r,
+        r.files.map((f) => f.bytes.buffer as ArrayBuffer),
+      );
     },
 
     /**

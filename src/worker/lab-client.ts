@@ -1,25 +1,143 @@
 /**
- * Main-thread side of the lab worker: one module worker, wrapped by Comlink. Also exposes a tiny
- * hook for tests and benchmarks: `window.__lab.debugInfo()` (which tfjs backend and WebGPU adapter
- * the worker really uses), `window.__lab.benchmark(request)` (bench/browser-throughput.ts) and
- * `window.__lab.benchmarkCheckpoint(request)` (bench/browser-osi.ts) and
- * `window.__lab.debugUseNetwork(request)` (bench/browser-score-drag.ts).
+ * Main-thread side of the lab worker: one module worker, wrapped by Comlink, and its recovery.
+ * The worker counts as lost when it reports an uncaught error ('error' event), when it reports
+ * that its WebGPU device was lost, or when a heartbeat ping stays unanswered for HANG_AFTER_MS.
+ * Then restartLab terminates it, rejects every call still pending on it (WorkerLostError) and
+ * tells the onLabLost listener (store/recovery-slice.ts); the next getLab() starts a new worker
+ * and re-initialises its backend with the last preference. Callers must call getLab() for each
+ * call (never keep the remote), so they reach the new worker.
+ * Test and benchmark hooks on `window.__lab`: debugInfo() (which tfjs backend and WebGPU adapter
+ * the worker really uses), benchmark(request) (bench/browser-throughput.ts),
+ * benchmarkCheckpoint(request) (bench/browser-osi.ts), debugUseNetwork(request)
+ * (bench/browser-score-drag.ts), debugKillWorker() (terminates the worker as a crash would; the
+ * heartbeat then finds it silent), debugCrashWorker() (an uncaught error inside the worker) and
+ * debugLoseDevice() (destroys the WebGPU device).
  */
 import * as Comlink from 'comlink';
 import type { LabApi } from './lab-api.ts';
+import type { BackendPreference } from './lab-types.ts';
+import type { LabEvent } from './session-service.ts';
+import { guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
 
 export type LabRemote = Comlink.Remote<LabApi>;
+export type { LabEvent };
+export { WorkerLostError };
 
-let remote: LabRemote | null = null;
+/** How often the main thread pings the worker. */
+export const PING_EVERY_MS = 10_000;
+/**
+ * Silence after which the worker counts as hung. The worker answers between training steps, so
+ * this must exceed the longest step that blocks it: a pyramidnet-bottleneck-20 step at batch 32
+ * takes 213 s on the cpu backend and 200 s on SwiftShader WebGPU (BENCHMARKS.md). A shorter
+ * limit would kill such a run mid-step and resume it into the same step forever; crashes and
+ * device losses are reported at once, so only a silent death (e.g. out of memory) waits this long.
+ */
+export const HANG_AFTER_MS = 300_000;
+/** debugKillWorker: the heartbeat deadline after the kill. */
+const KILL_DETECT_MS = 2_000;
+
+interface LabWorker {
+  worker: Worker;
+  /** The raw Comlink remote (heartbeat pings). */
+  raw: LabRemote;
+  /** The remote handed out: its calls reject when the worker is lost. */
+  lab: LabRemote;
+  heartbeat: Heartbeat;
+  fail: (e: Error) => void;
+}
+
+let active: LabWorker | null = null;
+let workersStarted = 0;
+let initPreference: BackendPreference | null = null;
+let lostListener: ((reason: string) => void) | null = null;
+const eventListeners = new Set<(e: LabEvent) => void>();
 
 export function getLab(): LabRemote {
-  if (remote) return remote;
+  active ??= startWorker();
+  return active.lab;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function startWorker(): LabWorker {
   const worker = new Worker(new URL('./lab.worker.ts', import.meta.url), {
     type: 'module',
     name: 'micronet-lab',
   });
-  remote = Comlink.wrap<LabApi>(worker);
-  const lab = remote;
+  const raw = Comlink.wrap<LabApi>(worker);
+  let fail: (e: Error) => void = () => undefined;
+  const dead = new Promise<never>((_, reject) => (fail = reject));
+  dead.catch(() => undefined);
+  const lab = guardRemote(raw, dead, (method, args) => {
+    if (method === 'init') initPreference = args[0] as BackendPreference;
+  });
+  const w: LabWorker = { worker, raw, lab, fail, heartbeat: null as unknown as Heartbeat };
+  w.heartbeat = new Heartbeat(
+    () => raw.ping(),
+    (ms) => lost(w, `it did not answer for ${seconds(ms)}`),
+    { everyMs: PING_EVERY_MS, hangAfterMs: HANG_AFTER_MS },
+  );
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    lost(w, e.message || 'an uncaught error without a message');
+  });
+  void raw.watch(Comlink.proxy((e: LabEvent) => onWorkerEvent(w, e))).catch(() => undefined);
+  if (workersStarted > 0 && initPreference !== null) {
+    void lab.init(initPreference).catch(() => undefined); // before any other call reaches it
+  }
+  workersStarted++;
+  w.heartbeat.start();
+  installHooks(w);
+  return w;
+}
+
+function onWorkerEvent(w: LabWorker, e: LabEvent): void {
+  if (e.kind === 'device-lost') {
+    lost(w, `the WebGPU device was lost: ${e.message}`);
+    return;
+  }
+  for (const fn of eventListeners) fn(e);
+}
+
+function lost(w: LabWorker, reason: string): void {
+  if (active !== w) return;
+  restartLab(reason);
+  lostListener?.(reason);
+}
+
+/**
+ * Terminates the worker and rejects every call pending on it with a WorkerLostError; the next
+ * getLab() starts a new one (with the last backend preference).
+ */
+export function restartLab(reason: string): void {
+  const w = active;
+  if (!w) return;
+  active = null;
+  w.heartbeat.stop();
+  w.worker.terminate();
+  w.fail(new WorkerLostError(`The worker stopped (${reason}); this job was interrupted.`));
+}
+
+/** Sets the one listener told (after the restart) why the worker was lost. */
+export function onLabLost(fn: ((reason: string) => void) | null): void {
+  lostListener = fn;
+}
+
+/** Adds a listener of the worker's events (checkpoints, storage errors); returns its removal. */
+export function onLabEvent(fn: (e: LabEvent) => void): () => void {
+  eventListeners.add(fn);
+  return () => eventListeners.delete(fn);
+}
+
+/** How many workers were started in this page (1 + restarts). */
+export function labWorkersStarted(): number {
+  return workersStarted;
+}
+
+function installHooks(w: LabWorker): void {
+  const lab = w.lab;
   (window as unknown as { __lab?: unknown }).__lab = {
     debugInfo: () => lab.debugInfo(),
     benchmark: (request: Parameters<LabApi['benchmark']>[0]) => lab.benchmark(request),
@@ -27,8 +145,13 @@ export function getLab(): LabRemote {
     logitsOfCheckpoint: (r: Parameters<LabApi['logitsOfCheckpoint']>[0]) =>
       lab.logitsOfCheckpoint(r),
     debugUseNetwork: (r: Parameters<LabApi['debugUseNetwork']>[0]) => debugUseNetwork(lab, r),
+    debugKillWorker: () => {
+      w.worker.terminate();
+      void w.heartbeat.probe(KILL_DETECT_MS);
+    },
+    debugCrashWorker: () => lab.debugCrash(),
+    debugLoseDevice: () => lab.debugLoseDevice(),
   };
-  return remote;
 }
 
 interface CheckpointUrls {

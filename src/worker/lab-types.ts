@@ -4,6 +4,7 @@
  */
 import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
 import type { Graph } from '../core/graph/ir.ts';
+import type { Recipe } from '../core/score/recipe.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -165,9 +166,12 @@ export interface NetworkInfo {
   params: number;
   /** Keys of the graph's extra outputs, e.g. ["exit"]. */
   extraOutputs: string[];
+  /** Set when the network came from a compressed checkpoint: the recipe it was compressed with. */
+  compressedRecipe?: Recipe;
 }
 
-export type CheckpointFormatName = 'safetensors' | 'micronet-lab' | 'torch-zip' | 'torch-legacy';
+export type CheckpointFormatName =
+  'safetensors' | 'micronet-lab' | 'micronet-compressed' | 'torch-zip' | 'torch-legacy';
 
 export interface TensorRow {
   name: string;
@@ -208,6 +212,19 @@ export interface ExportResult {
   fileName: string;
   bytes: Uint8Array;
   network: NetworkInfo;
+}
+
+/** One file of a compressed export (see store/export-slice.ts). */
+export interface CompressedExportFile {
+  kind: 'compressed' | 'safetensors' | 'recipe';
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface CompressedExportResult {
+  files: CompressedExportFile[];
+  /** Parameter storage the score counts for the recipe, in bytes (storage bits / 8). */
+  storageBytes: number;
 }
 
 /** Thrown across the boundary as an Error whose name is 'AbortError' when a job is cancelled. */

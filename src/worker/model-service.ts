@@ -7,6 +7,7 @@
  * current network as a lab checkpoint (safetensors with the graph in its metadata).
  */
 import { Network } from '../core/graph/network.ts';
+import { isCompressedCheckpoint, readCompressed } from '../core/io/compressed/index.ts';
 import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
 import {
   modelFromParsedCheckpoint,
@@ -31,6 +32,13 @@ export const MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
 
 function abortIfNeeded(signal: AbortSignal): void {
   if (signal.aborted) throw new DOMException('Import cancelled', 'AbortError');
+}
+
+function countZeros(data: ArrayLike<number> | undefined): number {
+  if (!data) return 0;
+  let z = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) z++;
+  return z;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -147,6 +155,9 @@ export class ModelService {
       unit: 'bytes',
       etaSeconds: null,
     });
+    if (isCompressedCheckpoint(bytes)) {
+      return this.importCompressed(bytes, name, src.kind === 'url' ? src.url : name, signal);
+    }
     const ck = await readAnyCheckpoint(bytes, name);
     abortIfNeeded(signal);
     const summary = checkpointSummary(ck.tensors);
@@ -181,6 +192,45 @@ export class ModelService {
     const net = Network.fromWeights(built.graph, built.weights);
     this.current.replace(net, 'imported', src.kind === 'url' ? src.url : name);
     return { report: { ...base, architecture: built.zooName }, network: this.current.info() };
+  }
+
+  /**
+   * A compressed checkpoint (core/io/compressed): its dequantized weights become the current
+   * network, which evaluates with the file's activation quantizers — the exported model exactly.
+   */
+  private async importCompressed(
+    bytes: Uint8Array,
+    name: string,
+    source: string,
+    signal: AbortSignal,
+  ): Promise<ImportResult> {
+    const d = readCompressed(bytes, name);
+    const table = d.layout.tensors.map((t) => ({
+      name: t.name,
+      shape: t.shape,
+      dtype: t.dtype === 'int' ? `int${t.bits}` : t.dtype,
+      zeros: countZeros(d.weights.get(t.name)?.data),
+    }));
+    const params = table.reduce((a, r) => a + r.shape.reduce((p, n) => p * n, 1), 0);
+    const zeros = table.reduce((a, r) => a + r.zeros, 0);
+    const report: CheckpointReport = {
+      fileName: name,
+      bytes: bytes.length,
+      format: 'micronet-compressed',
+      tensorCount: table.length,
+      params,
+      zeros,
+      zeroShare: params ? zeros / params : 0,
+      table,
+      architecture: d.graph.name,
+      unrecognized: null,
+    };
+    await this.ensureBackend();
+    abortIfNeeded(signal);
+    const net = Network.fromWeights(d.graph, d.weights);
+    const compression = { recipe: d.recipe, activationQuant: d.activationQuant };
+    this.current.replace(net, 'imported', source, compression);
+    return { report, network: this.current.info() };
   }
 
   /** The current network as a lab checkpoint (bytes for a download). */

@@ -14,6 +14,7 @@ import type { CifarDataset } from '../core/data/types.ts';
 import type { Network } from '../core/graph/network.ts';
 import { validateRecipe, type Recipe } from '../core/score/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
+import { evaluateNetwork } from '../core/train/evaluate-network.ts';
 import type { EvalProgress } from '../core/train/evaluate.ts';
 import type { BatchSource } from '../core/train/types.ts';
 import type { CurrentNetwork } from './current-network.ts';
@@ -70,6 +71,32 @@ function progressOf(report: Report): (p: EvalProgress) => void {
 /** Quantile buffers copied, so the cached profile survives a Comlink.transfer of the copy. */
 function copyProfile(p: MagnitudeProfile): MagnitudeProfile {
   return { layers: p.layers.map((l) => ({ ...l, quantiles: l.quantiles.slice() })) };
+}
+
+/** JSON with sorted keys: equal for equal recipes whatever their key order. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+}
+
+/**
+ * A network read from a compressed checkpoint, measured under the recipe it was compressed with:
+ * it already is that recipe's result, so it runs as stored (with its activation quantizers)
+ * instead of being compressed a second time.
+ */
+async function evaluateStored(
+  current: CurrentNetwork,
+  net: Network,
+  o: Parameters<typeof evaluateRecipe>[2],
+): Promise<Awaited<ReturnType<typeof evaluateRecipe>>> {
+  const runnable = current.evaluable() ?? net;
+  const r = await evaluateNetwork(runnable, o.source, o);
+  return { ...r, layerSparsity: layerZeroFractions(net.graph, await net.toWeightsAsync()) };
 }
 
 export class ScoreService {
@@ -131,6 +158,12 @@ export class ScoreService {
     };
   }
 
+  /** True when the current network came from a compressed checkpoint made with `recipe`. */
+  private isStoredRecipe(recipe: Recipe): boolean {
+    const stored = this.current.compressed?.recipe;
+    return stored !== undefined && stableJson(validateRecipe(stored)) === stableJson(recipe);
+  }
+
   /** Accuracy of the current network with `recipe` applied to a copy; see the file header. */
   measure(
     recipeIn: Recipe,
@@ -172,13 +205,16 @@ export class ScoreService {
         unit: 'images',
         etaSeconds: null,
       });
-      const r = await evaluateRecipe(net, recipe, {
+      const evalOptions = {
         source,
         calibration,
         batchSize,
         signal: hooks.signal,
         onProgress: progressOf(hooks.report),
-      });
+      };
+      const r = this.isStoredRecipe(recipe)
+        ? await evaluateStored(this.current, net, evalOptions)
+        : await evaluateRecipe(net, recipe, evalOptions);
       return {
         top1: r.top1,
         top5: r.top5,

@@ -4,12 +4,13 @@
  * learning rate) and evaluates top-1 / top-5 on the test split (plus top-1 under the early-exit
  * rule for a network with an exit head, e.g. OSI-AI MicroNet). Both work on the worker's one
  * current network (./current-network.ts), which an import may also have set; the trained network
- * stays current for evaluation (also after a cancel).
+ * stays current for evaluation (also after a cancel). Each epoch end is checkpointed
+ * (./train-checkpoints.ts) and an interrupted run resumes from its last checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { explainBackendError } from '../core/backend/explain-error.ts';
 import type { AugmentOptions } from '../core/data/augment.ts';
-import type { CifarDataset } from '../core/data/types.ts';
+import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
 import { Network } from '../core/graph/network.ts';
 import { countParams } from '../core/graph/params.ts';
 import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo.ts';
@@ -17,10 +18,19 @@ import { TrainControl } from '../core/train/control.ts';
 import type { EvalProgress } from '../core/train/evaluate.ts';
 import { evaluateNetwork } from '../core/train/evaluate-network.ts';
 import { networkModel } from '../core/train/network-model.ts';
-import { train, type TrainMetrics } from '../core/train/trainer.ts';
+import { batchesPerEpoch } from '../core/train/batching.ts';
+import { Sgd, type SgdConfig } from '../core/train/sgd.ts';
+import { train, type TrainMetrics, type TrainResult } from '../core/train/trainer.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import { batcher, type WorkerJob } from './job-registry.ts';
+import {
+  loadMomentum,
+  NO_CHECKPOINTS,
+  type ResumePoint,
+  type RunState,
+  type TrainCheckpoints,
+} from './train-checkpoints.ts';
 import type {
   AugmentConfig,
   BackendInfo,
@@ -36,6 +46,12 @@ import type {
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
 const METRICS_FLUSH_MS = 250;
+const SGD_CONFIG: SgdConfig = {
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  excludeFromDecay: 'bn-and-bias',
+};
 /** Early-exit rule (graph.extraOutputs.exit): exit when the head's max softmax > this. */
 const EXIT_THRESHOLD = 0.85;
 
@@ -81,6 +97,7 @@ export class TrainService {
   constructor(
     private readonly ensureBackend: () => Promise<BackendInfo>,
     private readonly current: CurrentNetwork,
+    private readonly checkpoints: TrainCheckpoints = NO_CHECKPOINTS,
   ) {}
 
   listModels(): ModelInfo[] {
@@ -92,16 +109,43 @@ export class TrainService {
     return this.current.replace(Network.fromInit(buildFromZooName(name), seed), 'initialised');
   }
 
+  /** Continues the run interrupted at its last epoch checkpoint (./train-checkpoints.ts). */
+  async resume(data: CifarDataset | null, hooks: TrainHooks): Promise<TrainSummary> {
+    const point = await this.checkpoints.resumePoint();
+    if (!point) throw new Error('No interrupted training run to resume');
+    return this.train(point.config, data, hooks, point);
+  }
+
+  /** The run's network, optimizer and metrics: fresh, or as `resume` left them. */
+  private prepare(config: TrainConfig, resume: ResumePoint | null): RunState {
+    const ck = resume?.checkpoint;
+    const startEpoch = ck ? Math.min(resume.epochsCompleted, config.epochs) : 0;
+    const net =
+      ck && startEpoch > 0
+        ? this.current.replace(Network.fromWeights(ck.graph, ck.weights), 'trained')
+        : this.replaceNet(config.model, config.seed);
+    const optimizer = new Sgd(SGD_CONFIG);
+    if (startEpoch > 0 && resume?.momentum) loadMomentum(optimizer, resume.momentum);
+    const metrics = startEpoch > 0 ? [...(resume?.metrics ?? [])] : [];
+    return { config, epochsCompleted: startEpoch, metrics, net, optimizer };
+  }
+
+  /**
+   * Trains `config.model` from its seeded initialisation, or — with `resume` — continues a run
+   * from its checkpoint at startEpoch = resume.epochsCompleted. Every epoch end is checkpointed.
+   */
   async train(
     config: TrainConfig,
     data: CifarDataset | null,
     hooks: TrainHooks,
+    resume: ResumePoint | null = null,
   ): Promise<TrainSummary> {
     checkConfig(config);
     const split = data?.train;
     if (!split) throw new Error('No train split loaded: load train.bin or the archive first');
     await this.ensureBackend();
-    const net = this.replaceNet(config.model, config.seed);
+    const run = this.prepare(config, resume);
+    const startEpoch = run.epochsCompleted;
     const release = this.current.hold('training');
     const control = new TrainControl();
     hooks.job.pausable = control;
@@ -111,62 +155,104 @@ export class TrainService {
     const metrics = batcher(hooks.onMetrics, METRICS_FLUSH_MS);
     const t0 = performance.now();
     const augment = augmentOptions(config.augment);
+    const perEpoch = batchesPerEpoch(split.count, config.batchSize, false);
     const totalGuess = Math.ceil(split.count / config.batchSize) * config.epochs;
     hooks.report({
-      phase: 'building the network',
-      done: 0,
+      phase: startEpoch > 0 ? `resuming at epoch ${startEpoch + 1}` : 'building the network',
+      done: startEpoch * perEpoch,
       total: totalGuess,
       unit: 'steps',
       etaSeconds: null,
     });
+    let ended = false;
     try {
-      const result = await train({
-        model: networkModel(net),
-        source: cifarSource(split, augment),
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        schedule: { kind: 'cosine', lr: config.learningRate },
-        sgd: { momentum: 0.9, nesterov: true, weightDecay: 5e-4, excludeFromDecay: 'bn-and-bias' },
-        seed: config.seed,
-        augment: augment !== null,
-        metricsEvery: totalGuess <= 500 ? 1 : 5,
+      if (startEpoch === 0) await this.checkpoints.started(run);
+      const result = await this.runEpochs(run, split, hooks, {
+        augment,
         control,
-        onMetrics: (m: TrainMetrics) => {
-          metrics.push({
-            step: m.step,
-            epoch: m.epoch + 1,
-            loss: m.loss,
-            accuracy: m.acc,
-            learningRate: m.lr,
-          });
-          hooks.report({
-            phase: `epoch ${m.epoch + 1} of ${config.epochs} · ${m.imagesPerSecond.toFixed(1)} images/s`,
-            done: m.step,
-            total: m.totalSteps,
-            unit: 'steps',
-            etaSeconds: m.etaSeconds,
-          });
-        },
+        metricsEvery: totalGuess <= 500 ? 1 : 5,
+        push: (p) => metrics.push(p),
       });
       if (result.steps > 0) this.current.markTrained();
-      if (result.status === 'diverged')
+      if (result.status === 'diverged') {
         throw new Error(`Training diverged: ${result.message ?? 'loss is not finite'}`);
-      return {
-        steps: result.steps,
-        epochs: result.epochsCompleted,
+      }
+      const summary: TrainSummary = {
+        steps: startEpoch * perEpoch + result.steps,
+        epochs: run.epochsCompleted,
         cancelled: result.status === 'cancelled',
         finalLoss: Number.isFinite(result.lastLoss) ? result.lastLoss : null,
         finalAccuracy: Number.isFinite(result.lastAcc) ? result.lastAcc : null,
         seconds: (performance.now() - t0) / 1000,
       };
+      ended = true;
+      await this.checkpoints.finished(run, summary, null);
+      return summary;
     } catch (e) {
-      throw explainBackendError(e, tf.getBackend());
+      const err = explainBackendError(e, tf.getBackend());
+      if (!ended) await this.checkpoints.finished(run, null, err.message);
+      throw err;
     } finally {
       metrics.flush();
       signal.removeEventListener('abort', onAbort);
       hooks.job.pausable = null;
+      run.optimizer.dispose();
       release();
     }
+  }
+
+  /** Core train from run.epochsCompleted to config.epochs, checkpointing every epoch end. */
+  private async runEpochs(
+    run: RunState,
+    split: CifarSplit,
+    hooks: TrainHooks,
+    o: {
+      augment: AugmentOptions | null;
+      control: TrainControl;
+      metricsEvery: number;
+      push: (p: MetricPoint) => void;
+    },
+  ): Promise<TrainResult> {
+    const { config } = run;
+    if (run.epochsCompleted >= config.epochs) {
+      // Interrupted after its last checkpoint: nothing is left to train.
+      return { status: 'completed', steps: 0, epochsCompleted: 0, lastLoss: NaN, lastAcc: NaN };
+    }
+    return train({
+      model: networkModel(run.net),
+      source: cifarSource(split, o.augment),
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      schedule: { kind: 'cosine', lr: config.learningRate },
+      optimizer: run.optimizer,
+      seed: config.seed,
+      augment: o.augment !== null,
+      metricsEvery: o.metricsEvery,
+      control: o.control,
+      startEpoch: run.epochsCompleted,
+      onEpochEnd: async () => {
+        run.epochsCompleted++;
+        await this.checkpoints.epochEnd(run);
+      },
+      onMetrics: (m: TrainMetrics) => {
+        const point: MetricPoint = {
+          step: m.step,
+          epoch: m.epoch + 1,
+          loss: m.loss,
+          accuracy: m.acc,
+          learningRate: m.lr,
+        };
+        run.metrics.push(point);
+        o.push(point);
+        hooks.report({
+          phase: `epoch ${m.epoch + 1} of ${config.epochs} · ${m.imagesPerSecond.toFixed(1)} images/s`,
+          done: m.step,
+          total: m.totalSteps,
+          unit: 'steps',
+          etaSeconds: m.etaSeconds,
+        });
+      },
+    });
   }
 
   async evaluate(
@@ -192,7 +278,8 @@ export class TrainService {
       onProgress: evalReport(hooks.report),
     };
     try {
-      const r = await evaluateNetwork(net, source, { ...opts, threshold: EXIT_THRESHOLD });
+      const runnable = this.current.evaluable() ?? net;
+      const r = await evaluateNetwork(runnable, source, { ...opts, threshold: EXIT_THRESHOLD });
       const earlyExit: EarlyExitStats | null =
         r.top1EarlyExit !== undefined && r.exitRate !== undefined
           ? { top1: r.top1EarlyExit, exitRate: r.exitRate, threshold: EXIT_THRESHOLD }

@@ -5,37 +5,22 @@
  * early-exit head (exit when the exit head's max softmax > threshold). With --recipe: accuracy
  * with the recipe's sparsity and quantization applied, plus `recipe` and `layerSparsity`;
  * activation quantizers calibrate on the training split of --data (or of --calibration).
+ * A compressed checkpoint (`export`) runs as exported: its weights with its activation
+ * quantizers (plus `compressed: true` and its stored `recipe`); with --recipe its dequantized
+ * weights are compressed again like any checkpoint's.
  */
 import { explainBackendError } from '../../core/backend/explain-error';
 import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
 import { evaluateRecipe } from '../../core/compress/apply-recipe';
-import type { CifarDataset } from '../../core/data/types';
-import { minRecipeBits, type Recipe } from '../../core/score/recipe';
-import type { BatchSource } from '../../core/train/types';
+import { compressedNetwork } from '../../core/compress/compressed-model';
 import { evaluateNetwork } from '../../core/train/evaluate-network';
-import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
+import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
+import { calibrationSource } from '../calibration';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
-
-/** Training images for the activation quantizers (only when activations are quantized). */
-async function calibrationSource(
-  args: ParsedArgs,
-  data: CifarDataset,
-  recipe: Recipe,
-): Promise<BatchSource | undefined> {
-  if (minRecipeBits(recipe) >= 32) return undefined;
-  const other = optionalFlag(args, 'calibration');
-  const train = (other === undefined ? data : await loadDataset(other)).train;
-  if (!train) {
-    throw new UsageError(
-      `--recipe quantizes to ${minRecipeBits(recipe)} bits: calibrating the activation quantizers needs training images — --data ${other === undefined ? 'has' : 'and --calibration have'} no train split (add train.bin or pass --calibration <dir|train.bin>)`,
-    );
-  }
-  return cifarSource(train, null);
-}
 
 export async function evalCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const modelSpec = requireFlag(args, 'model');
@@ -50,16 +35,20 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   const model = await loadModel(modelSpec, 0);
   const data = await loadDataset(dataPath);
   const split = limitSplit(pickSplit(data, 'test'), limit);
-  const calibration = recipe ? await calibrationSource(args, data, recipe) : undefined;
-  const net = Network.fromWeights(model.graph, model.weights);
+  const calibration = recipe ? await calibrationSource(args, model.graph, data, recipe) : undefined;
+  const asExported = model.compressed !== undefined && !recipe;
+  const net = asExported
+    ? compressedNetwork(model.compressed!)
+    : Network.fromWeights(model.graph, model.weights);
   try {
     const source = cifarSource(split, null);
-    if (recipe) {
+    if (recipe && net instanceof Network) {
       const r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, threshold });
       return { ...r, backend, model: model.zooName, recipe };
     }
     const r = await evaluateNetwork(net, source, { batchSize, threshold });
-    return { ...r, backend, model: model.zooName };
+    const extra = asExported ? { compressed: true, recipe: model.compressed!.recipe } : {};
+    return { ...r, backend, model: model.zooName, ...extra };
   } catch (e) {
     throw explainBackendError(e, backend);
   } finally {

@@ -2,7 +2,11 @@
  * A recipe applied to a copy of a network, for measurement and export: magnitude sparsity
  * (masks from the weights: global threshold + per-layer targets), then SigmaMax fixed-point
  * quantization (BN folded, weights quantized per layer, activation quantizers calibrated on
- * training batches). The network passed in is never modified.
+ * training batches). The network passed in is never modified. The result is in the form a
+ * compressed checkpoint stores (io/compressed), so what the lab measures is what gets exported:
+ * BN folded (recipe.foldBN, default true) and any BN left in affine form, also without
+ * quantization; with the 16-bit freebie (score/resolve.ts) every unquantized value rounded to
+ * float16, the width the score counts.
  *   compressed = await compressNetwork(net, recipe, { calibration });   // → runs like a Network
  *   r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, limit });
  */
@@ -16,6 +20,7 @@ import {
 } from '../train/evaluate-network';
 import type { BatchSource, CancelSignal } from '../train/types';
 import { validateRecipe, minRecipeBits, type Recipe } from '../score/recipe';
+import { resolveBits } from '../score/resolve';
 import { quantizeNetwork, type QuantizedModel } from './quant';
 import { effectiveLayerSparsity } from './score-model';
 import { applyMasks, magnitudeMasks } from './sparsity';
@@ -23,6 +28,8 @@ import { applyMasks, magnitudeMasks } from './sparsity';
 export interface CompressedNetwork extends EvaluableNetwork {
   /** The sparse float weights, before quantization (graph of the original network). */
   readonly sparseWeights: Weights;
+  /** The weights it runs (of `graph`): folded / affine BN, quantized or float16 as the recipe says. */
+  readonly weights: Weights;
   /** Effective sparsity of every prunable layer after masking. */
   readonly layerSparsity: Record<string, number>;
   /** The quantized model, when the recipe quantizes anything. */
@@ -52,17 +59,16 @@ export async function compressNetwork(
     : dense;
   const layerSparsity = effectiveLayerSparsity(net.graph, sparse, {});
   const copy = Network.fromWeights(net.graph, sparse);
-  if (minRecipeBits(recipe) >= 32) {
-    return Object.assign(copy, { sparseWeights: sparse, layerSparsity, quantized: null });
-  }
   try {
     const calibration = o.calibration ? { source: o.calibration } : undefined;
-    const q = await quantizeNetwork(copy, recipe, calibration);
+    const halfFloats = resolveBits(recipe).freebie;
+    const q = await quantizeNetwork(copy, recipe, calibration, { halfFloats });
     return {
       graph: q.graph,
       sparseWeights: sparse,
+      weights: q.weights,
       layerSparsity,
-      quantized: q,
+      quantized: minRecipeBits(recipe) < 32 ? q : null,
       forward: (x, opts) => q.forward(x, opts),
       predict: (x) => q.predict(x),
       dispose: () => q.dispose(),

@@ -19,3 +19,11 @@ export {
   scoreModel,
   type ScoreModelOptions,
 } from './score-model';
+export {
+  compressedData,
+  compressedNetwork,
+  maskLayerSparsity,
+  scoreCompressed,
+  type CompressedRunnable,
+  type ScoreCompressedOptions,
+} from './compressed-model';

@@ -1,18 +1,22 @@
 // Integration (wasm backend, real data): recipes applied to the real OSI-AI MicroNet checkpoint
 // on the first 300 CIFAR-100 test records. 16-bit fixed point must keep the float accuracy;
-// 8-bit weights/activations (BN unfolded, λ 6) must stay usable; 50 % extra global magnitude
+// 8-bit weights/activations (BN unfolded, λ 6) must stay well above chance — the unfolded BNs run
+// as what the score counts, an 8-bit affine (scale γ/σ, shift) with one exponent per tensor; the
+// scales after OSI's depthwise convs span 0.1–100, so this costs most of the accuracy the old
+// float running statistics kept (measured 14 % vs 68 % before, 300 images); 50 % extra global magnitude
 // sparsity must prune exactly that share of the non-zero weights and lower the score. The
 // 1,000-image figures of these recipes are in BENCHMARKS.md (npm run bench -- --only osi-recipe).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CIFAR_DIR } from '../../test-paths';
-import { parseRecords } from '../data/cifar-records';
 import { Network } from '../graph/network';
 import { buildOsiMicronet } from '../models/osi-micronet';
-import { osiWeights, readGoldenU8, testRecords } from '../models/osi-micronet.test-helpers';
+import {
+  osiWeights,
+  readGoldenU8,
+  testRecords,
+  trainRecords,
+} from '../models/osi-micronet.test-helpers';
 import type { Recipe } from '../score/recipe';
 import { cifarSource } from '../train/cifar-source';
 import { evaluateRecipe } from './apply-recipe';
@@ -21,15 +25,6 @@ import { layerZeroFractions } from './sparsity';
 
 const COUNT = 300;
 const EXIT_RATE = 0.2929;
-
-/** 1,000 training records for the activation quantizers' calibration. */
-function trainRecords(count: number) {
-  const fd = fs.openSync(path.join(CIFAR_DIR, 'train.bin'), 'r');
-  const bytes = new Uint8Array(count * 3074);
-  fs.readSync(fd, bytes, 0, bytes.length, 0);
-  fs.closeSync(fd);
-  return parseRecords(bytes, 'train.bin');
-}
 
 describe('recipes on the OSI-AI MicroNet (wasm, real data)', () => {
   const graph = buildOsiMicronet();
@@ -69,7 +64,7 @@ describe('recipes on the OSI-AI MicroNet (wasm, real data)', () => {
     expect(s.freebie).toBe(true);
   });
 
-  it('8-bit weights and activations with BN unfolded and λ 6 stay usable', async () => {
+  it('8-bit weights and activations with BN unfolded (8-bit affine) and λ 6: above chance', async () => {
     const recipe = {
       weightBits: 8,
       activationBits: 8,
@@ -78,7 +73,7 @@ describe('recipes on the OSI-AI MicroNet (wasm, real data)', () => {
       activationLambda: 6,
     };
     const { r, s } = await run(recipe);
-    expect(r.top1).toBeGreaterThan(0.5);
+    expect(r.top1).toBeGreaterThan(0.07); // 7× chance; measured 0.143
     expect(s.freebie).toBe(false);
   });
 

@@ -10,7 +10,15 @@ import { GraphError } from './graph-error';
 export { inferShapes, type ShapeMap } from './shapes';
 
 type FieldKind =
-  'posInt' | 'nonNegInt' | 'bool' | 'padding' | 'unit' | 'posNumber' | 'number' | 'fn';
+  | 'posInt'
+  | 'nonNegInt'
+  | 'bool'
+  | 'padding'
+  | 'unit'
+  | 'posNumber'
+  | 'nonNegNumber'
+  | 'number'
+  | 'fn';
 
 /** Required (and optional, suffix `?`) fields of every op's spec. */
 const OP_FIELDS: Record<OpName, Record<string, FieldKind>> = {
@@ -31,7 +39,8 @@ const OP_FIELDS: Record<OpName, Record<string, FieldKind>> = {
     bias: 'bool',
   },
   dense: { inFeatures: 'posInt', outFeatures: 'posInt', bias: 'bool' },
-  batchnorm: { channels: 'posInt', eps: 'posNumber', momentum: 'unit' },
+  // eps 0: a batch norm in affine form (graph/affine-batchnorm.ts)
+  batchnorm: { channels: 'posInt', eps: 'nonNegNumber', momentum: 'unit' },
   activation: { fn: 'fn' },
   add: {},
   mul: {},
@@ -76,6 +85,8 @@ function fieldOk(kind: FieldKind, v: unknown): boolean {
       return typeof v === 'number' && v >= 0 && v <= 1;
     case 'posNumber':
       return typeof v === 'number' && Number.isFinite(v) && v > 0;
+    case 'nonNegNumber':
+      return typeof v === 'number' && Number.isFinite(v) && v >= 0;
     case 'number':
       return typeof v === 'number' && Number.isFinite(v);
     case 'fn':

@@ -49,3 +49,10 @@ export function floatToBf16(v: number): number {
   const rounded = x + 0x7fff + ((x >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
 }
+
+/** Each value rounded to the nearest float16 (ties to even), as float32: a new array. */
+export function roundToFloat16(data: Float32Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = halfToFloat(floatToHalf(data[i]!));
+  return out;
+}

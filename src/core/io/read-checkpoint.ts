@@ -2,12 +2,15 @@
  * One entry point for every checkpoint the lab accepts, recognised from its bytes (never its
  * file name): safetensors (8-byte header length + '{'), a MicroNet Lab checkpoint (safetensors
  * whose metadata carries the graph), a PyTorch zip archive ('PK\x03\x04') or a PyTorch legacy
- * pickle (its pickled magic number). All of them are read without executing anything.
+ * pickle (its pickled magic number), or a MicroNet Lab compressed checkpoint ('MNLC',
+ * io/compressed). All of them are read without executing anything.
  */
 import type { Graph } from '../graph/ir';
 import { graphFromJSON } from '../graph/serialize';
+import { isCompressedCheckpoint, readCompressed, type ReadCompressed } from './compressed';
 import { CheckpointError, LAB_CHECKPOINT_FORMAT } from './lab-checkpoint';
 import { readSafetensors, type SafeTensor } from './safetensors';
+import { weightsToTorchStateDict } from './torch-layout';
 import {
   isTorchLegacy,
   isTorchZip,
@@ -15,7 +18,8 @@ import {
   type TorchCheckpointMeta,
 } from './torch-checkpoint';
 
-export type CheckpointFormat = 'safetensors' | 'micronet-lab' | 'torch-zip' | 'torch-legacy';
+export type CheckpointFormat =
+  'safetensors' | 'micronet-lab' | 'torch-zip' | 'torch-legacy' | 'micronet-compressed';
 
 export interface AnyCheckpoint {
   format: CheckpointFormat;
@@ -27,6 +31,8 @@ export interface AnyCheckpoint {
   info?: Record<string, unknown>;
   /** PyTorch formats: where the state_dict was found, globals used, … */
   torch?: TorchCheckpointMeta;
+  /** micronet-compressed: everything the file holds (tensors: its dequantized weights). */
+  compressed?: ReadCompressed;
 }
 
 function looksLikeSafetensors(bytes: Uint8Array): boolean {
@@ -75,6 +81,11 @@ export async function readAnyCheckpoint(
   bytes: Uint8Array,
   fileName = 'checkpoint',
 ): Promise<AnyCheckpoint> {
+  if (isCompressedCheckpoint(bytes)) {
+    const c = readCompressed(bytes, fileName);
+    const tensors = weightsToTorchStateDict(c.graph, c.weights);
+    return { format: 'micronet-compressed', tensors, graph: c.graph, info: c.info, compressed: c };
+  }
   const format = sniffCheckpointFormat(bytes);
   if (format === 'safetensors') return readSafetensorsCheckpoint(bytes, fileName);
   if (format === 'torch-zip' || format === 'torch-legacy') {
@@ -84,7 +95,7 @@ export async function readAnyCheckpoint(
   const isPickle = bytes[0] === 0x80;
   throw new CheckpointError(
     `${fileName}: not a recognised checkpoint (first bytes ${hex(bytes)}); expected safetensors, ` +
-      `a PyTorch zip archive or a legacy PyTorch file` +
+      `a PyTorch zip archive, a legacy PyTorch file or a MicroNet Lab compressed file` +
       (isPickle ? ' — this is a plain pickle without the PyTorch magic number' : ''),
   );
 }

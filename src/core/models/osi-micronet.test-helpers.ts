@@ -34,13 +34,23 @@ export function readGoldenU8(file: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(path.join(OSI_GOLDEN_DIR, file)));
 }
 
-/** The first `count` records of test.bin. */
-export function testRecords(count: number): CifarSplit {
-  const fd = fs.openSync(path.join(CIFAR_DIR, 'test.bin'), 'r');
+/** The first `count` records of a CIFAR-100 binary file (test.bin or train.bin). */
+function firstRecords(file: 'test.bin' | 'train.bin', count: number): CifarSplit {
+  const fd = fs.openSync(path.join(CIFAR_DIR, file), 'r');
   const bytes = new Uint8Array(count * 3074);
   fs.readSync(fd, bytes, 0, bytes.length, 0);
   fs.closeSync(fd);
-  return parseRecords(bytes, 'test.bin');
+  return parseRecords(bytes, file);
+}
+
+/** The first `count` records of test.bin. */
+export function testRecords(count: number): CifarSplit {
+  return firstRecords('test.bin', count);
+}
+
+/** The first `count` records of train.bin (activation calibration). */
+export function trainRecords(count: number): CifarSplit {
+  return firstRecords('train.bin', count);
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

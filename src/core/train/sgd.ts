@@ -97,6 +97,15 @@ export class Sgd {
     return this.buffers.get(name);
   }
 
+  /**
+   * Sets a parameter's momentum buffer (resuming from a checkpoint). The variable shares the
+   * data of `value` (assign never writes into it), so the caller may dispose `value` at once.
+   */
+  setBuffer(name: string, value: tf.Tensor): void {
+    this.buffers.get(name)?.dispose();
+    this.buffers.set(name, tf.variable(value, false));
+  }
+
   /** Forget momentum (e.g. after pruning changes shapes). */
   reset(): void {
     for (const b of this.buffers.values()) b.dispose();

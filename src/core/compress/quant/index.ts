@@ -33,8 +33,10 @@ export {
 export { sourceBatches, type SourceCalibration } from './calibration-batches';
 export {
   activationHook,
+  halfFloatWeights,
   quantizeNetwork,
   type CalibrationInput,
+  type QuantizeOptions,
   type InputHook,
   type QuantizedModel,
 } from './quantized-model';

@@ -8,9 +8,12 @@
  * with clipped-STE gradients. Which parameters: as quantize-weights.ts, on the unfolded graph —
  * with foldBN (default) the batch norms that inference-graph.ts folds stay float here (they are
  * folded into the conv, and that product quantized, by quantizeNetwork after fine-tuning); the
- * others at recipe.weightBits. BN uses batch statistics in training as usual.
+ * others at recipe.weightBits. BN uses batch statistics in training as usual. The eval forward
+ * runs those quantized batch norms as quantizeNetwork deploys them (quantize-weights.ts): in
+ * affine form, s_q = fq(γ/sqrt(σ²+ε)) and shift fq(β − μ·s_q).
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { affineBatchNormGraph } from '../../graph/affine-batchnorm';
 import {
   forward,
   type BnBatchStats,
@@ -81,6 +84,48 @@ export function qatParamBits(graph: Graph, recipe: Recipe): Map<string, number> 
   return out;
 }
 
+/**
+ * Eval lookup of the quantized batch norms in affine form (running mean 0, var 1 and a graph
+ * with eps 0 complete it): the tensor version of affine-batchnorm.ts's float32 arithmetic.
+ */
+function affineBnLookup(
+  net: Network,
+  other: (name: string) => tf.Tensor | undefined,
+  bns: ReadonlyMap<string, number>,
+  bits: ReadonlyMap<string, number>,
+  lambda: number,
+): (name: string) => tf.Tensor | undefined {
+  const get = (name: string) => net.getTensor(name);
+  const scale = (bn: string, eps: number, b: number) =>
+    fakeQuantSteSigmaMax(
+      tf.div(get(`${bn}.weight`), tf.sqrt(tf.add(get(`${bn}.running_var`), eps))),
+      b,
+      lambda,
+    );
+  return (name) => {
+    const dot = name.lastIndexOf('.');
+    const bn = name.slice(0, dot);
+    const eps = bns.get(bn);
+    if (eps === undefined) return other(name);
+    const s = scale(bn, eps, bits.get(`${bn}.weight`)!);
+    const b = bits.get(name);
+    switch (name.slice(dot + 1)) {
+      case 'weight':
+        return s;
+      case 'bias':
+        return fakeQuantSteSigmaMax(
+          tf.sub(get(name), tf.mul(get(`${bn}.running_mean`), s)),
+          b!,
+          lambda,
+        );
+      case 'running_mean':
+        return tf.zerosLike(s);
+      default:
+        return tf.onesLike(s);
+    }
+  };
+}
+
 /** `net` as a TrainableModel whose forward simulates the recipe's quantization (see header). */
 export function qatModel(
   net: Network,
@@ -98,12 +143,17 @@ export function qatModel(
     const q = own(activationQuant, node.name);
     return q ? inputs.map((t) => fakeQuantSte(t, q.bits, q.bp)) : inputs;
   };
+  const bns = new Map<string, number>();
+  for (const n of net.graph.nodes)
+    if (n.spec.op === 'batchnorm' && bits.has(`${n.name}.weight`)) bns.set(n.name, n.spec.eps);
+  const evalGraph = affineBatchNormGraph(net.graph, bns);
+  const evalLookup = affineBnLookup(net, lookup, bns, bits, lambda);
   const evalForward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
     if (opts.training !== false)
       throw new Error(
         `qatModel.forward is eval-only (use forwardTrain), got training ${opts.training}`,
       );
-    return forward(net.graph, lookup, x, { training: false, inputHook });
+    return forward(evalGraph, evalLookup, x, { training: false, inputHook });
   };
   return {
     quantizedParams: bits,

@@ -1,11 +1,17 @@
 /**
  * Post-training SigmaMax quantization of a graph's parameters (the seed's weight quantizer: one
  * binary point per tensor from that tensor's own mean and std, λ = recipe.lambda ?? 10): each
- * layer's weight and bias at the layer's weight bits, each batch norm still in the graph (not
- * folded) at recipe.weightBits; running statistics and anything at 32 bits are left as they are.
+ * layer's weight and bias at the layer's weight bits; anything at 32 bits stays float.
+ * Each batch norm still in the graph (not folded) becomes its per-channel affine
+ * (graph/affine-batchnorm.ts: weight = scale, bias = shift, running mean 0 / var 1, eps 0 in the
+ * returned graph) — the 2C values the MicroNet score counts — quantized at recipe.weightBits
+ * scale first: s_q = q(γ/sqrt(σ²+ε)), then the shift from the quantized scale, t_q = q(β − μ·s_q),
+ * so a channel whose scale clamps (near-constant input, tiny σ²) still outputs ≈ β around its
+ * mean instead of the clamped scale times μ.
  * Pass a BN-folded graph (graph/inference-graph.ts) to quantize the folded weights.
  */
-import type { Graph, TensorData, Weights } from '../../graph/ir';
+import { affineBatchNormGraph, affineParams, affineShift } from '../../graph/affine-batchnorm';
+import type { Graph, GraphNode, TensorData, Weights } from '../../graph/ir';
 import { nodeParams } from '../../graph/params';
 import type { Recipe } from '../../score/recipe';
 import {
@@ -25,7 +31,9 @@ export interface TensorQuant {
 }
 
 export interface QuantizedWeights {
-  /** Every entry of the input; quantized ones replaced by new arrays. */
+  /** The input graph with every batch norm in affine form (eps 0). */
+  graph: Graph;
+  /** Every entry of the input; quantized ones and batch norms replaced by new arrays. */
   weights: Weights;
   /** Parameter name → its quantizer, for the quantized parameters only. */
   weightQuant: Record<string, TensorQuant>;
@@ -42,9 +50,39 @@ export function quantizeTensor(
   return { tensor: { shape: [...t.shape], data: quantizeValues(t.data, bits, bp) }, bp };
 }
 
-function paramBits(op: string, node: string, recipe: Recipe): number {
-  if (op === 'batchnorm') return bnWeightBits(recipe);
-  return weightBitsOf(recipe, node);
+function get(weights: Weights, name: string): Float32Array {
+  const t = weights.get(name);
+  if (!t) throw new Error(`quantizeWeights: weights lack '${name}'`);
+  return t.data;
+}
+
+/** One batch norm in affine form, quantized scale first when bits < 32 (see the header). */
+function quantizeBatchNorm(
+  node: GraphNode,
+  weights: Weights,
+  bits: number,
+  lambda: number,
+  out: Weights,
+  weightQuant: Record<string, TensorQuant>,
+): void {
+  if (node.spec.op !== 'batchnorm') return;
+  const c = node.spec.channels;
+  const p = (kind: string) => get(weights, `${node.name}.${kind}`);
+  const [beta, mean] = [p('bias'), p('running_mean')];
+  let { scale } = affineParams(p('weight'), beta, mean, p('running_var'), node.spec.eps);
+  let shift: TensorData = { shape: [c], data: affineShift(beta, mean, scale) };
+  if (bits !== NOT_QUANTIZED) {
+    const s = quantizeTensor({ shape: [c], data: scale }, bits, lambda);
+    scale = s.tensor.data;
+    const t = quantizeTensor({ shape: [c], data: affineShift(beta, mean, scale) }, bits, lambda);
+    shift = t.tensor;
+    weightQuant[`${node.name}.weight`] = { bits, bp: s.bp };
+    weightQuant[`${node.name}.bias`] = { bits, bp: t.bp };
+  }
+  out.set(`${node.name}.weight`, { shape: [c], data: scale });
+  out.set(`${node.name}.bias`, shift);
+  out.set(`${node.name}.running_mean`, { shape: [c], data: new Float32Array(c) });
+  out.set(`${node.name}.running_var`, { shape: [c], data: new Float32Array(c).fill(1) });
 }
 
 /** See the header; `weights` is not modified. */
@@ -54,8 +92,12 @@ export function quantizeWeights(graph: Graph, weights: Weights, recipe: Recipe):
   const out: Weights = new Map(weights);
   const weightQuant: Record<string, TensorQuant> = {};
   for (const node of graph.nodes) {
-    if (!isLayer(node) && node.spec.op !== 'batchnorm') continue;
-    const bits = paramBits(node.spec.op, node.name, recipe);
+    if (node.spec.op === 'batchnorm') {
+      quantizeBatchNorm(node, weights, bnWeightBits(recipe), lambda, out, weightQuant);
+      continue;
+    }
+    if (!isLayer(node)) continue;
+    const bits = weightBitsOf(recipe, node.name);
     if (bits === NOT_QUANTIZED) continue;
     for (const p of nodeParams(node)) {
       if (p.kind !== 'weight' && p.kind !== 'bias') continue;
@@ -66,5 +108,5 @@ export function quantizeWeights(graph: Graph, weights: Weights, recipe: Recipe):
       weightQuant[p.name] = { bits, bp };
     }
   }
-  return { weights: out, weightQuant };
+  return { graph: affineBatchNormGraph(graph), weights: out, weightQuant };
 }

@@ -1,11 +1,12 @@
-// quantizeNetwork: an all-32 recipe reproduces the float network (exactly unfolded; BN folding
-// < 1e-5 on a tiny net and ResNet-20 with random BN statistics); 8-bit weights are integer
+// quantizeNetwork: an all-32 recipe reproduces the float network (BN folded, or unfolded in
+// affine form: < 1e-5 on a tiny net and ResNet-20 with random BN statistics); 8-bit weights are integer
 // multiples of 2^−bp in range with bp from the (folded) float tensor's own SigmaMax, and the
 // activations entering each layer lie on their grid; 16-bit stays close to float; the model fits
 // evaluate() and evaluateWithEarlyExit(); no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forward } from '../../graph/forward';
+import { affineShift } from '../../graph/affine-batchnorm';
 import { inferenceGraph } from '../../graph/inference-graph';
 import type { GraphNode } from '../../graph/ir';
 import { Network } from '../../graph/network';
@@ -13,7 +14,7 @@ import { evaluateWithEarlyExit } from '../../train/early-exit';
 import { evaluate } from '../../train/evaluate';
 import { syntheticSource } from '../../train/synthetic-source';
 import { quantizeNetwork } from './quantized-model';
-import { sigmaMaxBinaryPoint, tensorStats } from './sigma-max';
+import { quantizeValues, sigmaMaxBinaryPoint, tensorStats } from './sigma-max';
 import {
   randomBatches,
   randomBnNetwork,
@@ -69,7 +70,7 @@ describe('quantizeNetwork, nothing quantized', () => {
   it.each([
     ['tiny', tinyGraph],
     ['ResNet-20', resnet20Graph],
-  ])('%s: BN folding leaves eval outputs unchanged < 1e-5; unfolded is exact', async (_, g) => {
+  ])('%s: BN folded or affine leaves eval outputs unchanged < 1e-5', async (_, g) => {
     const net = randomBnNetwork(g(), 7);
     const [x] = randomBatches(1, [4, 8, 8, 3], 8);
     const float = net.predict(x!);
@@ -83,7 +84,8 @@ describe('quantizeNetwork, nothing quantized', () => {
     const d = diff(float, yf);
     expect(d.scale).toBeGreaterThan(0.1);
     expect(d.max).toBeLessThan(1e-5);
-    expect(Array.from(yu.dataSync())).toEqual(Array.from(float.dataSync()));
+    expect(diff(float, yu).max).toBeLessThan(1e-5);
+    expect(unfolded.graph.nodes.filter((n) => n.spec.op === 'batchnorm').length).toBeGreaterThan(0);
     tf.dispose([x!, float, yf, yu]);
     folded.dispose();
     unfolded.dispose();
@@ -146,7 +148,7 @@ describe('quantizeNetwork, 8 bits', () => {
     net.dispose();
   });
 
-  it('unfolded BN: its weight and bias at weightBits, running stats untouched', async () => {
+  it('unfolded BN: its affine scale and shift at weightBits (mean 0, var 1, eps 0)', async () => {
     const net = randomBnNetwork(tinyGraph(), 13);
     const q = await quantizeNetwork(net, {
       foldBN: false,
@@ -158,8 +160,21 @@ describe('quantizeNetwork, 8 bits', () => {
     expect(q.weightQuant['bn1.bias']?.bits).toBe(9);
     expect(q.weightQuant['conv1.weight']?.bits).toBe(4);
     expect(q.weightQuant['bn1.running_mean']).toBeUndefined();
-    expect(q.weights.get('bn1.running_var')!.data).toEqual(w.get('bn1.running_var')!.data);
-    expect(q.weights.get('bn1.weight')!.data).not.toEqual(w.get('bn1.weight')!.data);
+    expect(Array.from(q.weights.get('bn1.running_mean')!.data)).toEqual(new Array(16).fill(0));
+    expect(Array.from(q.weights.get('bn1.running_var')!.data)).toEqual(new Array(16).fill(1));
+    expect(q.graph.nodes.find((n) => n.name === 'bn1')!.spec).toMatchObject({ eps: 0 });
+    // scale γ/sqrt(σ² + ε) on its 9-bit grid, within half a step
+    const { bp } = q.weightQuant['bn1.weight']!;
+    const [g, v] = [w.get('bn1.weight')!.data, w.get('bn1.running_var')!.data];
+    const got = q.weights.get('bn1.weight')!.data;
+    expect(offGrid(got, 9, bp)).toBeUndefined();
+    got.forEach((s, i) => {
+      expect(Math.abs(s - g[i]! / Math.sqrt(v[i]! + 1e-5))).toBeLessThanOrEqual(2 ** -bp / 2);
+    });
+    // shift from the quantized scale: t_q = q(β − μ·s_q), so s_q·x + t_q ≈ s_q·(x − μ) + β
+    const t = q.weightQuant['bn1.bias']!;
+    const shift = affineShift(w.get('bn1.bias')!.data, w.get('bn1.running_mean')!.data, got);
+    expect(q.weights.get('bn1.bias')!.data).toEqual(quantizeValues(shift, 9, t.bp));
     q.dispose();
     net.dispose();
   });

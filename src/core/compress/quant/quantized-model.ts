@@ -1,16 +1,19 @@
 /**
  * Post-training SigmaMax quantization of a Network (the seed's pipeline step 4): fold BN into
  * the preceding convs (graph/inference-graph.ts, recipe.foldBN, default true), quantize the
- * weights once (quantize-weights.ts), then calibrate the activation quantizers on training
- * batches with those weights (calibrate.ts). The result is an eval-only model that runs the
- * quantized weights and fake-quantizes the input of every layer whose activation bits are < 32,
- * so train/evaluate.ts (Predictor) and train/early-exit.ts (EarlyExitModel) can evaluate it.
+ * weights once (quantize-weights.ts; every batch norm left in the graph becomes its per-channel
+ * affine scale and shift — what the score counts and a compressed checkpoint stores), then
+ * calibrate the activation quantizers on training batches with those weights (calibrate.ts).
+ * The result is an eval-only model that runs the quantized weights and fake-quantizes the input
+ * of every layer whose activation bits are < 32, so train/evaluate.ts (Predictor) and
+ * train/early-exit.ts (EarlyExitModel) can evaluate it.
  * Residual sums and other non-layer ops are not quantized.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardResult } from '../../graph/forward';
 import { inferenceGraph } from '../../graph/inference-graph';
 import type { Graph, GraphNode, Weights } from '../../graph/ir';
+import { roundToFloat16 } from '../../io/float16';
 import { Network } from '../../graph/network';
 import type { Recipe } from '../../score/recipe';
 import { own } from '../../score/resolve';
@@ -97,6 +100,23 @@ function makeModel(
   };
 }
 
+export interface QuantizeOptions {
+  /**
+   * Round every parameter left unquantized to float16 (before calibration): what the 16-bit
+   * freebie counts and a compressed checkpoint then stores (compressNetwork sets it).
+   */
+  halfFloats?: boolean;
+}
+
+/** `weights` with every entry not in `quant` rounded to float16 (new arrays for those). */
+export function halfFloatWeights(weights: Weights, quant: Record<string, TensorQuant>): Weights {
+  const out: Weights = new Map();
+  for (const [name, t] of weights) {
+    out.set(name, own(quant, name) ? t : { shape: [...t.shape], data: roundToFloat16(t.data) });
+  }
+  return out;
+}
+
 /**
  * Quantizes `net` per `recipe` (weights: bits / lambda / foldBN; activations: activationBits /
  * layerBits, activationLambda, calibrationBatches). `calibration` may be left out when no
@@ -106,14 +126,17 @@ export async function quantizeNetwork(
   net: Network,
   recipe: Recipe,
   calibration?: CalibrationInput,
+  o: QuantizeOptions = {},
 ): Promise<QuantizedModel> {
   checkLayerBitsNames(net.graph, recipe);
   const float = await net.toWeightsAsync();
-  const base =
+  const folded =
     (recipe.foldBN ?? true)
       ? inferenceGraph(net.graph, float)
       : { graph: net.graph, weights: float };
-  const { weights, weightQuant } = quantizeWeights(base.graph, base.weights, recipe);
+  const base = quantizeWeights(folded.graph, folded.weights, recipe); // BN left: affine
+  const weightQuant = base.weightQuant;
+  const weights = o.halfFloats ? halfFloatWeights(base.weights, weightQuant) : base.weights;
   const qnet = Network.fromWeights(base.graph, weights);
   try {
     const needsData = quantizedInputs(base.graph, recipe).size > 0;

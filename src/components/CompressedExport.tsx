@@ -1,0 +1,79 @@
+/**
+ * "Export compressed": compresses the current network with the Score panel's recipe and offers
+ * the compressed checkpoint, the dequantized safetensors and the recipe JSON as downloads, with
+ * the compressed file's size beside the parameter storage the score counts.
+ */
+import { useLabStore } from '../store/lab-store.ts';
+import type { ExportLink } from '../store/export-slice.ts';
+import { formatBytes } from './format.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+
+const KIND_TEXT: Record<ExportLink['kind'], string> = {
+  compressed: 'compressed checkpoint',
+  safetensors: 'dequantized weights (safetensors, for PyTorch)',
+  recipe: 'recipe',
+};
+
+function sizeNote(links: ExportLink[], storageBytes: number): string {
+  const file = links.find((l) => l.kind === 'compressed');
+  if (!file) return '';
+  const over = file.bytes - storageBytes;
+  const pct = storageBytes > 0 ? (100 * over) / storageBytes : 0;
+  return (
+    `compressed file ${formatBytes(file.bytes)} vs counted storage ${formatBytes(storageBytes)} ` +
+    `(${over >= 0 ? '+' : '−'}${formatBytes(Math.abs(over))}, ${pct >= 0 ? '+' : ''}${pct.toFixed(2)} %: header and graph)`
+  );
+}
+
+export function CompressedExport() {
+  const network = useLabStore((s) => s.network);
+  const job = useLabStore((s) => s.jobs.model);
+  const busy = useLabStore((s) => s.jobs.train !== null || s.jobs.model !== null);
+  const result = useLabStore((s) => s.compressedExport);
+  const error = useLabStore((s) => s.compressedExportError);
+  const { exportCompressed, cancelJob } = useLabStore.getState();
+  const exporting = job?.label.startsWith('Exporting') ?? false;
+  return (
+    <div className="compressed-export" data-testid="compressed-export">
+      <button
+        type="button"
+        onClick={() => void exportCompressed()}
+        disabled={network === null || busy}
+      >
+        Export compressed
+      </button>
+      {exporting && (
+        <ProgressBar job={job} onCancel={() => void cancelJob('model')} name="export" />
+      )}
+      {error && (
+        <p className="status status-error" role="alert" data-testid="compressed-export-error">
+          {error}
+        </p>
+      )}
+      {result && (
+        <div data-testid="compressed-export-files">
+          <ul className="export-links">
+            {result.links.map((l) => (
+              <li key={l.kind}>
+                <a href={l.url} download={l.fileName} data-kind={l.kind}>
+                  {l.fileName}
+                </a>{' '}
+                <span className="hint">
+                  {KIND_TEXT[l.kind]}, {formatBytes(l.bytes)}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <p
+            className="hint"
+            data-testid="compressed-export-size"
+            data-file-bytes={result.links.find((l) => l.kind === 'compressed')?.bytes}
+            data-storage-bytes={result.storageBytes}
+          >
+            {sizeNote(result.links, result.storageBytes)}
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

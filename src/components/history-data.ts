@@ -1,0 +1,161 @@
+/**
+ * Pure data of the History panel: the Pareto front of (score ↓, accuracy ↑) — the runs no other
+ * run beats on both at once, found by one sweep in score order (Kung et al. 1975, the 2-D
+ * maxima) — the scatter's points, the side-by-side compare rows (recipe
+ * fields flattened, score terms, accuracy, parameters; differences flagged) and short labels.
+ */
+import type { Recipe } from '../core/score/index.ts';
+import type { RunRecord } from '../persist/history-db.ts';
+import { formatCount, formatPercent } from './format.ts';
+import { formatScore } from './score-format.ts';
+
+export interface FrontPoint {
+  score: number;
+  accuracy: number;
+}
+
+/**
+ * The non-dominated points, by score ascending (accuracy then ascends too). A point is dominated
+ * when another has a score ≤ and an accuracy ≥ with one of them strict; exact duplicates do not
+ * dominate each other, so both stay. O(n log n).
+ */
+export function paretoFront<T extends FrontPoint>(points: readonly T[]): T[] {
+  const sorted = [...points].sort((a, b) => a.score - b.score || b.accuracy - a.accuracy);
+  const front: T[] = [];
+  for (const p of sorted) {
+    const last = front[front.length - 1];
+    if (!last || p.accuracy > last.accuracy) front.push(p);
+    else if (p.accuracy === last.accuracy && p.score === last.score) front.push(p);
+  }
+  return front;
+}
+
+/** Top-1 of a run as a fraction, or null when it was not measured. */
+export const runTop1 = (r: RunRecord): number | null => r.accuracy?.top1 ?? null;
+
+export interface ScatterPoint {
+  id: string;
+  /** MicroNet score (log x axis). */
+  x: number;
+  /** Top-1 in percent. */
+  y: number;
+  kind: RunRecord['kind'];
+  label: string;
+  imagesMeasured: number;
+  onFront: boolean;
+  selected: boolean;
+}
+
+export interface ScatterData {
+  /** Runs with both a positive score and an accuracy, newest first. */
+  points: ScatterPoint[];
+  /** The Pareto front, by score ascending. */
+  front: ScatterPoint[];
+  /** Smallest and largest score plotted (null: no points). */
+  extent: [number, number] | null;
+}
+
+export function scatterData(
+  runs: readonly RunRecord[],
+  selected: ReadonlySet<string>,
+): ScatterData {
+  const measured = runs.filter((r) => r.score !== null && r.score.score > 0 && r.accuracy);
+  const front = new Set(
+    paretoFront(
+      measured.map((r) => ({ id: r.id, score: r.score!.score, accuracy: r.accuracy!.top1 })),
+    ).map((p) => p.id),
+  );
+  const points = measured.map((r) => ({
+    id: r.id,
+    x: r.score!.score,
+    y: r.accuracy!.top1 * 100,
+    kind: r.kind,
+    label: r.label,
+    imagesMeasured: r.accuracy!.n,
+    onFront: front.has(r.id),
+    selected: selected.has(r.id),
+  }));
+  const frontPoints = points.filter((p) => p.onFront).sort((a, b) => a.x - b.x || a.y - b.y);
+  const xs = points.map((p) => p.x);
+  const extent: [number, number] | null = xs.length ? [Math.min(...xs), Math.max(...xs)] : null;
+  return { points, front: frontPoints, extent };
+}
+
+/** Recipe fields as flat rows: "sparsity", "layerSparsity.conv3", "layerBits.fc.weight", … */
+export function flattenRecipe(r: Recipe): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (prefix: string, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(`${prefix}.${k}`, x);
+    } else out[prefix] = JSON.stringify(v);
+  };
+  for (const [k, v] of Object.entries(r)) walk(k, v);
+  return out;
+}
+
+export interface CompareRow {
+  field: string;
+  a: string;
+  b: string;
+  differs: boolean;
+}
+
+const DASH = '—';
+
+function fixedRows(r: RunRecord): Record<string, string> {
+  const s = r.score;
+  return {
+    kind: r.kind,
+    label: r.label,
+    network: r.model,
+    parameters: formatCount(r.params),
+    score: s ? formatScore(s.score) : DASH,
+    'parameter term': s ? formatScore(s.paramsTerm) : DASH,
+    'operation term': s ? formatScore(s.opsTerm) : DASH,
+    'top-1': r.accuracy ? formatPercent(r.accuracy.top1) : DASH,
+    'test images': r.accuracy ? formatCount(r.accuracy.n) : DASH,
+    checkpoint: r.checkpointId ? 'saved' : (r.checkpointNote ?? 'none'),
+  };
+}
+
+/**
+ * Side-by-side rows of two runs: the fixed fields, then every recipe field either run sets
+ * ("default" where the other leaves it out). `differs` marks the rows to highlight.
+ */
+export function compareRows(a: RunRecord, b: RunRecord): CompareRow[] {
+  const fa = fixedRows(a);
+  const fb = fixedRows(b);
+  const rows: CompareRow[] = Object.keys(fa).map((field) => {
+    const x = fa[field] ?? DASH;
+    const y = fb[field] ?? DASH;
+    return { field, a: x, b: y, differs: x !== y };
+  });
+  const ra = flattenRecipe(a.recipe);
+  const rb = flattenRecipe(b.recipe);
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
+  if (keys.length === 0) rows.push({ field: 'recipe', a: '{}', b: '{}', differs: false });
+  for (const k of keys) {
+    const x = ra[k] ?? 'default';
+    const y = rb[k] ?? 'default';
+    rows.push({ field: `recipe.${k}`, a: x, b: y, differs: x !== y });
+  }
+  return rows;
+}
+
+const bits = (n: number | undefined, what: string) => (n === undefined ? [] : [`${n}-bit ${what}`]);
+
+/** A short label of a recipe: "sparsity 50 %, 8-bit weights, 2 layer overrides" or "as is". */
+export function describeRecipe(r: Recipe): string {
+  const parts: string[] = [];
+  if (r.sparsity !== undefined) parts.push(`sparsity ${formatPercent(r.sparsity, 0)}`);
+  parts.push(...bits(r.weightBits, 'weights'), ...bits(r.activationBits, 'activations'));
+  const overrides = new Set([
+    ...Object.keys(r.layerSparsity ?? {}),
+    ...Object.keys(r.layerBits ?? {}),
+  ]).size;
+  if (overrides > 0) parts.push(`${overrides} layer override${overrides === 1 ? '' : 's'}`);
+  if (r.countingProfile === 'seed') parts.push("seed's counter");
+  if (r.foldBN === false) parts.push('BN unfolded');
+  if (r.freebie === false) parts.push('no freebie');
+  return parts.length > 0 ? parts.join(', ') : 'as is';
+}

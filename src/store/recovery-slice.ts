@@ -1,0 +1,273 @@
+/**
+ * Recovery slice: brings the lab back to where the user was after a worker crash, a WebGPU
+ * device loss or a hang (lab-client.ts restarts the worker and calls recoverWorker) and after a
+ * reload (restoreSession at start-up). Either way it re-initialises the backend with the same
+ * preference, restores the dataset from its browser cache and the network from the session
+ * database (persist/session-db.ts), and — when a training run was in progress — resumes it from
+ * its last epoch checkpoint (train slice's startTraining with `resume`), then says in a notice
+ * what happened and what came back. It also keeps the recipe in the session (debounced) and shows
+ * failed session writes (StorageError messages). Automatic resumes stop after MAX_RESUMES within
+ * RESUME_WINDOW_MS, so a run that kills its worker every time does not loop forever.
+ */
+import type { StateCreator } from 'zustand';
+import { sessionDb } from '../persist/session-db.ts';
+import { StorageError, storageError } from '../persist/storage-error.ts';
+import {
+  errorMessage,
+  getLab,
+  onLabEvent,
+  onLabLost,
+  type LabEvent,
+} from '../worker/lab-client.ts';
+import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
+import type { SavedRun, SessionRestore } from '../worker/session-service.ts';
+import { JOBS_DEFAULT } from './jobs-slice.ts';
+import type { LabState } from './lab-store.ts';
+import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
+
+export const MAX_RESUMES = 3;
+export const RESUME_WINDOW_MS = 10 * 60_000;
+export const RECIPE_SAVE_MS = 500;
+
+/** A training run continued from its last checkpoint (train slice's startTraining). */
+export interface TrainResume {
+  config: TrainConfig;
+  /** The metrics up to the checkpoint; the resumed run appends the rest. */
+  metrics: MetricPoint[];
+}
+
+export interface RecoveryNotice {
+  kind: 'crash' | 'reload';
+  text: string;
+}
+
+export interface CheckpointState {
+  epochsCompleted: number;
+  epochs: number;
+  saved: boolean;
+}
+
+export interface RecoveryValues {
+  /** idle → restoring (reload) / recovering (crash) → idle; failed when restoring threw. */
+  recoveryPhase: 'idle' | 'restoring' | 'recovering' | 'failed';
+  recoveryNotice: RecoveryNotice | null;
+  /** The last failed session write (a StorageError message), shown until dismissed. */
+  sessionError: string | null;
+  /** The running training's last epoch checkpoint. */
+  lastCheckpoint: CheckpointState | null;
+  /** Date.now() of each automatic resume after a crash, oldest first. */
+  resumes: number[];
+}
+
+export interface RecoveryActions {
+  /** Start-up: watch the worker, restore recipe, dataset, network and an interrupted run. */
+  restoreSession: () => Promise<void>;
+  /** After lab-client restarted a lost worker: restore everything into the new one. */
+  recoverWorker: (reason: string) => Promise<void>;
+  dismissRecoveryNotice: () => void;
+  dismissSessionError: () => void;
+}
+
+export type RecoverySlice = RecoveryValues & RecoveryActions;
+
+export const RECOVERY_DEFAULT: RecoveryValues = {
+  recoveryPhase: 'idle',
+  recoveryNotice: null,
+  sessionError: null,
+  lastCheckpoint: null,
+  resumes: [],
+};
+
+/** "a, b and c" */
+function listText(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+type Set = Parameters<StateCreator<LabState, [], [], RecoverySlice>>[0];
+type Get = () => LabState;
+
+/** Shows a finished run's chart and summary again after a reload. */
+function showFinishedRun(set: Set, get: Get, run: SavedRun): void {
+  const s = get();
+  if (s.jobs.train || s.metrics.length > 0) return;
+  const { model, ...trainSettings } = run.config;
+  const status = run.summary ? (run.summary.cancelled ? 'cancelled' : 'done') : 'idle';
+  set({
+    trainSettings,
+    modelName: model,
+    trainedModel: model,
+    metrics: run.metrics,
+    trainSummary: run.summary,
+    trainStatus: status,
+  });
+}
+
+export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> = (
+  set,
+  get,
+  api,
+) => {
+  let chain: Promise<void> = Promise.resolve();
+  let started = false;
+  let recipeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Runs recoveries one after another (a crash during a recovery waits its turn). */
+  const queue = (task: () => Promise<void>): Promise<void> => {
+    chain = chain.then(task).catch((err: unknown) =>
+      set({
+        recoveryPhase: 'failed',
+        recoveryNotice: { kind: 'crash', text: `Recovery failed: ${errorMessage(err)}` },
+      }),
+    );
+    return chain;
+  };
+
+  const onEvent = (e: LabEvent) => {
+    if (e.kind === 'checkpoint') {
+      const { epochsCompleted, epochs, saved } = e;
+      set({ lastCheckpoint: { epochsCompleted, epochs, saved } });
+    } else if (e.kind === 'storage-error') {
+      set({ sessionError: e.message });
+    }
+  };
+
+  const saveRecipeSoon = () => {
+    if (recipeTimer !== null) clearTimeout(recipeTimer);
+    recipeTimer = setTimeout(() => {
+      recipeTimer = null;
+      const recipe = get().recipe;
+      void sessionDb()
+        .then((db) => db.saveRecipe(recipe))
+        .catch((err: unknown) => {
+          const e = err instanceof StorageError ? err : storageError('the recipe', err);
+          set({ sessionError: e.message });
+        });
+    }, RECIPE_SAVE_MS);
+  };
+
+  /** The session's recipe when the URL has none; true when it was applied. */
+  const restoreRecipe = async (): Promise<boolean> => {
+    if (typeof window === 'undefined') return false;
+    if (readRecipeParam(window.location.search).recipe) return false;
+    const saved = (await sessionDb().then((db) => db.load())).recipe;
+    if (!saved || recipeJson(saved) === '{}' || recipeJson(get().recipe) !== '{}') return false;
+    const search = searchWithRecipe(window.location.search, saved);
+    get().loadRecipeFromUrl(search);
+    if (get().recipeError !== null) return false;
+    const { pathname, hash } = window.location;
+    window.history.replaceState(window.history.state, '', `${pathname}${search}${hash}`);
+    return true;
+  };
+
+  /** Resumes (or gives up on) the run the session says was in progress; the notice's clause. */
+  const continueRun = async (run: SavedRun, crash: boolean): Promise<string> => {
+    const { config } = run;
+    const at = `epoch ${run.epochsCompleted + 1} of ${config.epochs}`;
+    const recent = get().resumes.filter((t) => Date.now() - t < RESUME_WINDOW_MS);
+    let why: string | null = null;
+    if (!get().summary?.train) why = 'the train split is not in the browser cache (load it again)';
+    else if (crash && recent.length >= MAX_RESUMES)
+      why = `the worker stopped ${recent.length + 1} times within ${RESUME_WINDOW_MS / 60_000} minutes`;
+    if (why !== null) {
+      await getLab().abandonRun(`not resumed: ${why}`);
+      return `training was not resumed at ${at}: ${why}`;
+    }
+    if (crash) set({ resumes: [...recent, Date.now()] });
+    const { model, ...trainSettings } = config;
+    set({ trainSettings, modelName: model, lastCheckpoint: null });
+    const stale = get().jobs.train;
+    if (stale) get().finishJob('train', stale.id);
+    void get().startTraining({ config, metrics: run.metrics });
+    return `training resumes at ${at}`;
+  };
+
+  /** Restores network + run into the (new) worker; returns the notice's clauses. */
+  const restoreWorkerState = async (
+    crash: boolean,
+    hadData: boolean,
+    restored: string[] = [],
+  ): Promise<string[]> => {
+    const r: SessionRestore = await getLab().restoreSession();
+    set({ network: r.network });
+    const dataBack = !!get().summary;
+    if (dataBack && (crash || r.network || r.run)) restored.push('the dataset');
+    const run = r.run;
+    if (r.network) {
+      const fromEpoch = run?.status === 'running' && run.epochsCompleted > 0;
+      restored.push(
+        fromEpoch
+          ? `the network from epoch ${run.epochsCompleted}`
+          : `the network ${r.network.name}`,
+      );
+    }
+    const clauses = restored.length ? [`restored ${listText(restored)}`] : [];
+    if (crash && hadData && !dataBack)
+      clauses.push('the dataset is not in the browser cache: load it again');
+    if (r.problem) clauses.push(r.problem);
+    if (run?.status === 'running') clauses.push(await continueRun(run, crash));
+    else if (run && !crash) showFinishedRun(set, get, run);
+    return clauses;
+  };
+
+  const recover = async (reason: string): Promise<void> => {
+    const hadData = !!get().summary;
+    set({
+      recoveryPhase: 'recovering',
+      recoveryNotice: { kind: 'crash', text: `The worker stopped (${reason}). Restoring…` },
+      jobs: { ...JOBS_DEFAULT.jobs }, // their calls were rejected; nothing runs in the new worker
+      measureJob: null,
+      backendStatus: 'starting',
+      summary: null,
+    });
+    try {
+      const backend = await getLab().init(get().preference);
+      set({ backend, backendStatus: 'ready', backendError: null });
+    } catch (err) {
+      set({ backendStatus: 'error', backendError: errorMessage(err) });
+    }
+    await get().restoreCachedDataset();
+    const clauses = await restoreWorkerState(true, hadData);
+    const text = [`The worker stopped (${reason}).`, ...clauses.map((c) => `${capitalised(c)}.`)];
+    set({ recoveryPhase: 'idle', recoveryNotice: { kind: 'crash', text: text.join(' ') } });
+  };
+
+  const restore = async (): Promise<void> => {
+    set({ recoveryPhase: 'restoring' });
+    let recipeBack = false;
+    try {
+      recipeBack = await restoreRecipe();
+    } catch (err) {
+      set({ sessionError: `The saved recipe could not be read: ${errorMessage(err)}` });
+    }
+    api.subscribe((s, prev) => {
+      if (s.recipe !== prev.recipe) saveRecipeSoon();
+    });
+    await get().initBackend(get().preference);
+    await get().restoreCachedDataset();
+    const clauses = await restoreWorkerState(false, false, recipeBack ? ['the recipe'] : []);
+    const text = clauses.map((c) => `${capitalised(c)}.`).join(' ');
+    set({
+      recoveryPhase: 'idle',
+      recoveryNotice: text ? { kind: 'reload', text: `Welcome back. ${text}` } : null,
+    });
+  };
+
+  return {
+    ...RECOVERY_DEFAULT,
+    restoreSession: () => {
+      if (started) return chain;
+      started = true;
+      onLabLost((reason) => void get().recoverWorker(reason));
+      onLabEvent(onEvent);
+      return queue(restore);
+    },
+    recoverWorker: (reason) => queue(() => recover(reason)),
+    dismissRecoveryNotice: () => set({ recoveryNotice: null }),
+    dismissSessionError: () => set({ sessionError: null }),
+  };
+};
