@@ -197,7 +197,7 @@ export function osiPruneSection(r: OsiPruneResult | null | undefined): string[] 
   );
   if (r.rows.some((x) => x.method === 'eigenbasis'))
     lines.push(
-      "Why the eigenbasis rows shrink OSI little: its weights sit in 1×1 convs with up to 6 times more channels on one side than on the other. The global threshold pools row and column scores, and a narrow side's directions each carry more saliency, so mostly wide sides lose directions; a two-factor 1×1 layer c_in → r → c_out is smaller only when r < c_in·c_out/(c_in + c_out), i.e. when its narrow side loses a good share too.",
+      "Why the eigenbasis rows shrink OSI little: its weights sit in 1×1 convs with up to 6 times more channels on one side than on the other. The global threshold pools row and column scores, and a narrow side's directions each carry more saliency, so mostly wide sides lose directions; a two-factor 1×1 layer c_in → r → c_out is smaller only when r < c_in·c_out/(c_in + c_out), i.e. when its narrow side loses a good share too. The score still rises on those rows: the checkpoint is ~47 % zeros, the factors that replace a layer are dense, and the score counts non-zeros (plus a mask), not parameters.",
       '',
     );
   return lines;

@@ -111,9 +111,9 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
           evalNotice: null,
           evalError: null,
         });
-        void get().recordRun(importRun(report, network));
         // A compressed checkpoint carries its recipe: the Score panel shows and scores it.
         if (network.compressedRecipe) get().setRecipe(network.compressedRecipe);
+        void get().recordRun(importRun(report, network));
       } else {
         set({
           checkpoint: report,

@@ -4,10 +4,9 @@
  * a failed import never touches it. A job that runs the network holds it, so nothing disposes it
  * under that job's feet.
  */
-import type { ActivationQuant } from '../core/compress/quant/calibrate.ts';
+import type { Compression } from '../core/compress/compression-info.ts';
 import type { ForwardOptions } from '../core/graph/forward.ts';
 import type { Network } from '../core/graph/network.ts';
-import type { Recipe } from '../core/score/recipe.ts';
 import type { EvaluableNetwork } from '../core/train/evaluate-network.ts';
 import { activationHook } from '../core/compress/quant/quantized-model.ts';
 import type { NetworkInfo, NetworkOrigin } from './lab-types.ts';
@@ -122,8 +121,4 @@ export class CurrentNetwork {
   }
 }
 
-/** What a compressed checkpoint adds to its network: the recipe and the activation quantizers. */
-export interface Compression {
-  recipe: Recipe;
-  activationQuant: Record<string, ActivationQuant>;
-}
+export type { Compression };

@@ -9,6 +9,7 @@
  */
 import { compressNetwork } from '../core/compress/apply-recipe.ts';
 import { compressedData } from '../core/compress/compressed-model.ts';
+import { compressionInfo } from '../core/compress/compression-info.ts';
 import { scoreModel } from '../core/compress/score-model.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import { writeCompressed } from '../core/io/compressed/index.ts';
@@ -57,8 +58,7 @@ export class ExportService {
         step(hooks.report, 'writing the safetensors twin', 2);
         const safetensors = writeLabCheckpoint(d.graph, d.weights, {
           ...info,
-          recipe,
-          activationQuant: d.activationQuant,
+          ...compressionInfo({ recipe: d.recipe, activationQuant: d.activationQuant }),
         });
         const weights = await net.toWeightsAsync();
         const s = scoreModel(net.graph, weights, recipe, { detail: false });

@@ -7,6 +7,7 @@
  * current network as a lab checkpoint (safetensors with the graph in its metadata).
  */
 import { Network } from '../core/graph/network.ts';
+import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
 import { isCompressedCheckpoint, readCompressed } from '../core/io/compressed/index.ts';
 import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
 import {
@@ -189,8 +190,13 @@ export class ModelService {
     });
     await this.ensureBackend();
     abortIfNeeded(signal);
+    // A lab checkpoint of a compressed network (its export's twin) runs with its quantizers.
+    const compression =
+      ck.format === 'micronet-lab' && ck.info
+        ? compressionOf(ck.info as Record<string, unknown>, name)
+        : null;
     const net = Network.fromWeights(built.graph, built.weights);
-    this.current.replace(net, 'imported', src.kind === 'url' ? src.url : name);
+    this.current.replace(net, 'imported', src.kind === 'url' ? src.url : name, compression);
     return { report: { ...base, architecture: built.zooName }, network: this.current.info() };
   }
 
@@ -240,11 +246,13 @@ export class ModelService {
     if (!net || !network)
       throw new Error('no network to export yet: train, evaluate or import one first');
     const weights = await net.toWeightsAsync();
+    const compression = this.current.compressed;
     const bytes = writeLabCheckpoint(net.graph, weights, {
       origin: network.origin,
       source: network.source,
       exportedAt: new Date().toISOString(),
       app: 'MicroNet Lab',
+      ...(compression ? compressionInfo(compression) : {}),
     });
     return { fileName: `${net.graph.name}.safetensors`, bytes, network };
   }

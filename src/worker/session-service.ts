@@ -8,7 +8,7 @@
  */
 import { Network } from '../core/graph/network.ts';
 import { readLabCheckpoint, writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { validateRecipe } from '../core/score/recipe.ts';
+import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
 import {
   SESSION_NETWORK_CAP_BYTES,
   sessionDb,
@@ -16,7 +16,7 @@ import {
   type SessionDb,
   type TrainingRecord,
 } from '../persist/session-db.ts';
-import type { Compression, CurrentNetwork } from './current-network.ts';
+import type { CurrentNetwork } from './current-network.ts';
 import type {
   MetricPoint,
   NetworkInfo,
@@ -97,7 +97,7 @@ export class SessionService implements TrainCheckpoints {
     trainingEpoch: number | null,
   ): Promise<SavedNetwork | null> {
     const compression = this.current.compressed; // a compressed checkpoint's quantizers
-    const info = { origin, source, ...(compression ? { compression } : {}) };
+    const info = { origin, source, ...(compression ? compressionInfo(compression) : {}) };
     const bytes = writeLabCheckpoint(net.graph, await net.toWeightsAsync(), info);
     if (bytes.length > SESSION_NETWORK_CAP_BYTES) {
       this.emit({
@@ -222,8 +222,9 @@ export class SessionService implements TrainCheckpoints {
     if (n) {
       try {
         const ck = readLabCheckpoint(n.bytes, `the saved network ${n.name}`);
+        const compression = compressionOf(ck.info, `the saved network ${n.name}`);
         const net = Network.fromWeights(ck.graph, ck.weights);
-        this.current.replace(net, n.origin, n.source, compressionOf(ck.info));
+        this.current.replace(net, n.origin, n.source, compression);
         this.savedVersion = this.current.version;
       } catch (e) {
         problem = `The saved network could not be restored: ${message(e)}`;
@@ -233,13 +234,6 @@ export class SessionService implements TrainCheckpoints {
     // An unreadable checkpoint cannot be resumed from: resumePoint() starts the run again.
     return { network, run: t ? savedRun(t, problem === null ? n : null) : null, problem };
   }
-}
-
-/** The compression a saved network carried (see serialize); null when none or malformed. */
-function compressionOf(info: Record<string, unknown>): Compression | null {
-  const c = info.compression as Partial<Compression> | undefined;
-  if (!c || typeof c !== 'object' || !c.recipe || !c.activationQuant) return null;
-  return { recipe: validateRecipe(c.recipe), activationQuant: c.activationQuant };
 }
 
 function savedRun(t: TrainingRecord, n: SavedNetwork | null): SavedRun {

@@ -19,6 +19,7 @@ import { compressedData } from '../../core/compress/compressed-model';
 import { scoreModel } from '../../core/compress/score-model';
 import { Network } from '../../core/graph/network';
 import { writeCompressed } from '../../core/io/compressed';
+import { compressionInfo } from '../../core/compress/compression-info';
 import { writeLabCheckpoint } from '../../core/io/lab-checkpoint';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { calibrationSource } from '../calibration';
@@ -80,9 +81,8 @@ export async function exportCommand(args: ParsedArgs): Promise<Record<string, un
     const labInfo = {
       ...info,
       compressedFile: path.basename(paths.out),
-      recipe,
+      ...compressionInfo({ recipe: data.recipe, activationQuant: data.activationQuant }),
       weightQuant: data.weightQuant,
-      activationQuant: data.activationQuant,
     };
     const safetensorsBytes = write(
       paths.safetensors,

@@ -124,6 +124,15 @@ describe('readCompressed refuses damaged and foreign files', () => {
         },
         /payload bytes, expected/,
       ],
+      [
+        'sparse bias',
+        (h) => {
+          const bias = rows(h).find((r) => r[0].endsWith('.bias'))!;
+          bias[2] = 'sparse';
+          bias[7] += Math.ceil(bias[1].reduce((a, b) => a * b, 1) / 8); // + its mask bytes
+        },
+        /is stored sparse, but only conv\/dense weights may be/,
+      ],
     ];
     for (const [what, mutate, re] of cases) {
       expect(refusal(rewriteHeader(bytes, mutate))?.message, what).toMatch(re);
@@ -148,6 +157,13 @@ describe('readCompressed refuses damaged and foreign files', () => {
       },
     );
     expect(refusal(bad)?.message).toMatch(/mask keeps \d+ values, the table says \d+/);
+    // a header size no deflate stream of that length can produce (would be a huge allocation)
+    const big = bytes.slice();
+    const view = new DataView(big.buffer);
+    view.setUint32(16, 1032 * view.getUint32(12, true) + 65, true);
+    expect(refusal(big)?.message).toMatch(
+      /header size \d+ is more than \d+ deflated bytes can hold/,
+    );
   });
 });
 

@@ -79,6 +79,10 @@ function checkFixed(bytes: Uint8Array, fail: Fail): Fixed {
     fail(`header length ${headerBytes} runs past the end of the ${total}-byte file`);
   }
   if (headerRaw > MAX_HEADER_RAW) fail(`header size ${headerRaw} exceeds ${MAX_HEADER_RAW} bytes`);
+  // DEFLATE expands at most ~1032:1: a larger recorded size is a lie (and an allocation).
+  if (headerRaw > 1032 * headerBytes + 64) {
+    fail(`header size ${headerRaw} is more than ${headerBytes} deflated bytes can hold`);
+  }
   const stored = view.getUint32(total - CRC_BYTES, true);
   const actual = crc32(bytes.subarray(0, total - CRC_BYTES));
   if (stored !== actual) {
@@ -91,8 +95,9 @@ function checkFixed(bytes: Uint8Array, fail: Fail): Fixed {
 function parseHeader(bytes: Uint8Array, f: Fixed, fail: Fail): Record<string, unknown> {
   let raw: Uint8Array;
   try {
+    // One spare byte: fflate never grows `out`, so a longer header shows up as headerRaw + 1.
     raw = inflateSync(bytes.subarray(FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + f.headerBytes), {
-      out: new Uint8Array(f.headerRaw),
+      out: new Uint8Array(f.headerRaw + 1),
     });
   } catch (e) {
     fail(`header does not inflate (${(e as Error).message})`);
@@ -167,6 +172,9 @@ function tensorRow(row: unknown, i: number, fail: Fail): TensorLayout {
   };
 }
 
+/** Ops whose weight may be stored sparse (a 1-bit mask + kept codes). */
+const SPARSE_OPS = new Set(['conv2d', 'depthwise2d', 'dense']);
+
 /** Table rows against the graph: each a parameter with its shape, each parameter present
  * unless it is an implied running statistic of an eps-0 batch norm. */
 function checkAgainstGraph(graph: Graph, rows: TensorLayout[], fail: Fail): Set<string> {
@@ -177,6 +185,12 @@ function checkAgainstGraph(graph: Graph, rows: TensorLayout[], fail: Fail): Set<
     if (!p) fail(`tensor '${r.name}' is not a parameter of graph '${graph.name}'`);
     if (seen.has(r.name)) fail(`tensor '${r.name}' is stored twice`);
     seen.add(r.name);
+    const op = graph.nodes.find((n) => n.name === p.node)?.spec.op;
+    if (r.encoding === 'sparse' && !(p.kind === 'weight' && SPARSE_OPS.has(op ?? ''))) {
+      fail(
+        `tensor '${r.name}' is stored sparse, but only conv/dense weights may be (biases and BN vectors are dense)`,
+      );
+    }
     if (p.shape.join() !== r.shape.join()) {
       fail(
         `tensor '${r.name}' has shape [${r.shape.join(',')}], the graph says [${p.shape.join(',')}]`,
