@@ -1,6 +1,9 @@
 // Recovery slice with a fake worker (lab-client mocked) and the real session database on
 // fake-indexeddb: a crash mid-training restores backend, dataset and network and resumes the run
-// from its checkpoint with the saved metrics; repeated crashes stop resuming; a missing dataset
+// from its checkpoint with the saved metrics; repeated crashes at the same checkpoint stop
+// resuming (a newer checkpoint resets the count, however long the run takes); workers that die
+// at start-up stop being restarted; a run the user started meanwhile is not ended by a resume;
+// the old worker's score inputs, measurements and checkpoint link are dropped; a missing dataset
 // is said; a reload restores the saved recipe and the finished run's chart; recipe edits are
 // saved; storage failures (quota) are shown.
 import 'fake-indexeddb/auto';
@@ -24,7 +27,10 @@ interface Resume {
 const fake = vi.hoisted(() => ({
   calls: [] as string[],
   restore: null as unknown as SessionRestore,
+  onRestore: null as (() => void) | null,
   cached: true,
+  initFails: false,
+  inputs: null as unknown,
   resumes: [] as Resume[],
   lost: null as ((reason: string) => void) | null,
   event: null as ((e: LabEvent) => void) | null,
@@ -45,6 +51,7 @@ vi.mock('../worker/lab-client.ts', () => {
     getLab: () => ({
       init: (pref: string) => {
         fake.calls.push(`init(${pref})`);
+        if (fake.initFails) return Promise.reject(new Error('The worker stopped (boot error)'));
         return Promise.resolve({ name: 'wasm', reason: 'test', forced: false, fallbacks: [] });
       },
       cacheInfo: () => Promise.resolve(load().cache),
@@ -54,6 +61,7 @@ vi.mock('../worker/lab-client.ts', () => {
       },
       restoreSession: () => {
         fake.calls.push('restoreSession');
+        fake.onRestore?.();
         return Promise.resolve(fake.restore);
       },
       abandonRun: (note: string) => {
@@ -66,7 +74,10 @@ vi.mock('../worker/lab-client.ts', () => {
         _p: (p: JobProgress) => void,
       ) => new Promise<TrainSummary>((resolve) => fake.resumes.push({ id, onMetrics, resolve })),
       currentNetwork: () => Promise.resolve(fake.restore.network),
-      scoreInputs: () => Promise.resolve(null),
+      scoreInputs: () => {
+        fake.calls.push('scoreInputs');
+        return Promise.resolve(fake.inputs);
+      },
       cancel: () => Promise.resolve(false),
     }),
     callback: <T>(fn: T) => fn,
@@ -82,7 +93,7 @@ vi.mock('../worker/lab-client.ts', () => {
 });
 
 const { useLabStore } = await import('./lab-store.ts');
-const { MAX_RESUMES, RECIPE_SAVE_MS } = await import('./recovery-slice.ts');
+const { MAX_RESTARTS, MAX_RESUMES, RECIPE_SAVE_MS } = await import('./recovery-slice.ts');
 const { sessionDb } = await import('../persist/session-db.ts');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
@@ -158,6 +169,9 @@ beforeEach(async () => {
   fake.calls = [];
   fake.resumes = [];
   fake.cached = true;
+  fake.initFails = false;
+  fake.inputs = null;
+  fake.onRestore = null;
   await (await sessionDb()).clear();
 });
 afterEach(() => {
@@ -169,7 +183,7 @@ describe('recoverWorker (crash)', () => {
     midTraining();
     fake.restore = { network: tiny, run: running(2), problem: null };
     await st().recoverWorker('an uncaught error: boom');
-    expect(fake.calls).toEqual(['init(auto)', 'restoreCache', 'restoreSession']);
+    expect(fake.calls).toEqual(['init(auto)', 'restoreCache', 'restoreSession', 'scoreInputs']);
     expect(st().recoveryNotice).toEqual({
       kind: 'crash',
       text:
@@ -190,20 +204,95 @@ describe('recoverWorker (crash)', () => {
     expect(st().jobs.train).toBeNull();
   });
 
-  it(`stops resuming after ${MAX_RESUMES} crashes in the window`, async () => {
-    fake.restore = { network: tiny, run: running(1), problem: null };
-    for (let i = 0; i < MAX_RESUMES; i++) {
+  it(`stops resuming after ${MAX_RESUMES} crashes at one checkpoint, however slow`, async () => {
+    // 6 minutes between crashes (a silent death is found after 300 s): no time window applies.
+    let now = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => (now += 6 * 60_000));
+    const crash = async (epochs: number) => {
+      fake.restore = { network: tiny, run: running(epochs), problem: null };
       midTraining();
       await st().recoverWorker('it did not answer for 300 s');
-      await vi.waitFor(() => expect(fake.resumes).toHaveLength(i + 1));
+    };
+    try {
+      for (let i = 0; i < MAX_RESUMES; i++) {
+        await crash(1);
+        await vi.waitFor(() => expect(fake.resumes).toHaveLength(i + 1));
+      }
+      // Epoch 2's checkpoint arrives: progress, so the run may crash MAX_RESUMES times again.
+      fake.event?.({ kind: 'checkpoint', epochsCompleted: 2, epochs: 4, saved: true });
+      for (let i = 0; i < MAX_RESUMES; i++) {
+        await crash(2);
+        await vi.waitFor(() => expect(fake.resumes).toHaveLength(MAX_RESUMES + i + 1));
+      }
+      await crash(2);
+    } finally {
+      vi.restoreAllMocks();
     }
-    midTraining();
-    await st().recoverWorker('it did not answer for 300 s');
-    expect(fake.calls.at(-1)).toMatch(/^abandonRun\(not resumed: the worker stopped 4 times/);
+    const why = `the worker stopped ${MAX_RESUMES + 1} times in a row before the next checkpoint`;
+    expect(fake.calls.at(-1)).toBe(`abandonRun(not resumed: ${why})`);
     expect(st().recoveryNotice?.text).toContain(
-      'Training was not resumed at epoch 2 of 4: the worker stopped 4 times within 10 minutes.',
+      `Training was not resumed at epoch 3 of 4: ${why}.`,
     );
-    expect(fake.resumes).toHaveLength(MAX_RESUMES);
+    expect(fake.resumes).toHaveLength(2 * MAX_RESUMES);
+  });
+
+  it(`gives up after ${MAX_RESTARTS} restarts in a row whose worker never started`, async () => {
+    fake.restore = { network: tiny, run: null, problem: null };
+    fake.initFails = true;
+    const initCalls = () => fake.calls.filter((c) => c.startsWith('init')).length;
+    await st().recoverWorker('boot error');
+    fake.initFails = false; // a start that succeeds resets the count
+    await st().recoverWorker('boot error');
+    expect(st().recoveryPhase).toBe('idle');
+    fake.initFails = true;
+    for (let i = 0; i < MAX_RESTARTS; i++) await st().recoverWorker('boot error');
+    expect(initCalls()).toBe(2 + MAX_RESTARTS);
+    const calls = fake.calls.length;
+    await st().recoverWorker('boot error');
+    expect(fake.calls).toHaveLength(calls); // no further worker is asked for anything
+    expect(st().recoveryPhase).toBe('failed');
+    expect(st().recoveryNotice).toEqual({
+      kind: 'crash',
+      text:
+        `Recovery failed: the worker stopped ${MAX_RESTARTS + 1} times in a row before its ` +
+        'backend started (last: boot error). Reload the page to try again.',
+    });
+    expect(st().backendStatus).toBe('error');
+  });
+
+  it('does not end a training run the user started while the worker was restored', async () => {
+    midTraining();
+    fake.restore = { network: tiny, run: running(2), problem: null };
+    let userJob = '';
+    fake.onRestore = () => (userJob = st().beginJob('train', 'Training tiny'));
+    await st().recoverWorker('an uncaught error: boom');
+    expect(st().jobs.train?.id).toBe(userJob);
+    expect(st().recoveryNotice?.text).toContain(
+      'Training was not resumed at epoch 3 of 4: a new run was started.',
+    );
+    expect(fake.resumes).toHaveLength(0);
+    expect(fake.calls.some((c) => c.startsWith('abandonRun'))).toBe(false);
+  });
+
+  it("drops the old worker's score inputs, measurements and checkpoint link", async () => {
+    midTraining();
+    useLabStore.setState({
+      scoreInputs: { networkId: 1 } as never,
+      currentCheckpoint: { id: 'ckpt-1', networkId: 1 },
+      measurement: { networkId: 1 } as never,
+      fullMeasurement: { networkId: 1 } as never,
+      measureState: 'done',
+    });
+    fake.restore = { network: tiny, run: null, problem: null };
+    await st().recoverWorker('an uncaught error: boom');
+    expect(fake.calls).toContain('scoreInputs');
+    expect(st()).toMatchObject({
+      scoreInputs: null,
+      currentCheckpoint: null,
+      measurement: null,
+      fullMeasurement: null,
+      measureState: 'idle',
+    });
   });
 
   it('says so when the dataset is not in the cache, and does not resume', async () => {

@@ -6,8 +6,11 @@
  * database (persist/session-db.ts), and — when a training run was in progress — resumes it from
  * its last epoch checkpoint (train slice's startTraining with `resume`), then says in a notice
  * what happened and what came back. It also keeps the recipe in the session (debounced) and shows
- * failed session writes (StorageError messages). Automatic resumes stop after MAX_RESUMES within
- * RESUME_WINDOW_MS, so a run that kills its worker every time does not loop forever.
+ * failed session writes (StorageError messages). Loop guards: a run is resumed automatically at
+ * most MAX_RESUMES times from the same checkpoint (a newer checkpoint resets the count), so a run
+ * that kills its worker every time does not loop forever; and after MAX_RESTARTS restarts in a row
+ * whose backend never came up (a worker that dies at start-up), recovery gives up instead of
+ * starting workers without end.
  */
 import type { StateCreator } from 'zustand';
 import { sessionDb } from '../persist/session-db.ts';
@@ -26,7 +29,7 @@ import type { LabState } from './lab-store.ts';
 import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
 
 export const MAX_RESUMES = 3;
-export const RESUME_WINDOW_MS = 10 * 60_000;
+export const MAX_RESTARTS = 3;
 export const RECIPE_SAVE_MS = 500;
 
 /** A training run continued from its last checkpoint (train slice's startTraining). */
@@ -55,8 +58,10 @@ export interface RecoveryValues {
   sessionError: string | null;
   /** The running training's last epoch checkpoint. */
   lastCheckpoint: CheckpointState | null;
-  /** Date.now() of each automatic resume after a crash, oldest first. */
-  resumes: number[];
+  /** Automatic resumes after a crash in a row from the same checkpoint (key: run + epoch). */
+  resumeStreak: { key: string; count: number } | null;
+  /** Worker restarts in a row whose backend did not initialise. */
+  failedRestarts: number;
 }
 
 export interface RecoveryActions {
@@ -75,7 +80,8 @@ export const RECOVERY_DEFAULT: RecoveryValues = {
   recoveryNotice: null,
   sessionError: null,
   lastCheckpoint: null,
-  resumes: [],
+  resumeStreak: null,
+  failedRestarts: 0,
 };
 
 /** "a, b and c" */
@@ -130,7 +136,7 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
   const onEvent = (e: LabEvent) => {
     if (e.kind === 'checkpoint') {
       const { epochsCompleted, epochs, saved } = e;
-      set({ lastCheckpoint: { epochsCompleted, epochs, saved } });
+      set({ lastCheckpoint: { epochsCompleted, epochs, saved }, resumeStreak: null }); // progress
     } else if (e.kind === 'storage-error') {
       set({ sessionError: e.message });
     }
@@ -150,10 +156,11 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     }, RECIPE_SAVE_MS);
   };
 
-  /** The session's recipe when the URL has none; true when it was applied. */
+  /** The session's recipe when the URL has none (a bad one keeps its error); true when applied. */
   const restoreRecipe = async (): Promise<boolean> => {
     if (typeof window === 'undefined') return false;
-    if (readRecipeParam(window.location.search).recipe) return false;
+    const inUrl = readRecipeParam(window.location.search);
+    if (inUrl.recipe || inUrl.error !== null) return false;
     const saved = (await sessionDb().then((db) => db.load())).recipe;
     if (!saved || recipeJson(saved) === '{}' || recipeJson(get().recipe) !== '{}') return false;
     const search = searchWithRecipe(window.location.search, saved);
@@ -168,20 +175,23 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
   const continueRun = async (run: SavedRun, crash: boolean): Promise<string> => {
     const { config } = run;
     const at = `epoch ${run.epochsCompleted + 1} of ${config.epochs}`;
-    const recent = get().resumes.filter((t) => Date.now() - t < RESUME_WINDOW_MS);
+    // The user started a run meanwhile: it replaces the saved one (not abandoned here, as that
+    // could mark the new run's record finished).
+    if (get().jobs.train) return `training was not resumed at ${at}: a new run was started`;
+    const key = JSON.stringify([config, run.epochsCompleted]);
+    const streak = get().resumeStreak;
+    const count = streak?.key === key ? streak.count : 0;
     let why: string | null = null;
     if (!get().summary?.train) why = 'the train split is not in the browser cache (load it again)';
-    else if (crash && recent.length >= MAX_RESUMES)
-      why = `the worker stopped ${recent.length + 1} times within ${RESUME_WINDOW_MS / 60_000} minutes`;
+    else if (crash && count >= MAX_RESUMES)
+      why = `the worker stopped ${count + 1} times in a row before the next checkpoint`;
     if (why !== null) {
       await getLab().abandonRun(`not resumed: ${why}`);
       return `training was not resumed at ${at}: ${why}`;
     }
-    if (crash) set({ resumes: [...recent, Date.now()] });
+    if (crash) set({ resumeStreak: { key, count: count + 1 } });
     const { model, ...trainSettings } = config;
     set({ trainSettings, modelName: model, lastCheckpoint: null });
-    const stale = get().jobs.train;
-    if (stale) get().finishJob('train', stale.id);
     void get().startTraining({ config, metrics: run.metrics });
     return `training resumes at ${at}`;
   };
@@ -194,6 +204,7 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
   ): Promise<string[]> => {
     const r: SessionRestore = await getLab().restoreSession();
     set({ network: r.network });
+    if (crash) void get().refreshScoreInputs(); // the restored network's inputs (and new id)
     const dataBack = !!get().summary;
     if (dataBack && (crash || r.network || r.run)) restored.push('the dataset');
     const run = r.run;
@@ -215,6 +226,15 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
   };
 
   const recover = async (reason: string): Promise<void> => {
+    const failed = get().failedRestarts;
+    if (failed >= MAX_RESTARTS) {
+      // Each restart's worker died before its backend came up: starting more would never end.
+      set({ backendStatus: 'error', backendError: `The worker stopped (${reason}).` });
+      throw new Error(
+        `the worker stopped ${failed + 1} times in a row before its backend started ` +
+          `(last: ${reason}). Reload the page to try again.`,
+      );
+    }
     const hadData = !!get().summary;
     set({
       recoveryPhase: 'recovering',
@@ -223,10 +243,19 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
       measureJob: null,
       backendStatus: 'starting',
       summary: null,
+      failedRestarts: failed + 1,
+      // A new worker: the network (and its id) comes back fresh, so nothing measured on or
+      // saved from the old one applies until the score inputs are read again.
+      scoreInputs: null,
+      currentCheckpoint: null,
+      measurement: null,
+      fullMeasurement: null,
+      measureState: 'idle',
+      measureError: null,
     });
     try {
       const backend = await getLab().init(get().preference);
-      set({ backend, backendStatus: 'ready', backendError: null });
+      set({ backend, backendStatus: 'ready', backendError: null, failedRestarts: 0 });
     } catch (err) {
       set({ backendStatus: 'error', backendError: errorMessage(err) });
     }

@@ -36,7 +36,7 @@ vi.mock('../core/compress/apply-recipe.ts', () => ({
     ),
 }));
 
-const { ScoreService, measureLimit } = await import('./score-service.ts');
+const { ScoreService, measureLimit, randomFirstId } = await import('./score-service.ts');
 
 function split(count: number): CifarSplit {
   return {
@@ -85,6 +85,21 @@ describe('ScoreService', () => {
     expect((await service.inputs())!.networkId).not.toBe(c.networkId);
     current.network!.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives networks in a restarted worker ids the old worker never gave', async () => {
+    const graph = buildTinyNet();
+    const ids: number[] = [];
+    for (let worker = 0; worker < 2; worker++) {
+      const current = new CurrentNetwork(); // a new worker restores the same network
+      const net = current.replace(Network.fromInit(graph, 1), 'trained');
+      const id = (await new ScoreService(backend, current).inputs())!.networkId;
+      expect(Number.isSafeInteger(id) && id >= 1).toBe(true);
+      ids.push(id);
+      net.dispose();
+    }
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(randomFirstId()).not.toBe(randomFirstId());
   });
 
   it('checks the slice size', () => {

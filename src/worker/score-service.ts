@@ -35,6 +35,14 @@ const DEFAULT_BATCH = 100;
 /** Order statistics kept per layer for the main thread's global-threshold estimate. */
 const PROFILE_POINTS = 1024;
 
+/**
+ * The first network id of a new service (one per worker): a random block of 2^21 ids below 2^52,
+ * so a restarted worker's ids do not repeat the old one's (the main thread compares them with ===).
+ */
+export function randomFirstId(): number {
+  return Math.floor(Math.random() * 2 ** 31) * 2 ** 21 + 1;
+}
+
 interface Profiled {
   profile: MagnitudeProfile;
   layerZeroFraction: Record<string, number>;
@@ -103,12 +111,12 @@ export class ScoreService {
   private readonly profiles = new WeakMap<Network, Profiled>();
   private readonly exitRates = new WeakMap<Network, number>();
   private readonly ids = new WeakMap<Network, number>();
-  private nextId = 1;
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ensureBackend: () => Promise<BackendInfo>,
     private readonly current: CurrentNetwork,
+    private nextId = randomFirstId(),
   ) {}
 
   /** Records the early-exit rate an evaluation of `net` measured. */
