@@ -7,20 +7,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import { pruneSchedule } from '../src/core/compress/prune';
-import { MaskSet, zeroMasks } from '../src/core/compress/sparsity';
+import { fineTuneKeepingZeros } from '../src/core/compress/fine-tune';
 import { chainDims, eigenLayerNames } from '../src/core/compress/structure';
 import { scoreModel } from '../src/core/compress/score-model';
 import type { Graph, Weights } from '../src/core/graph/ir';
-import { Network } from '../src/core/graph/network';
 import { countParams } from '../src/core/graph/params';
 import { modelFromCheckpoint } from '../src/core/io/model-from-checkpoint';
 import type { PruneSpec } from '../src/core/score/prune-spec';
 import type { FineTuneSettings } from '../src/core/score/recipe';
 import { cifarSource } from '../src/core/train/cifar-source';
-import { evaluateNetwork } from '../src/core/train/evaluate-network';
+import { evaluateWeights } from '../src/core/train/evaluate-network';
 import type { BatchSource } from '../src/core/train/types';
-import { networkModel } from '../src/core/train/network-model';
-import { train } from '../src/core/train/trainer';
 import { machineInfo } from './machine';
 import { startNodeBackend } from './node-throughput';
 import { OSI_PTH } from './osi-eval';
@@ -74,36 +71,21 @@ function replacedLayers(g: Graph): { layersReplaced: number; layers: number } {
 }
 
 async function measure(g: Graph, w: Weights, source: BatchSource) {
-  const net = Network.fromWeights(g, w);
-  try {
-    const r = await evaluateNetwork(net, source, { batchSize: 100 });
-    const exitRate = r.exitRate ?? 0;
-    return { top1: r.top1, score: scoreModel(g, w, {}, { exitRate }).score };
-  } finally {
-    net.dispose();
-  }
+  const r = await evaluateWeights(g, w, source, { batchSize: 100, earlyExit: true });
+  const exitRate = r.exitRate ?? 0;
+  return { top1: r.top1, score: scoreModel(g, w, {}, { exitRate }).score };
 }
 
 async function fineTune(g: Graph, w: Weights, source: BatchSource): Promise<Weights> {
-  const net = Network.fromWeights(g, w);
-  const keep = MaskSet.fromMasks(net, zeroMasks(g, w)); // the checkpoint's zeros stay zero
-  try {
-    const r = await train({
-      model: networkModel(net),
-      afterStep: () => keep.apply(net),
-      source,
-      epochs: FINE_TUNE.epochs ?? 1,
-      batchSize: FINE_TUNE.batchSize ?? 32,
-      schedule: { kind: 'constant', lr: FINE_TUNE.learningRate ?? 1e-3 },
-      sgd: { momentum: 0.9, weightDecay: 5e-4 },
-      seed: 0,
-    });
-    if (r.status !== 'completed') throw new Error(`fine-tune ${r.status}: ${r.message ?? ''}`);
-    return await net.toWeightsAsync();
-  } finally {
-    keep.dispose();
-    net.dispose();
-  }
+  // the checkpoint's zeros stay zero
+  const tuned = await fineTuneKeepingZeros(g, w, {
+    source,
+    settings: FINE_TUNE,
+    seed: 0,
+    label: 'fine-tune',
+  });
+  if (!tuned) throw new Error('fine-tune cancelled');
+  return tuned;
 }
 
 export async function benchOsiPrune(log: (s: string) => void): Promise<OsiPruneResult> {

@@ -10,27 +10,15 @@
 import fs from 'node:fs';
 import { pruneSchedule } from '../../core/compress/prune';
 import { explainBackendError } from '../../core/backend/explain-error';
-import { Network } from '../../core/graph/network';
 import { countParams } from '../../core/graph/params';
-import type { Graph, Weights } from '../../core/graph/ir';
 import { writeLabCheckpoint } from '../../core/io/lab-checkpoint';
 import { cifarSource } from '../../core/train/cifar-source';
-import { evaluate } from '../../core/train/evaluate';
-import type { BatchSource } from '../../core/train/types';
+import { evaluateWeights } from '../../core/train/evaluate-network';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
-
-async function top1(g: Graph, w: Weights, source: BatchSource, batchSize: number) {
-  const net = Network.fromWeights(g, w);
-  try {
-    return (await evaluate(net, source, { batchSize })).top1;
-  } finally {
-    net.dispose();
-  }
-}
 
 export async function pruneCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const recipe = recipeFlag(args);
@@ -53,7 +41,9 @@ export async function pruneCommand(args: ParsedArgs): Promise<Record<string, unk
   const fineTune = { epochs: 0, ...recipe.fineTune };
   const started = performance.now();
   try {
-    const top1Before = await top1(model.graph, model.weights, validation, batchSize);
+    const top1Before = (
+      await evaluateWeights(model.graph, model.weights, validation, { batchSize })
+    ).top1;
     const r = await pruneSchedule({
       graph: model.graph,
       weights: model.weights,

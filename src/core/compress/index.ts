@@ -5,6 +5,7 @@
 export * from './sparsity';
 export * from './quant';
 export * from './structure';
+export { fineTuneKeepingZeros, fineTuneMasked, type FineTuneOptions } from './fine-tune';
 export {
   compressNetwork,
   evaluateRecipe,

@@ -1,8 +1,10 @@
 /**
  * Evaluation of any lab network: plain top-1/top-5/loss, plus the early-exit figures
- * (top1EarlyExit, exitRate) when the graph has an exit head (`extraOutputs.exit`).
+ * (top1EarlyExit, exitRate) when the graph has an exit head (`extraOutputs.exit`); and of a
+ * graph + weights pair on a network built for the purpose (evaluateWeights).
  */
-import type { Graph } from '../graph/ir';
+import type { Graph, Weights } from '../graph/ir';
+import { Network } from '../graph/network';
 import { evaluateWithEarlyExit, type EarlyExitModel } from './early-exit';
 import { evaluate, type EvalOptions, type EvalResult, type Predictor } from './evaluate';
 import type { BatchSource } from './types';
@@ -37,4 +39,24 @@ export async function evaluateNetwork(
     top1EarlyExit: r.top1EarlyExit,
     exitRate: r.exitRate,
   };
+}
+
+export interface WeightsEvalOptions extends NetworkEvalOptions {
+  /** Run evaluateNetwork (early-exit figures when the graph has an exit head); default plain evaluate. */
+  earlyExit?: boolean;
+}
+
+/** Evaluates graph + weights on a Network built for it and disposed after. */
+export async function evaluateWeights(
+  g: Graph,
+  w: Weights,
+  source: BatchSource,
+  o: WeightsEvalOptions,
+): Promise<NetworkEvalResult> {
+  const net = Network.fromWeights(g, w);
+  try {
+    return await (o.earlyExit ? evaluateNetwork(net, source, o) : evaluate(net, source, o));
+  } finally {
+    net.dispose();
+  }
 }

@@ -14,17 +14,14 @@
  * checkpoint stays as sparse).
  */
 import type { Graph, Weights } from '../../graph/ir';
-import { Network } from '../../graph/network';
 import { countParams } from '../../graph/params';
 import type { PruneSpec } from '../../score/prune-spec';
 import type { FineTuneSettings } from '../../score/recipe';
 import type { TrainControl } from '../../train/control';
-import { evaluate } from '../../train/evaluate';
-import { networkModel } from '../../train/network-model';
-import { train } from '../../train/trainer';
+import { evaluateWeights } from '../../train/evaluate-network';
 import type { BatchSource } from '../../train/types';
 import { makeRng, type Rng } from '../../util/rng';
-import { MaskSet, zeroMasks } from '../sparsity';
+import { fineTuneKeepingZeros } from '../fine-tune';
 import { channelGroups, channelImportance } from '../structure';
 import { growEigen, lostSaliency, type EigenReserve } from './eigen-grow';
 import { growChannels } from './grow-channels';
@@ -94,42 +91,23 @@ function progress(o: ScheduleOptions, started: number, iteration: number, phase:
   o.onProgress?.({ iteration, iterations, phase, fraction, etaSeconds });
 }
 
-/** Fine-tunes graph+weights; returns the new weights, or null when cancelled. */
-async function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: number, k: number) {
-  const ft = o.fineTune ?? {};
-  if (ft.epochs === 0) return w; // prune / grow only
-  const net = Network.fromWeights(g, w);
-  const keep = MaskSet.fromMasks(net, zeroMasks(g, w)); // existing zeros stay zero
-  try {
-    const r = await train({
-      model: networkModel(net),
-      afterStep: () => keep.apply(net),
-      source: o.train,
-      epochs: ft.epochs ?? 1,
-      batchSize: ft.batchSize ?? o.batchSize,
-      schedule: { kind: 'constant', lr: (ft.learningRate ?? 1e-3) * lrScale },
-      sgd: { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 },
-      seed: o.seed + k,
-      control: o.control,
-      maxSteps: o.maxFineTuneSteps,
-    });
-    if (r.status === 'diverged')
-      throw new Error(`prune schedule: fine-tuning diverged: ${r.message}`);
-    if (r.status === 'cancelled') return null;
-    return await net.toWeightsAsync();
-  } finally {
-    keep.dispose();
-    net.dispose();
-  }
+/** Fine-tunes graph+weights (existing zeros stay zero); returns the new weights, or null when cancelled. */
+function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: number, k: number) {
+  return fineTuneKeepingZeros(g, w, {
+    source: o.train,
+    settings: o.fineTune,
+    batchSize: o.batchSize,
+    lrScale,
+    seed: o.seed + k,
+    control: o.control,
+    maxSteps: o.maxFineTuneSteps,
+    label: 'prune schedule: fine-tuning',
+  });
 }
 
 async function top1(o: ScheduleOptions, g: Graph, w: Weights): Promise<number> {
-  const net = Network.fromWeights(g, w);
-  try {
-    return (await evaluate(net, o.validation, { batchSize: o.batchSize, signal: o.control })).top1;
-  } finally {
-    net.dispose();
-  }
+  return (await evaluateWeights(g, w, o.validation, { batchSize: o.batchSize, signal: o.control }))
+    .top1;
 }
 
 /** Group key stable across rebuilds: its first layer's name. */

@@ -6,17 +6,17 @@
  *      sparsity is recipe.sparsity, relative to the weights' original zeros; a layer with a
  *      per-layer target t ends the step with max(its zeros, round(t_t · n)) zeros, t_t following
  *      the same schedule towards t;
- *   2. apply them, then fine-tune with train() (recipe.fineTune: epochs 1, lr 1e-3 constant,
- *      batch 32, momentum 0.9, weight decay 5e-4 by default), re-applying the masks after every
- *      optimizer step (TrainOptions.afterStep).
+ *   2. apply them, then fine-tune with fineTuneMasked (../fine-tune.ts; recipe.fineTune: epochs
+ *      1, lr 1e-3 constant, batch 32, momentum 0.9, weight decay 5e-4 by default), re-applying
+ *      the masks after every optimizer step.
  */
 import type { TensorData, Weights } from '../../graph/ir';
 import type { Network } from '../../graph/network';
-import type { FineTuneSettings, Recipe } from '../../score/recipe';
+import type { Recipe } from '../../score/recipe';
 import type { TrainControl } from '../../train/control';
-import { networkModel } from '../../train/network-model';
-import { train, type TrainMetrics } from '../../train/trainer';
+import type { TrainMetrics } from '../../train/trainer';
 import type { BatchSource } from '../../train/types';
+import { fineTuneMasked } from '../fine-tune';
 import {
   layerBits,
   masksForCounts,
@@ -118,31 +118,6 @@ function stepCounts(plan: Plan, k: number, layers: LayerBits[]): PruneCounts {
   return { globalRemove: Math.min(poolNow, Math.max(0, want)), layerZeros };
 }
 
-async function fineTune(
-  o: GradualPruneOptions,
-  ft: FineTuneSettings,
-  maskSet: MaskSet,
-  progress: (metrics: TrainMetrics) => void,
-  k: number,
-): Promise<'completed' | 'cancelled'> {
-  const res = await train({
-    model: networkModel(o.net),
-    source: o.source,
-    epochs: ft.epochs ?? 1,
-    batchSize: ft.batchSize ?? 32,
-    schedule: { kind: 'constant', lr: ft.learningRate ?? 1e-3 },
-    sgd: { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 },
-    seed: o.seed + k,
-    maxSteps: o.maxFineTuneSteps,
-    control: o.control,
-    onMetrics: progress,
-    afterStep: () => maskSet.apply(o.net),
-  });
-  if (res.status === 'diverged')
-    throw new Error(`gradualPrune: fine-tuning step ${k + 1} diverged: ${res.message}`);
-  return res.status;
-}
-
 export async function gradualPrune(o: GradualPruneOptions): Promise<GradualPruneResult> {
   const names = prunableLayers(o.net.graph);
   const ft = o.recipe.fineTune ?? {};
@@ -168,8 +143,16 @@ export async function gradualPrune(o: GradualPruneOptions): Promise<GradualPrune
       if ((ft.epochs ?? 1) === 0) continue;
       const progress = (metrics: TrainMetrics) =>
         o.onProgress?.({ ...base, phase: 'fine-tune', metrics });
-      if ((await fineTune(o, ft, maskSet, progress, k)) === 'cancelled')
-        return done(k + 1, 'cancelled');
+      const tuned = await fineTuneMasked(o.net, maskSet, {
+        source: o.source,
+        settings: ft,
+        seed: o.seed + k,
+        control: o.control,
+        maxSteps: o.maxFineTuneSteps,
+        onMetrics: progress,
+        label: `gradualPrune: fine-tuning step ${k + 1}`,
+      });
+      if (tuned === 'cancelled') return done(k + 1, 'cancelled');
     }
     return done(plan.steps, 'completed');
   } finally {
