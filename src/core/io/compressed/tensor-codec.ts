@@ -8,7 +8,7 @@
 import type { TensorData } from '../../graph/ir';
 import type { TensorQuant } from '../../compress/quant/quantize-weights';
 import { floatToHalf, halfToFloat } from '../float16';
-import { packSigned, packUnsigned, unpackSigned, unpackUnsigned } from './bit-pack';
+import { packSigned, packUnsigned, unpackSigned } from './bit-pack';
 import { tensorBytes, type TensorDtype, type TensorLayout } from './format';
 
 export interface EncodedTensor {
@@ -145,9 +145,10 @@ export function decodeTensor(
   const size = row.shape.reduce((a, b) => a * b, 1);
   if (row.encoding === 'dense') return { data: decodeValues(row, bytes) };
   const maskLen = Math.ceil(size / 8);
-  const mask = Uint8Array.from(unpackUnsigned(bytes.subarray(0, maskLen), 1, size));
+  // 1-bit fields, LSB first: element i is bit (i mod 8) of byte ⌊i/8⌋ (one byte per element out).
+  const mask = new Uint8Array(size);
   let kept = 0;
-  for (let i = 0; i < size; i++) kept += mask[i]!;
+  for (let i = 0; i < size; i++) kept += mask[i] = (bytes[i >> 3]! >> (i & 7)) & 1;
   if (kept !== row.nnz) {
     throw new Error(`'${row.name}': mask keeps ${kept} values, the table says ${row.nnz}`);
   }
