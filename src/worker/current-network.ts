@@ -5,10 +5,9 @@
  * under that job's feet.
  */
 import type { Compression } from '../core/compress/compression-info.ts';
-import type { ForwardOptions } from '../core/graph/forward.ts';
 import type { Network } from '../core/graph/network.ts';
 import type { EvaluableNetwork } from '../core/train/evaluate-network.ts';
-import { activationHook } from '../core/compress/quant/quantized-model.ts';
+import { activationHook, hookedRunner } from '../core/compress/quant/quantized-model.ts';
 import type { NetworkInfo, NetworkOrigin } from './lab-types.ts';
 
 export class CurrentNetwork {
@@ -81,18 +80,7 @@ export class CurrentNetwork {
     const net = this.net;
     const c = this.compression;
     if (!net || !c || Object.keys(c.activationQuant).length === 0) return net;
-    const inputHook = activationHook(c.activationQuant);
-    const forward = (x: Parameters<Network['forward']>[0], o: ForwardOptions) =>
-      net.forward(x, { ...o, inputHook });
-    return {
-      graph: net.graph,
-      forward,
-      predict(x) {
-        const { output, extra } = forward(x, { training: false });
-        for (const t of Object.values(extra)) if (t !== output) t.dispose();
-        return output;
-      },
-    };
+    return hookedRunner(net, activationHook(c.activationQuant), 'a compressed checkpoint');
   }
 
   /** Records that the current network has been trained (in place): it is no longer compressed. */

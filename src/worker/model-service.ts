@@ -14,7 +14,7 @@ import {
   modelFromParsedCheckpoint,
   type CheckpointModel,
 } from '../core/io/model-from-checkpoint.ts';
-import { checkpointSummary, readAnyCheckpoint } from '../core/io/read-checkpoint.ts';
+import { checkpointSummary, countZeros, readAnyCheckpoint } from '../core/io/read-checkpoint.ts';
 import { UnrecognizedError } from '../core/models/recognize.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type {
@@ -33,13 +33,6 @@ export const MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
 
 function abortIfNeeded(signal: AbortSignal): void {
   if (signal.aborted) throw new DOMException('Import cancelled', 'AbortError');
-}
-
-function countZeros(data: ArrayLike<number> | undefined): number {
-  if (!data) return 0;
-  let z = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === 0) z++;
-  return z;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -215,7 +208,7 @@ export class ModelService {
       name: t.name,
       shape: t.shape,
       dtype: t.dtype === 'int' ? `int${t.bits}` : t.dtype,
-      zeros: countZeros(d.weights.get(t.name)?.data),
+      zeros: countZeros({ data: d.weights.get(t.name)?.data ?? new Float32Array(0) }),
     }));
     const params = table.reduce((a, r) => a + r.shape.reduce((p, n) => p * n, 1), 0);
     const zeros = table.reduce((a, r) => a + r.zeros, 0);

@@ -9,8 +9,6 @@
  * - scoreCompressed: the MicroNet score of what a file holds (its stored recipe with the
  *   sparsity already applied: each layer's sparsity is its mask's).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardResult } from '../graph/forward';
 import { Network } from '../graph/network';
 import type { CompressedModelData } from '../io/compressed/format';
 import { buildScoreTable } from '../score/score-table';
@@ -18,7 +16,7 @@ import { scoreNetwork, type ScoreResult } from '../score/score-network';
 import { validateRecipe, type Recipe } from '../score/recipe';
 import type { EvaluableNetwork } from '../train/evaluate-network';
 import type { CompressedNetwork } from './apply-recipe';
-import { activationHook } from './quant';
+import { activationHook, hookedRunner } from './quant';
 import { hasEarlyExit, scoreModel } from './score-model';
 import { prunableLayers, zeroMasks } from './sparsity';
 
@@ -48,23 +46,8 @@ export interface CompressedRunnable extends EvaluableNetwork {
 /** An eval-only network running `data` (caller disposes it). */
 export function compressedNetwork(data: CompressedModelData): CompressedRunnable {
   const net = Network.fromWeights(data.graph, data.weights);
-  const inputHook = activationHook(data.activationQuant);
-  const forward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
-    if (opts.training !== false) {
-      throw new Error(
-        `a compressed network is eval-only: training must be false, got ${opts.training}`,
-      );
-    }
-    return net.forward(x, { training: false, inputHook });
-  };
   return {
-    graph: data.graph,
-    forward,
-    predict(x) {
-      const { output, extra } = forward(x, { training: false });
-      for (const t of Object.values(extra)) if (t !== output) tf.dispose(t);
-      return output;
-    },
+    ...hookedRunner(net, activationHook(data.activationQuant), 'a compressed network'),
     dispose: () => net.dispose(),
   };
 }

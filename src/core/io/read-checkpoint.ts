@@ -125,7 +125,8 @@ export function isBufferName(name: string): boolean {
   );
 }
 
-function countZeros(t: SafeTensor): number {
+/** Exact zeros among a tensor's elements. */
+export function countZeros(t: Pick<SafeTensor, 'data'>): number {
   let z = 0;
   const d = t.data;
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) {

@@ -33,6 +33,7 @@ export {
 export { sourceBatches, type SourceCalibration } from './calibration-batches';
 export {
   activationHook,
+  hookedRunner,
   halfFloatWeights,
   quantizeNetwork,
   type CalibrationInput,

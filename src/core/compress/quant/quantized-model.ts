@@ -70,6 +70,35 @@ function calibrationBatches(
   return sourceBatches(c, recipe.calibrationBatches ?? DEFAULT_CALIBRATION_BATCHES);
 }
 
+/** The eval-only forward / predict of a network read through an input hook. */
+export interface HookedRunner {
+  readonly graph: Graph;
+  forward(x: tf.Tensor4D, opts: { training: false }): ForwardResult;
+  predict(x: tf.Tensor4D): tf.Tensor;
+}
+
+/**
+ * `net` run in eval mode with `inputHook` on every layer's inputs (the activation quantizers):
+ * what a quantized model, a compressed checkpoint and an imported .mnlc all run. `what` names it
+ * in the error a training-mode call gets.
+ */
+export function hookedRunner(net: Network, inputHook: InputHook, what: string): HookedRunner {
+  const forward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
+    if (opts.training !== false)
+      throw new Error(`${what} is eval-only: forward needs training false, got ${opts.training}`);
+    return net.forward(x, { training: false, inputHook });
+  };
+  return {
+    graph: net.graph,
+    forward,
+    predict(x) {
+      const { output, extra } = forward(x, { training: false });
+      for (const t of Object.values(extra)) if (t !== output) t.dispose();
+      return output;
+    },
+  };
+}
+
 function makeModel(
   net: Network,
   weights: Weights,
@@ -77,25 +106,12 @@ function makeModel(
   activationQuant: Record<string, ActivationQuant>,
 ): QuantizedModel {
   const inputHook = activationHook(activationQuant);
-  const forward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
-    if (opts.training !== false)
-      throw new Error(
-        `a quantized model is eval-only: forward needs training false, got ${opts.training}`,
-      );
-    return net.forward(x, { training: false, inputHook });
-  };
   return {
-    graph: net.graph,
+    ...hookedRunner(net, inputHook, 'a quantized model'),
     weights,
     weightQuant,
     activationQuant,
     inputHook,
-    forward,
-    predict(x) {
-      const { output, extra } = forward(x, { training: false });
-      for (const t of Object.values(extra)) if (t !== output) t.dispose();
-      return output;
-    },
     dispose: () => net.dispose(),
   };
 }
