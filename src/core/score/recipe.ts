@@ -33,6 +33,13 @@ export interface FineTuneSettings {
 
 export type PruneSchedule = 'agp' | 'seed';
 
+/** One power-of-two exponent per weight tensor (the seed's) or per output channel. */
+export type WeightGranularity = 'tensor' | 'channel';
+/** How an exponent is chosen: SigmaMax (|mean| + λ·std) or the least squared error. */
+export type QuantMethod = 'sigmamax' | 'mse';
+/** How recipe.sparsity is spread over layers: one global magnitude threshold or s per layer. */
+export type SparsityAllocation = 'global' | 'uniform';
+
 export interface Recipe {
   /** Global extra magnitude sparsity in [0, 1), on top of the weights' existing zeros. */
   sparsity?: number;
@@ -42,6 +49,17 @@ export interface Recipe {
   activationBits?: number;
   /** Per-layer bit widths, overriding weightBits / activationBits. */
   layerBits?: Record<string, LayerBits>;
+  /**
+   * Weight exponents: one per tensor (default, the seed's) or one per output channel (every
+   * exponent counted as a stored 8-bit parameter; docs/COUNTING.md).
+   */
+  weightGranularity?: WeightGranularity;
+  /** Exponent choice for weights (and activations unless activationMethod says) (default 'sigmamax'). */
+  quantMethod?: QuantMethod;
+  /** Exponent choice for activations (default: quantMethod). */
+  activationMethod?: QuantMethod;
+  /** Spread of recipe.sparsity: 'global' threshold (default) or 'uniform' per layer. */
+  sparsityAllocation?: SparsityAllocation;
   /** SigmaMax λ for weights: f_max = |mean| + λ·std (default 10, the seed's); not counted. */
   lambda?: number;
   /** SigmaMax λ for activations (default 18, the seed's). */
@@ -70,6 +88,10 @@ const RECIPE_FIELDS: readonly string[] = [
   'weightBits',
   'activationBits',
   'layerBits',
+  'weightGranularity',
+  'quantMethod',
+  'activationMethod',
+  'sparsityAllocation',
   'lambda',
   'activationLambda',
   'calibrationBatches',
@@ -165,6 +187,11 @@ function checkFineTune(v: unknown): void {
     fail(`${p}.pruneSchedule`, "'agp' or 'seed'", v.pruneSchedule);
 }
 
+function checkChoice(path: string, v: unknown, choices: readonly string[]): void {
+  if (v !== undefined && !choices.includes(v as string))
+    fail(path, choices.map((c) => `'${c}'`).join(' or '), v);
+}
+
 function checkBoolean(path: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'boolean') fail(path, 'true or false', v);
 }
@@ -190,6 +217,10 @@ export function validateRecipe(v: unknown): Recipe {
   checkBits('recipe.weightBits', v.weightBits);
   checkBits('recipe.activationBits', v.activationBits);
   checkRecord('recipe.layerBits', v.layerBits, checkLayerBits);
+  checkChoice('recipe.weightGranularity', v.weightGranularity, ['tensor', 'channel']);
+  checkChoice('recipe.quantMethod', v.quantMethod, ['sigmamax', 'mse']);
+  checkChoice('recipe.activationMethod', v.activationMethod, ['sigmamax', 'mse']);
+  checkChoice('recipe.sparsityAllocation', v.sparsityAllocation, ['global', 'uniform']);
   checkNumber('recipe.lambda', v.lambda, 'a finite number > 0', (x) => x > 0);
   checkNumber('recipe.activationLambda', v.activationLambda, 'a finite number > 0', (x) => x > 0);
   checkNumber(

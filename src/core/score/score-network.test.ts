@@ -4,7 +4,7 @@ import type { Graph } from '../graph/ir';
 import { GraphBuilder } from '../models/graph-builder';
 import { BASELINE_OPS, BASELINE_PARAMS } from './op-counts';
 import { buildScoreTable } from './score-table';
-import { scoreNetwork } from './score-network';
+import { CHANNEL_EXPONENT_BITS, scoreNetwork } from './score-network';
 
 /**
  * input 4×4×2 → conv1 3×3 2→4 (pad 1) → bn1 → relu1 ─┬→ conv2 1×1 4→4 → bn2 → add → gap → fc 4→3
@@ -109,6 +109,39 @@ describe('tiny net, official profile', () => {
       'gap',
       'fc',
     ]);
+  });
+});
+
+describe('tiny net, per-channel exponents (8-bit stored exponents)', () => {
+  it('8/8 per channel: c_out exponents per quantized weight and per bias, ops unchanged', () => {
+    const perTensor = scoreNetwork(table, { weightBits: 8, activationBits: 8 });
+    const r = scoreNetwork(table, {
+      weightBits: 8,
+      activationBits: 8,
+      weightGranularity: 'channel',
+    });
+    // conv1 4 + 4 (folded bias), conv2 4 + 4, fc 3 + 3 (own bias) = 22 exponents
+    expect(r.channelExponents).toBe(22);
+    expect(r.storageBits).toBe(111 * 8 + 6 * 32 + 22 * 8);
+    expect(r.storageBits - perTensor.storageBits).toBe(22 * CHANNEL_EXPONENT_BITS);
+    expect(r.ops).toBe(perTensor.ops); // requantization is counted for neither granularity
+    expect(r.layers.map((l) => l.storageBits)).toEqual([
+      76 * 8 + 2 * 32 + 8 * 8, // conv1
+      20 * 8 + 2 * 32 + 8 * 8, // conv2
+      0, // add
+      0, // gap
+      15 * 8 + 2 * 32 + 6 * 8, // fc
+    ]);
+  });
+
+  it('unfolded BN: 2C exponents per affine; unquantized layers and the freebie store none', () => {
+    const r = scoreNetwork(table, { weightBits: 6, foldBN: false, weightGranularity: 'channel' });
+    // conv1 4 (no bias), bn1 8, conv2 4, bn2 8, fc 3 + 3
+    expect(r.channelExponents).toBe(30);
+    const mixed = { weightBits: 6, weightGranularity: 'channel' as const };
+    const some = scoreNetwork(table, { ...mixed, layerBits: { fc: { weight: 32 } } });
+    expect(some.channelExponents).toBe(16);
+    expect(scoreNetwork(table, { weightGranularity: 'channel' }).channelExponents).toBe(0);
   });
 });
 

@@ -8,6 +8,12 @@
  * - 'official' (counting.py): sparse weights store non-zeros + a 1-bit mask (only if s > 0),
  *   biases dense; BN folded as a bias (foldBN, default) or counted as an affine; one quantization
  *   scale per quantized weight tensor and per quantized layer input (quantScaleBits each).
+ * - Per-channel exponents (recipe.weightGranularity 'channel', both profiles): every quantized
+ *   layer weight and bias (and unfolded BN scale and shift) also stores c_out exponents of
+ *   CHANNEL_EXPONENT_BITS each (the .mnlc stores them so); the per-layer scales above are kept
+ *   (they then over-count by one value per layer). Requantization (accumulator → next activation: a shift per output element for
+ *   power-of-two exponents) is counted for neither granularity, as the reference counter does
+ *   not (docs/COUNTING.md).
  * - 'seed' (mhariat/MicroNet Test/main.py): storage = non-zeros·b + a 1-bit mask over every
  *   parameter (BN included); BN unmerged by default; residual adds dropped (the seed counter's
  *   bug); no scale/exponent storage (its ~1e-7 exponent op term is left out).
@@ -74,6 +80,8 @@ export interface ScoreResult {
   foldBN: boolean;
   /** Number of per-layer quantization scales stored. */
   quantScales: number;
+  /** Number of per-channel weight exponents stored (CHANNEL_EXPONENT_BITS each). */
+  channelExponents: number;
   exitRate: number | null;
   /** full: every counted row; exit: rows an exiting image runs (null without early exit). */
   paths: { full: PathTotals; exit: PathTotals | null };
@@ -89,6 +97,8 @@ interface Work {
   params: Float64Array;
   paramBits: Float64Array;
   sparsity: Float64Array;
+  /** Per-channel exponents stored by the row. */
+  exponents: Float64Array;
   /** 1 if the row is counted and reported on its own line. */
   visible: Uint8Array;
 }
@@ -100,8 +110,13 @@ interface Setup {
   seed: boolean;
   fold: boolean;
   scaleBits: number;
+  /** Bits per stored per-channel exponent; 0 when exponents are per tensor. */
+  channelBits: number;
   exitOn: boolean;
 }
+
+/** Width of one stored per-channel exponent (a signed binary point in [−126, 126]). */
+export const CHANNEL_EXPONENT_BITS = 8;
 
 /** Work arrays are reused per table (scoring is synchronous), so a slider move allocates little. */
 const workCache = new WeakMap<ScoreTable, Work>();
@@ -126,6 +141,7 @@ function newWork(n: number): Work {
     params: new Float64Array(n),
     paramBits: new Float64Array(n),
     sparsity: new Float64Array(n),
+    exponents: new Float64Array(n),
     visible: new Uint8Array(n),
   };
 }
@@ -133,6 +149,12 @@ function newWork(n: number): Work {
 function scaleCount(s: Setup, w: number, a: number): number {
   if (s.seed || s.bits.freebie) return 0;
   return (w < 32 ? 1 : 0) + (a < 32 ? 1 : 0);
+}
+
+/** Per-channel exponents of a quantized row: c_out (= weights / vl) for the weight, c_out for a bias. */
+function channelExponentsOf(s: Setup, row: ScoreRow, w: number, bias: number): number {
+  if (s.channelBits === 0 || s.bits.freebie || w >= 32) return 0;
+  return row.weights / row.vl + bias;
 }
 
 function storageOf(s: Setup, n: number, bias: number, pb: number, sparsity: number): number {
@@ -148,9 +170,12 @@ function scoreLayer(s: Setup, row: ScoreRow, i: number, wk: Work): number {
   const vl = row.vl * (1 - sp);
   const n = row.outElems;
   const scales = scaleCount(s, w, a);
+  const exps = channelExponentsOf(s, row, w, bias);
   wk.mults[i] = vl * n;
   wk.adds[i] = (vl - 1) * n + (bias > 0 ? n : 0);
-  wk.storage[i] = storageOf(s, row.weights, bias, w, sp) + scales * s.scaleBits;
+  wk.storage[i] =
+    storageOf(s, row.weights, bias, w, sp) + scales * s.scaleBits + exps * s.channelBits;
+  wk.exponents[i] = exps;
   wk.multBits[i] = Math.max(w, a);
   wk.params[i] = row.weights + bias;
   wk.paramBits[i] = w;
@@ -163,9 +188,12 @@ function scoreAffine(s: Setup, row: ScoreRow, i: number, wk: Work): number {
   const w = s.bits.defaultWeight;
   const a = s.bits.defaultActivation;
   const scales = scaleCount(s, w, a);
+  const exps = channelExponentsOf(s, row, w, row.weights);
   wk.mults[i] = row.outElems;
   wk.adds[i] = row.outElems;
-  wk.storage[i] = storageOf(s, row.weights, row.weights, w, 0) + scales * s.scaleBits;
+  wk.storage[i] =
+    storageOf(s, row.weights, row.weights, w, 0) + scales * s.scaleBits + exps * s.channelBits;
+  wk.exponents[i] = exps;
   wk.multBits[i] = Math.max(w, a);
   wk.params[i] = 2 * row.weights;
   wk.paramBits[i] = w;
@@ -227,6 +255,7 @@ function setupOf(table: ScoreTable, recipeIn: Recipe, ctx: ScoreContext): Setup 
     seed,
     fold: recipe.foldBN ?? !seed,
     scaleBits: table.options.quantScaleBits,
+    channelBits: recipe.weightGranularity === 'channel' ? CHANNEL_EXPONENT_BITS : 0,
     exitOn: ctx.exitRate !== undefined,
   };
 }
@@ -246,8 +275,10 @@ export function scoreNetwork(
   const full: PathTotals = { mults: 0, adds: 0, ops: 0 };
   const exit: PathTotals = { mults: 0, adds: 0, ops: 0 };
   let storageBits = 0;
+  let channelExponents = 0;
   for (let i = 0; i < rows.length; i++) {
     if (wk.visible[i] === 0) continue;
+    channelExponents += wk.exponents[i]!;
     const m = wk.mults[i]!;
     const a = wk.adds[i]!;
     const ops = (m * wk.multBits[i]!) / 32 + (a * ADD_BITS) / 32;
@@ -281,6 +312,7 @@ export function scoreNetwork(
     profile: s.seed ? 'seed' : 'official',
     foldBN: s.fold,
     quantScales,
+    channelExponents,
     exitRate: s.exitOn ? f : null,
     paths: { full, exit: s.exitOn ? exit : null },
     layers: ctx.detail === false ? [] : layerRows(rows, wk, s.exitOn ? f : 0, score),

@@ -132,6 +132,11 @@ export function qatModel(
   recipe: Recipe,
   activationQuant: Record<string, TensorQuant>,
 ): QatModel {
+  if (recipe.weightGranularity === 'channel' || recipe.quantMethod === 'mse') {
+    throw new Error(
+      `quantization-aware fine-tuning supports per-tensor SigmaMax exponents only, got weightGranularity ${String(recipe.weightGranularity)}, quantMethod ${String(recipe.quantMethod)}`,
+    );
+  }
   const bits = qatParamBits(net.graph, recipe);
   const lambda = weightLambda(recipe);
   const lookup: ParamLookup = (name) => {

@@ -1,6 +1,8 @@
 /**
- * Post-training SigmaMax quantization of a graph's parameters (the seed's weight quantizer: one
- * binary point per tensor from that tensor's own mean and std, λ = recipe.lambda ?? 10): each
+ * Post-training fixed-point quantization of a graph's parameters (the seed's weight quantizer:
+ * one binary point per tensor from that tensor's own mean and std, λ = recipe.lambda ?? 10; or,
+ * per recipe.weightGranularity / quantMethod, one per output channel and / or the least-squared-
+ * error exponent, exponents.ts; per channel covers biases and BN shifts too): each
  * layer's weight and bias at the layer's weight bits; anything at 32 bits stays float.
  * Each batch norm still in the graph (not folded) becomes its per-channel affine
  * (graph/affine-batchnorm.ts: weight = scale, bias = shift, running mean 0 / var 1, eps 0 in the
@@ -13,7 +15,7 @@
 import { affineBatchNormGraph, affineParams, affineShift } from '../../graph/affine-batchnorm';
 import type { Graph, GraphNode, TensorData, Weights } from '../../graph/ir';
 import { nodeParams } from '../../graph/params';
-import type { Recipe } from '../../score/recipe';
+import type { QuantMethod, Recipe } from '../../score/recipe';
 import {
   bnWeightBits,
   checkLayerBitsNames,
@@ -22,12 +24,28 @@ import {
   weightBitsOf,
   weightLambda,
 } from './layer-bits';
-import { quantizeValues, sigmaMaxBinaryPoint, tensorStats } from './sigma-max';
+import { channelBinaryPoints, chooseBinaryPoint, quantizeChannels } from './exponents';
+import { quantizeValues } from './sigma-max';
 
-/** Width and binary point of one quantized tensor: values are k·2^−bp, |k| ≤ 2^(bits−1). */
+/**
+ * Width and binary point of one quantized tensor: values are k·2^−bp, |k| ≤ 2^(bits−1). With
+ * per-channel exponents (recipe.weightGranularity 'channel') element i is k·2^−channelBp[i mod C]
+ * and `bp` is the smallest (coarsest) of them, for display only.
+ */
 export interface TensorQuant {
   bits: number;
   bp: number;
+  /** One binary point per output channel (channel-last layout), when per channel. */
+  channelBp?: number[];
+}
+
+/** How one tensor is quantized: width, exponent method, and channels (1 = per tensor). */
+export interface TensorQuantSpec {
+  bits: number;
+  lambda: number;
+  method?: QuantMethod;
+  /** Output channels for per-channel exponents; undefined = one exponent per tensor. */
+  channels?: number;
 }
 
 export interface QuantizedWeights {
@@ -39,15 +57,38 @@ export interface QuantizedWeights {
   weightQuant: Record<string, TensorQuant>;
 }
 
-/** SigmaMax-quantizes one tensor (new data) and reports its binary point. */
+/** Quantizes one tensor (new data) and reports its binary point(s). */
 export function quantizeTensor(
   t: TensorData,
-  bits: number,
-  lambda: number,
-): { tensor: TensorData; bp: number } {
-  const { mean, std } = tensorStats(t.data);
-  const bp = sigmaMaxBinaryPoint(mean, std, bits, lambda);
-  return { tensor: { shape: [...t.shape], data: quantizeValues(t.data, bits, bp) }, bp };
+  spec: TensorQuantSpec,
+): { tensor: TensorData; quant: TensorQuant } {
+  const { bits } = spec;
+  const choice = { bits, lambda: spec.lambda, method: spec.method ?? 'sigmamax' } as const;
+  const shape = [...t.shape];
+  if (spec.channels === undefined) {
+    const bp = chooseBinaryPoint(t.data, choice);
+    return { tensor: { shape, data: quantizeValues(t.data, bits, bp) }, quant: { bits, bp } };
+  }
+  const channelBp = channelBinaryPoints(t.data, spec.channels, choice);
+  const bp = Math.min(...channelBp);
+  const data = quantizeChannels(t.data, bits, channelBp);
+  return { tensor: { shape, data }, quant: { bits, bp, channelBp } };
+}
+
+/** Output channels of a layer's (or BN's) weight: the last axis of its channel-last layout. */
+export function outChannelsOf(node: GraphNode): number {
+  const s = node.spec;
+  switch (s.op) {
+    case 'conv2d':
+      return s.outChannels;
+    case 'depthwise2d':
+    case 'batchnorm':
+      return s.channels;
+    case 'dense':
+      return s.outFeatures;
+    default:
+      throw new Error(`'${node.name}' (${s.op}) has no output channels to quantize by`);
+  }
 }
 
 function get(weights: Weights, name: string): Float32Array {
@@ -60,11 +101,11 @@ function get(weights: Weights, name: string): Float32Array {
 function quantizeBatchNorm(
   node: GraphNode,
   weights: Weights,
-  bits: number,
-  lambda: number,
+  spec: TensorQuantSpec,
   out: Weights,
   weightQuant: Record<string, TensorQuant>,
 ): void {
+  const bits = spec.bits;
   if (node.spec.op !== 'batchnorm') return;
   const c = node.spec.channels;
   const p = (kind: string) => get(weights, `${node.name}.${kind}`);
@@ -72,12 +113,12 @@ function quantizeBatchNorm(
   let { scale } = affineParams(p('weight'), beta, mean, p('running_var'), node.spec.eps);
   let shift: TensorData = { shape: [c], data: affineShift(beta, mean, scale) };
   if (bits !== NOT_QUANTIZED) {
-    const s = quantizeTensor({ shape: [c], data: scale }, bits, lambda);
+    const s = quantizeTensor({ shape: [c], data: scale }, spec);
     scale = s.tensor.data;
-    const t = quantizeTensor({ shape: [c], data: affineShift(beta, mean, scale) }, bits, lambda);
+    const t = quantizeTensor({ shape: [c], data: affineShift(beta, mean, scale) }, spec);
     shift = t.tensor;
-    weightQuant[`${node.name}.weight`] = { bits, bp: s.bp };
-    weightQuant[`${node.name}.bias`] = { bits, bp: t.bp };
+    weightQuant[`${node.name}.weight`] = s.quant;
+    weightQuant[`${node.name}.bias`] = t.quant;
   }
   out.set(`${node.name}.weight`, { shape: [c], data: scale });
   out.set(`${node.name}.bias`, shift);
@@ -89,11 +130,19 @@ function quantizeBatchNorm(
 export function quantizeWeights(graph: Graph, weights: Weights, recipe: Recipe): QuantizedWeights {
   checkLayerBitsNames(graph, recipe);
   const lambda = weightLambda(recipe);
+  const method = recipe.quantMethod ?? 'sigmamax';
+  const perChannel = recipe.weightGranularity === 'channel';
+  const specOf = (node: GraphNode, bits: number): TensorQuantSpec => ({
+    bits,
+    lambda,
+    method,
+    channels: perChannel ? outChannelsOf(node) : undefined,
+  });
   const out: Weights = new Map(weights);
   const weightQuant: Record<string, TensorQuant> = {};
   for (const node of graph.nodes) {
     if (node.spec.op === 'batchnorm') {
-      quantizeBatchNorm(node, weights, bnWeightBits(recipe), lambda, out, weightQuant);
+      quantizeBatchNorm(node, weights, specOf(node, bnWeightBits(recipe)), out, weightQuant);
       continue;
     }
     if (!isLayer(node)) continue;
@@ -103,9 +152,11 @@ export function quantizeWeights(graph: Graph, weights: Weights, recipe: Recipe):
       if (p.kind !== 'weight' && p.kind !== 'bias') continue;
       const t = weights.get(p.name);
       if (!t) throw new Error(`quantizeWeights: weights lack '${p.name}'`);
-      const { tensor, bp } = quantizeTensor(t, bits, lambda);
+      // Per channel: the bias too (one exponent per value). One exponent for a whole bias
+      // vector breaks BN-folded biases, which span orders of magnitude (OSI: 76 % → 22 %).
+      const { tensor, quant } = quantizeTensor(t, specOf(node, bits));
       out.set(p.name, tensor);
-      weightQuant[p.name] = { bits, bp };
+      weightQuant[p.name] = quant;
     }
   }
   return { graph: affineBatchNormGraph(graph), weights: out, weightQuant };

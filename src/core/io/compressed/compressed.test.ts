@@ -44,6 +44,46 @@ async function exportAndRead(net: Network, recipe: Recipe) {
 }
 
 describe('compressed checkpoint round trip', () => {
+  it('per-channel exponents: version 2, exponents stored, same weights and logits', async () => {
+    const net = randomBnNetwork(tinyGraph(), 4);
+    const recipe: Recipe = {
+      weightBits: 5,
+      activationBits: 8,
+      sparsity: 0.3,
+      weightGranularity: 'channel',
+      quantMethod: 'mse',
+    };
+    const { c, data, bytes, back } = await exportAndRead(net, recipe);
+    expect(new DataView(bytes.buffer).getUint16(4, true)).toBe(2);
+    expect(back.weightQuant).toEqual(data.weightQuant);
+    const perChannel = Object.values(back.weightQuant).filter((q) => q.channelBp);
+    expect(perChannel.length).toBe(Object.keys(back.weightQuant).length);
+    expect(perChannel.some((q) => new Set(q.channelBp).size > 1)).toBe(true);
+    for (const [k, t] of data.weights)
+      expect(sameValues(back.weights.get(k)!.data, t.data), k).toBe(true);
+    const row = back.layout.tensors.find((t) => t.name === 'conv2.weight')!;
+    expect(row.channels).toBe(row.shape[3]);
+    expect(writeCompressed(back)).toEqual(bytes);
+    const run = compressedNetwork(back);
+    const [x] = randomBatches(1, [6, 8, 8, 3], 4);
+    const y0 = c.predict(x!);
+    const y1 = run.predict(x!);
+    expect(Array.from(y1.dataSync())).toEqual(Array.from(y0.dataSync()));
+    tf.dispose([x!, y0, y1]);
+    run.dispose();
+    c.dispose();
+    net.dispose();
+  });
+
+  it('a per-tensor file is still version 1 (readers before per-channel read it)', async () => {
+    const net = randomBnNetwork(tinyGraph(), 5);
+    const { c, bytes, back } = await exportAndRead(net, { weightBits: 6 });
+    expect(new DataView(bytes.buffer).getUint16(4, true)).toBe(1);
+    expect(back.layout.tensors.every((t) => t.channels === 0)).toBe(true);
+    c.dispose();
+    net.dispose();
+  });
+
   it('sparse 4-bit + 8-bit activations: same weights, quantizers, masks and logits', async () => {
     const net = randomBnNetwork(tinyGraph(), 3);
     const recipe = { weightBits: 4, activationBits: 8, sparsity: 0.5 };
@@ -108,6 +148,20 @@ describe('file size = counted storage (official profile)', () => {
       },
     ],
     ['unfolded BN, 6-bit', { weightBits: 6, foldBN: false, sparsity: 0.3 }],
+    [
+      'per-channel 8-bit MSE + 8-bit activations, 40 % sparsity',
+      {
+        weightBits: 8,
+        activationBits: 8,
+        weightGranularity: 'channel',
+        quantMethod: 'mse',
+        sparsity: 0.4,
+      },
+    ],
+    [
+      'per-channel 5-bit, unfolded BN',
+      { weightBits: 5, foldBN: false, weightGranularity: 'channel' },
+    ],
     ['no quantization (16-bit freebie: float16)', { sparsity: 0.2 }],
     ['no quantization, no freebie (float32)', { freebie: false }],
     ['16-bit activations only (freebie, float16 weights)', { activationBits: 16 }],

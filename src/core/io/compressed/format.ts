@@ -11,7 +11,9 @@ import type { TensorQuant } from '../../compress/quant/quantize-weights';
 import type { Recipe } from '../../score/recipe';
 
 export const COMPRESSED_FORMAT = 'micronet-compressed';
-export const COMPRESSED_VERSION = 1;
+/** Newest version; the writer uses 1 whenever no tensor has per-channel exponents. */
+export const COMPRESSED_VERSION = 2;
+export const COMPRESSED_VERSIONS: readonly number[] = [1, 2];
 /** "MNLC" */
 export const COMPRESSED_MAGIC = Uint8Array.of(0x4d, 0x4e, 0x4c, 0x43);
 /** magic 4 · version u16 · flags u16 · file bytes u32 · header bytes u32 · header raw bytes u32 */
@@ -20,8 +22,8 @@ export const CRC_BYTES = 4;
 /** File name extension the CLI writes. */
 export const COMPRESSED_EXTENSION = '.mnlc';
 
-/** Column order of a tensor-table row in the header. */
-export const TENSOR_COLUMNS = [
+/** Column order of a tensor-table row in a version-1 header. */
+export const TENSOR_COLUMNS_V1 = [
   'name',
   'shape',
   'encoding',
@@ -31,6 +33,13 @@ export const TENSOR_COLUMNS = [
   'nnz',
   'bytes',
 ] as const;
+/** Version 2 adds `channels`: per-channel exponents stored (0 = one exponent, `bp`). */
+export const TENSOR_COLUMNS = [...TENSOR_COLUMNS_V1, 'channels'] as const;
+
+/** Columns of a header of the given version. */
+export function tensorColumns(version: number): readonly string[] {
+  return version === 1 ? TENSOR_COLUMNS_V1 : TENSOR_COLUMNS;
+}
 
 export type TensorEncoding = 'dense' | 'sparse';
 /** int: signed codes k, value k·2^−bp; float16 / float32: IEEE little-endian. */
@@ -42,7 +51,7 @@ export interface CompressedModelData {
   /** Every parameter of `graph`; quantized ones exactly k·2^−bp (BN running stats of an
    * affine BN — eps 0, mean 0, var 1 — are implied by the graph and not stored). */
   weights: Weights;
-  /** Parameter name → { bits, bp } of every quantized parameter. */
+  /** Parameter name → { bits, bp, channelBp? } of every quantized parameter. */
   weightQuant: Record<string, TensorQuant>;
   /** Layer name → quantizer of the activation entering it (layers with bits < 32). */
   activationQuant: Record<string, ActivationQuant>;
@@ -65,8 +74,10 @@ export interface TensorLayout {
   dtype: TensorDtype;
   /** Width of each stored value (int: 1–16; float16: 16; float32: 32). */
   bits: number;
-  /** Binary point of int codes; null for floats. */
+  /** Binary point of int codes (per channel: the smallest); null for floats. */
   bp: number | null;
+  /** Per-channel exponents stored before the codes as int8 (0: the tensor's one `bp`). */
+  channels: number;
   /** Values stored: all elements (dense) or the mask's ones (sparse). */
   nnz: number;
   /** Payload bytes: ⌈n/8⌉ mask bytes (sparse) + ⌈nnz·bits/8⌉ value bytes. */
@@ -89,13 +100,14 @@ export class CompressedFormatError extends Error {
   override name = 'CompressedFormatError';
 }
 
-/** Payload bytes of one tensor. */
+/** Payload bytes of one tensor: mask, per-channel exponents (1 byte each), packed values. */
 export function tensorBytes(
   encoding: TensorEncoding,
   size: number,
   bits: number,
   nnz: number,
+  channels = 0,
 ): number {
   const mask = encoding === 'sparse' ? Math.ceil(size / 8) : 0;
-  return mask + Math.ceil((nnz * bits) / 8);
+  return mask + channels + Math.ceil((nnz * bits) / 8);
 }

@@ -1,5 +1,5 @@
 /**
- * Reads a compressed checkpoint (docs/COMPRESSED_FORMAT.md, version 1). Checks, in order: size,
+ * Reads a compressed checkpoint (docs/COMPRESSED_FORMAT.md, versions 1 and 2). Checks, in order: size,
  * magic, version, flags, recorded file length, header length, CRC-32 over everything before it,
  * the deflated JSON header (format, graph, recipe, activation quantizers, tensor table: every
  * stored tensor a parameter of the graph with the graph's shape, widths and byte counts
@@ -18,17 +18,17 @@ import { MAX_PACK_BITS } from './bit-pack';
 import {
   COMPRESSED_FORMAT,
   COMPRESSED_MAGIC,
-  COMPRESSED_VERSION,
+  COMPRESSED_VERSIONS,
   CompressedFormatError,
   CRC_BYTES,
   FIXED_HEADER_BYTES,
-  TENSOR_COLUMNS,
   tensorBytes,
+  tensorColumns,
   type ReadCompressed,
   type TensorDtype,
   type TensorLayout,
 } from './format';
-import { decodeTensor } from './tensor-codec';
+import { decodeTensor, storedQuant } from './tensor-codec';
 
 /** Largest JSON header accepted (inflated), against corrupt lengths. */
 const MAX_HEADER_RAW = 64 * 1024 * 1024;
@@ -44,6 +44,7 @@ type Fail = (what: string) => never;
 interface Fixed {
   headerBytes: number;
   headerRaw: number;
+  version: number;
 }
 
 function checkFixed(bytes: Uint8Array, fail: Fail): Fixed {
@@ -61,11 +62,13 @@ function checkFixed(bytes: Uint8Array, fail: Fail): Fixed {
     fail(`truncated: ${bytes.length} bytes, a compressed checkpoint has at least ${min}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== COMPRESSED_VERSION) {
-    fail(`unsupported format version ${version} (this reader knows version ${COMPRESSED_VERSION})`);
+  if (!COMPRESSED_VERSIONS.includes(version)) {
+    fail(
+      `unsupported format version ${version} (this reader knows versions ${COMPRESSED_VERSIONS.join(', ')})`,
+    );
   }
   const flags = view.getUint16(6, true);
-  if (flags !== 0) fail(`unknown flags 0x${flags.toString(16)} (version 1 has none)`);
+  if (flags !== 0) fail(`unknown flags 0x${flags.toString(16)} (version ${version} has none)`);
   const total = view.getUint32(8, true);
   if (total !== bytes.length) {
     fail(
@@ -89,7 +92,7 @@ function checkFixed(bytes: Uint8Array, fail: Fail): Fixed {
     const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
     fail(`checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)}): the file is corrupt`);
   }
-  return { headerBytes, headerRaw };
+  return { headerBytes, headerRaw, version };
 }
 
 function parseHeader(bytes: Uint8Array, f: Fixed, fail: Fail): Record<string, unknown> {
@@ -114,8 +117,8 @@ function parseHeader(bytes: Uint8Array, f: Fixed, fail: Fail): Record<string, un
   const o = h as Record<string, unknown>;
   if (o.format !== COMPRESSED_FORMAT)
     fail(`header format is ${JSON.stringify(o.format)}, expected "${COMPRESSED_FORMAT}"`);
-  if (o.version !== COMPRESSED_VERSION)
-    fail(`header version ${JSON.stringify(o.version)} ≠ ${COMPRESSED_VERSION}`);
+  if (o.version !== f.version)
+    fail(`header version ${JSON.stringify(o.version)} ≠ ${f.version} (the file's)`);
   return o;
 }
 
@@ -132,11 +135,13 @@ function wrap<T>(what: string, fail: Fail, f: () => T): T {
 }
 
 /** Checks one table row's types and internal consistency; returns it typed. */
-function tensorRow(row: unknown, i: number, fail: Fail): TensorLayout {
-  if (!Array.isArray(row) || row.length !== TENSOR_COLUMNS.length) {
-    fail(`tensor table row ${i} is not an array of ${TENSOR_COLUMNS.length} columns`);
+function tensorRow(row: unknown, i: number, version: number, fail: Fail): TensorLayout {
+  const columns = tensorColumns(version).length;
+  if (!Array.isArray(row) || row.length !== columns) {
+    fail(`tensor table row ${i} is not an array of ${columns} columns`);
   }
-  const [name, shape, encoding, dtype, bits, bp, nnz, bytes] = row as unknown[];
+  const [name, shape, encoding, dtype, bits, bp, nnz, bytes, channelsIn] = row as unknown[];
+  const channels = version === 1 ? 0 : channelsIn;
   const at = `tensor table row ${i} (${JSON.stringify(name)})`;
   if (typeof name !== 'string') fail(`${at}: name is not a string`);
   if (!Array.isArray(shape) || !shape.every((d) => isInt(d) && d > 0))
@@ -158,7 +163,9 @@ function tensorRow(row: unknown, i: number, fail: Fail): TensorLayout {
   if (!isInt(nnz) || nnz < 0 || nnz > size || (encoding === 'dense' && nnz !== size)) {
     fail(`${at}: ${JSON.stringify(nnz)} stored values for ${size} elements (${encoding})`);
   }
-  const want = tensorBytes(encoding, size, bits, nnz);
+  if (!isInt(channels) || channels < 0 || (channels > 0 && (dtype !== 'int' || size % channels)))
+    fail(`${at}: ${JSON.stringify(channels)} channel exponents for ${size} ${dtype} values`);
+  const want = tensorBytes(encoding, size, bits, nnz, channels);
   if (bytes !== want) fail(`${at}: ${JSON.stringify(bytes)} payload bytes, expected ${want}`);
   return {
     name,
@@ -169,6 +176,7 @@ function tensorRow(row: unknown, i: number, fail: Fail): TensorLayout {
     bp: bp as number | null,
     nnz,
     bytes: want,
+    channels,
   };
 }
 
@@ -257,10 +265,10 @@ export function readCompressed(
   if (!isPlain(h.info)) fail('header "info" is not an object');
   if (h.float !== 'float16' && h.float !== 'float32')
     fail(`header float ${JSON.stringify(h.float)}`);
-  if (JSON.stringify(h.columns) !== JSON.stringify(TENSOR_COLUMNS))
+  if (JSON.stringify(h.columns) !== JSON.stringify(tensorColumns(fixed.version)))
     fail(`tensor table columns ${JSON.stringify(h.columns)}`);
   if (!Array.isArray(h.tensors)) fail('header "tensors" is not an array');
-  const rows = h.tensors.map((r, i) => tensorRow(r, i, fail));
+  const rows = h.tensors.map((r, i) => tensorRow(r, i, fixed.version, fail));
   const implied = checkAgainstGraph(graph, rows, fail);
   const activationQuant = activationTable(h.activations, graph, fail);
   const headerBytes = FIXED_HEADER_BYTES + fixed.headerBytes;
@@ -276,13 +284,12 @@ export function readCompressed(
   const masks: Record<string, Uint8Array> = {};
   let at = headerBytes;
   for (const r of rows) {
-    const t = wrap(`tensor '${r.name}'`, fail, () =>
-      decodeTensor(r, bytes.subarray(at, at + r.bytes)),
-    );
+    const payload = bytes.subarray(at, at + r.bytes);
+    const t = wrap(`tensor '${r.name}'`, fail, () => decodeTensor(r, payload));
     at += r.bytes;
     weights.set(r.name, { shape: [...r.shape], data: t.data });
     if (t.mask) masks[r.name] = t.mask;
-    if (r.dtype === 'int') weightQuant[r.name] = { bits: r.bits, bp: r.bp! };
+    if (r.dtype === 'int') weightQuant[r.name] = storedQuant(r, payload);
   }
   const params = listParams(graph);
   for (const p of params) {

@@ -1,5 +1,6 @@
 /**
- * Writes a compressed checkpoint (docs/COMPRESSED_FORMAT.md, version 1):
+ * Writes a compressed checkpoint (docs/COMPRESSED_FORMAT.md; version 1, or 2 when a tensor has
+ * per-channel exponents):
  *   fixed header (20 bytes) · deflated JSON header · tensor payloads (table order) · CRC-32
  * Stored: every parameter of the graph in listParams order, except the running statistics of a
  * batch norm in affine form (eps 0, mean 0, var 1: implied). Quantized parameters (weightQuant)
@@ -21,7 +22,7 @@ import {
   COMPRESSED_VERSION,
   CRC_BYTES,
   FIXED_HEADER_BYTES,
-  TENSOR_COLUMNS,
+  tensorColumns,
   type CompressedModelData,
   type TensorLayout,
 } from './format';
@@ -67,7 +68,14 @@ function f32(v: number): number {
   return Number(Math.fround(v).toPrecision(9));
 }
 
+/** Version 1 unless a tensor stores per-channel exponents (old readers keep reading the rest). */
+function versionOf(rows: readonly TensorLayout[]): number {
+  return rows.some((r) => r.channels > 0) ? COMPRESSED_VERSION : 1;
+}
+
 function headerJson(data: CompressedModelData, rows: TensorLayout[], float: string): string {
+  const version = versionOf(rows);
+  const columns = tensorColumns(version);
   const activations = Object.fromEntries(
     Object.entries(data.activationQuant).map(([k, a]) => [
       k,
@@ -77,14 +85,14 @@ function headerJson(data: CompressedModelData, rows: TensorLayout[], float: stri
   const payloadBytes = rows.reduce((s, r) => s + r.bytes, 0);
   return JSON.stringify({
     format: COMPRESSED_FORMAT,
-    version: COMPRESSED_VERSION,
+    version,
     graph: data.graph,
     recipe: data.recipe,
     info: data.info,
     float,
     activations,
-    columns: TENSOR_COLUMNS,
-    tensors: rows.map((r) => TENSOR_COLUMNS.map((c) => r[c])),
+    columns,
+    tensors: rows.map((r) => columns.map((c) => r[c as keyof TensorLayout])),
     payloadBytes,
   });
 }
@@ -117,7 +125,7 @@ export function writeCompressed(data: CompressedModelData): Uint8Array {
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(COMPRESSED_MAGIC, 0);
-  view.setUint16(4, COMPRESSED_VERSION, true);
+  view.setUint16(4, versionOf(encoded.map((e) => e.layout)), true);
   view.setUint16(6, 0, true); // flags
   view.setUint32(8, total, true);
   view.setUint32(12, header.length, true);
