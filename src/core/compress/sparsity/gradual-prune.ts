@@ -27,7 +27,13 @@ import {
 } from './magnitude-masks';
 import { MaskSet } from './mask-set';
 import { pruneTargets } from './prune-schedule';
-import { globalSparsity, layerTargets, prunableLayers, targetZeros } from './prunable-layers';
+import {
+  allocateSparsity,
+  globalSparsity,
+  layerTargets,
+  prunableLayers,
+  targetZeros,
+} from './prunable-layers';
 
 export interface GradualPruneProgress {
   /** 1-based prune step and their number. */
@@ -88,7 +94,8 @@ interface Plan {
   pool0: number;
 }
 
-function makePlan(recipe: Recipe, layers: LayerBits[]): Plan {
+function makePlan(recipeIn: Recipe, layers: LayerBits[]): Plan {
+  const recipe = allocateSparsity(recipeIn, layers);
   const ft = recipe.fineTune ?? {};
   const steps = ft.pruneSteps ?? 1;
   const kind = ft.pruneSchedule ?? 'seed';

@@ -27,6 +27,20 @@ describe('magnitudeMasks', () => {
     ]);
   });
 
+  it("sparsityAllocation 'uniform': each layer loses s of its own non-zeros", () => {
+    const { graph, weights } = denseNet([A, B]);
+    // s = 0.5: l0 has 3 non-zeros → round(1 + 1.5) = 3 zeros (0.1 and 0.3 go; 0.5 stays);
+    // l1 has 4 → 1 + 2 = 3 zeros (0.05, 0.1), where the global threshold took 0.2 from l1 too
+    const m = magnitudeMasks(graph, weights, { sparsity: 0.5, sparsityAllocation: 'uniform' });
+    expect(masksOf(m)).toEqual([
+      [1, 0, 0, 0],
+      [1, 1, 0, 0, 0],
+    ]);
+    // a per-layer target still wins over the uniform share
+    const t = { sparsity: 0.5, sparsityAllocation: 'uniform' as const, layerSparsity: { l1: 0.2 } };
+    expect(maskSparsity(magnitudeMasks(graph, weights, t))).toEqual({ l0: 0.75, l1: 0.2 });
+  });
+
   it('per-layer targets: max(existing zeros, round(t·n)), the rest pooled', () => {
     const { graph, weights } = denseNet([A, B]);
     // l1: round(0.6·5) = 3 zeros (1 existing + 0.05, 0.1); pool l0: round(0.5·3) = 2 (0.1, 0.3)

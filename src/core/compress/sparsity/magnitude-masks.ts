@@ -14,6 +14,7 @@ import type { Graph, Weights } from '../../graph/ir';
 import type { Recipe } from '../../score/recipe';
 import { absBits, bitsOf, countNonZero, selectKth } from './magnitude-bits';
 import {
+  allocateSparsity,
   globalSparsity,
   layerTargets,
   layerWeight,
@@ -97,7 +98,8 @@ export function masksForCounts(
 }
 
 /** Recipe → removal counts for the given layers (see the module comment). */
-export function recipeCounts(layers: readonly LayerBits[], recipe: Recipe): PruneCounts {
+export function recipeCounts(layers: readonly LayerBits[], recipeIn: Recipe): PruneCounts {
+  const recipe = allocateSparsity(recipeIn, layers);
   const s = globalSparsity(recipe);
   const targets = layerTargets(
     layers.map((l) => l.name),

@@ -14,7 +14,7 @@
  */
 import type { Recipe } from '../../score/recipe';
 import { profileRank, type LayerMagnitudes, type MagnitudeProfile } from './magnitude-profile';
-import { globalSparsity, layerTargets, targetZeros } from './prunable-layers';
+import { allocateSparsity, globalSparsity, layerTargets, targetZeros } from './prunable-layers';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -210,8 +210,9 @@ function poolRemovals(pool: readonly LayerMagnitudes[], k: number, size: number)
 /** Estimated effective sparsity of every profiled layer under the recipe's sparsity fields. */
 export function layerSparsityFromProfile(
   profile: MagnitudeProfile,
-  recipe: Recipe,
+  recipeIn: Recipe,
 ): Record<string, number> {
+  const recipe = allocateSparsity(recipeIn, profile.layers);
   const s = globalSparsity(recipe);
   const hasTargets = Object.keys(recipe.layerSparsity ?? {}).length > 0;
   const targets = hasTargets

@@ -53,3 +53,29 @@ export function layerTargets(layers: readonly string[], recipe: Recipe): Map<str
 export function targetZeros(zeros: number, n: number, t: number): number {
   return Math.max(zeros, Math.round(t * n));
 }
+
+/** A layer's size and existing zeros (what allocation needs). */
+export interface LayerCount {
+  name: string;
+  size: number;
+  zeros: number;
+}
+
+/**
+ * recipe.sparsityAllocation 'uniform': recipe.sparsity becomes a per-layer target for every
+ * layer without one — each removes the fraction s of its own non-zero weights (final zeros
+ * z + s·(n − z)) — instead of one global magnitude threshold. 'global' (default): unchanged.
+ */
+export function allocateSparsity(recipe: Recipe, layers: readonly LayerCount[]): Recipe {
+  const s = globalSparsity(recipe);
+  if (recipe.sparsityAllocation !== 'uniform' || s === 0) return recipe;
+  const targets = layerTargets(
+    layers.map((l) => l.name),
+    recipe,
+  );
+  const layerSparsity: Record<string, number> = Object.fromEntries(targets);
+  for (const l of layers) {
+    if (!targets.has(l.name)) layerSparsity[l.name] = (l.zeros + s * (l.size - l.zeros)) / l.size;
+  }
+  return { ...recipe, sparsity: 0, layerSparsity };
+}
