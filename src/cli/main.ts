@@ -1,15 +1,17 @@
 /**
  * MicroNet Lab on the command line: `npx micronet-lab <command> …` runs the same core as the
  * browser worker and prints one JSON object on stdout. Bad input: `{"error": "…"}` on stderr and
- * exit code 2. Commands: inspect, train, eval, score, analyse, prune, export (later issues add more; field names are a contract).
+ * exit code 2. Commands: inspect, train, eval, score, analyse, prune, export, sensitivity, plan (later issues add more; field names are a contract).
  */
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { analyseCommand } from './commands/analyse';
 import { evalCommand } from './commands/eval';
 import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
+import { planCommand } from './commands/plan';
 import { pruneCommand } from './commands/prune';
 import { scoreCommand } from './commands/score';
+import { sensitivityCommand } from './commands/sensitivity';
 import { trainCommand } from './commands/train';
 
 type Command = (args: ParsedArgs) => Promise<Record<string, unknown>>;
@@ -22,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   analyse: analyseCommand,
   prune: pruneCommand,
   export: exportCommand,
+  sensitivity: sensitivityCommand,
+  plan: planCommand,
 };
 
 const USAGE =
@@ -30,7 +34,9 @@ const USAGE =
   'score --model <file|zoo name> [--recipe <json>] [--exit-rate R] | ' +
   'analyse --model <file> --data <file> [--limit N] | ' +
   'prune --model <file> --recipe <json> --data <dir> [--limit N] --out <file> | ' +
-  'export --model <file|zoo name> --recipe <json|file> --out <file.mnlc> [--calibration <dir|train.bin>] [--limit N]>';
+  'export --model <file|zoo name> --recipe <json|file> --out <file.mnlc> [--calibration <dir|train.bin>] [--limit N] | ' +
+  'sensitivity --model <file|zoo name> --data <dir|file> [--limit N] [--batch B] [--bits 2,4,8] [--sparsities 0.1,0.5] [--recipe <json|file>] [--hessian-probes P] [--out report.json] | ' +
+  'plan --model <file|zoo name> --target-score S | --accuracy-floor A [--sensitivity report.json | --data <dir|file> [--limit N]] [--recipe <json|file>] [--exit-rate R] [--explain]>';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);

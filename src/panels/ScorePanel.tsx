@@ -6,25 +6,28 @@
  * when the global thumb is released); the accuracy is re-measured by the worker once the edit
  * settles, and on the full test split on demand. For OSI-AI MicroNet both its honest count (each
  * layer's own zeros) and its published figure are shown. Export compressed writes the network
- * under the recipe as a compressed checkpoint (+ safetensors + recipe).
+ * under the recipe as a compressed checkpoint (+ safetensors + recipe). Next to the bits: weight
+ * exponents per tensor or per channel, their choice (SigmaMax / least squared error) and the
+ * sparsity allocation (QuantChoices). Below the table: the per-layer sensitivity and "Find a
+ * recipe" (SensitivityView).
  */
 import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
-import { AccuracyBadge } from '../components/AccuracyBadge.tsx';
 import { BitsPicker } from '../components/BitsPicker.tsx';
 import { CompressedExport } from '../components/CompressedExport.tsx';
 import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
 import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
+import { QuantChoices } from '../components/QuantChoices.tsx';
+import { ScoreAccuracy } from '../components/ScoreAccuracy.tsx';
 import { ScoreHeadline } from '../components/ScoreHeadline.tsx';
 import { ScoreReferenceChart } from '../components/ScoreReferenceChart.tsx';
+import { SensitivityView } from '../components/SensitivityView.tsx';
 import { SparsitySlider } from '../components/SparsitySlider.tsx';
-import { formatCount, formatPercent } from '../components/format.ts';
+import { formatPercent } from '../components/format.ts';
 import { formatScore } from '../components/score-format.ts';
 import type { CountingProfile } from '../core/score/index.ts';
 import { globalBits, FULL_PRECISION } from '../store/recipe-edit.ts';
 import { recipeJson } from '../store/recipe-url.ts';
 import { osiReference, type ExitRateChoice } from '../store/score-compute.ts';
-import { measureBlocker, type Measurement } from '../store/score-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
 
 function exitRateText(e: ExitRateChoice | null): string {
@@ -117,6 +120,7 @@ function ScoreControls({
         onChange={(b) => a.setBits({ activation: b ?? FULL_PRECISION })}
         testId="activation-bits"
       />
+      <QuantChoices />
       <div className="field">
         <label htmlFor={profileId}>Counting</label>
         <select
@@ -179,87 +183,6 @@ function OsiNote() {
           %
         </span>
       </div>
-    </div>
-  );
-}
-
-function measurementDetail(m: Measurement | null, stale: boolean): string | undefined {
-  if (!m) return undefined;
-  const exit =
-    m.top1EarlyExit !== null && m.exitRate !== null
-      ? ` · main head ${formatPercent(m.top1)}, exit rate ${formatPercent(m.exitRate, 1)}`
-      : '';
-  return `${formatCount(m.n)} test images${exit}${stale ? ' · for an earlier recipe' : ''}`;
-}
-
-function statusText(state: string, blocker: string | null, error: string | null): string {
-  if (state === 'error') return error ?? 'Measurement failed.';
-  if (state === 'pending') return 'Edit settling: accuracy will be re-measured…';
-  if (state === 'measuring') return 'measuring…';
-  if (blocker) return blocker;
-  return state === 'done' ? 'Measured with the recipe applied to a copy of the network.' : '';
-}
-
-function Accuracy() {
-  const state = useLabStore((s) => s.measureState);
-  const job = useLabStore((s) => s.measureJob);
-  const kind = useLabStore((s) => s.measureKind);
-  const error = useLabStore((s) => s.measureError);
-  const blocker = useLabStore(measureBlocker);
-  const key = useLabStore((s) => recipeJson(s.recipe));
-  const quick = useLabStore((s) => s.measurement);
-  const full = useLabStore((s) => s.fullMeasurement);
-  const { measureNow, cancelMeasurement, setExitRateOverride } = useLabStore.getState();
-  const staleQuick = quick !== null && quick.recipeKey !== key;
-  const staleFull = full !== null && full.recipeKey !== key;
-  const top1 = (m: Measurement | null) => (m ? (m.top1EarlyExit ?? m.top1) : null);
-  return (
-    <div className="score-accuracy" data-testid="score-accuracy" data-state={state}>
-      <h3>Accuracy with this recipe</h3>
-      <p
-        className={state === 'error' ? 'status status-error' : 'status'}
-        role={state === 'error' ? 'alert' : 'status'}
-        data-testid="measure-status"
-      >
-        {statusText(state, blocker, error)}
-      </p>
-      <AccuracyBadge
-        label="validation slice top-1"
-        top1={top1(quick)}
-        detail={measurementDetail(quick, staleQuick)}
-        stale={staleQuick}
-        testId="validation-top1"
-      />
-      <AccuracyBadge
-        label="full test set top-1"
-        top1={top1(full)}
-        detail={measurementDetail(full, staleFull)}
-        stale={staleFull}
-        testId="full-top1"
-      />
-      <div className="buttons">
-        <button type="button" onClick={() => void measureNow('validation')} disabled={!!blocker}>
-          Measure now
-        </button>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void measureNow('full')}
-          disabled={!!blocker || kind === 'full'}
-        >
-          Measure full test set
-        </button>
-        {quick?.exitRate != null && !staleQuick && (
-          <button type="button" onClick={() => setExitRateOverride(quick.exitRate)}>
-            Count with this exit rate
-          </button>
-        )}
-      </div>
-      <ProgressBar
-        job={job}
-        name="Measurement progress"
-        onCancel={() => void cancelMeasurement()}
-      />
     </div>
   );
 }
@@ -363,9 +286,10 @@ export function ScorePanel() {
       <ScoreControls hasExit={inputs?.table.hasExit ?? false} onGlobalHold={setGlobalHeld} />
       <div className="score-body">
         <ShareChart hold={globalHeld} />
-        <Accuracy />
+        <ScoreAccuracy />
       </div>
       <LayerTable hold={globalHeld} />
+      <SensitivityView />
       <CompressedExport />
     </section>
   );

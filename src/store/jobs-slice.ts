@@ -11,9 +11,10 @@ import type { LabState } from './lab-store.ts';
 /**
  * 'measure': the Score panel's recipe measurement (its state lives in the score slice);
  * 'analyse': the Spectra panel's K-FAC + Hessian analysis; 'prune': a one-shot prune or a
- * pruning schedule (Pruning panel).
+ * pruning schedule (Pruning panel); 'sensitivity': the Score panel's per-layer sensitivity.
  */
-export type JobKind = 'load' | 'train' | 'evaluate' | 'model' | 'measure' | 'analyse' | 'prune';
+export type JobKind =
+  'load' | 'train' | 'evaluate' | 'model' | 'measure' | 'analyse' | 'prune' | 'sensitivity';
 
 export interface JobState {
   id: string;
@@ -49,6 +50,7 @@ export const JOBS_DEFAULT: JobsValues = {
     measure: null,
     analyse: null,
     prune: null,
+    sensitivity: null,
   },
 };
 

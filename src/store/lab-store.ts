@@ -1,6 +1,7 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, analysis, prune, history); each slice file holds its Values, Actions and DEFAULT.
+ * score, sensitivity, plan, analysis, prune, history); each slice file holds its Values, Actions
+ * and DEFAULT.
  */
 import { create } from 'zustand';
 import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
@@ -11,9 +12,11 @@ import { createExportSlice, type ExportSlice } from './export-slice.ts';
 import { createHistorySlice, type HistorySlice } from './history-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
 import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
 import { createRecoverySlice, type RecoverySlice } from './recovery-slice.ts';
 import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
+import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice.ts';
 import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
 export type LabState = DataSlice &
@@ -23,6 +26,8 @@ export type LabState = DataSlice &
   BackendSlice &
   JobsSlice &
   ScoreSlice &
+  SensitivitySlice &
+  PlanSlice &
   AnalysisSlice &
   PruneSlice &
   ExportSlice &
@@ -37,6 +42,8 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createJobsSlice(...a),
   ...createScoreSlice(...a),
+  ...createSensitivitySlice(...a),
+  ...createPlanSlice(...a),
   ...createAnalysisSlice(...a),
   ...createPruneSlice(...a),
   ...createExportSlice(...a),

@@ -5,6 +5,7 @@
  * maps dropped and layer keys sorted — so equal recipes encode to equal strings.
  */
 import type { CountingProfile, LayerBits, Recipe } from '../core/score/index.ts';
+import type { QuantMethod, SparsityAllocation, WeightGranularity } from '../core/score/recipe.ts';
 
 export type BitsKind = 'weight' | 'activation';
 
@@ -52,6 +53,9 @@ export function canonicalRecipe(r: Recipe): Recipe {
     weightBits: r.weightBits === FULL_PRECISION ? undefined : r.weightBits,
     activationBits: r.activationBits === FULL_PRECISION ? undefined : r.activationBits,
     layerBits: sortedRecord(layerBits),
+    weightGranularity: r.weightGranularity === 'tensor' ? undefined : r.weightGranularity,
+    quantMethod: r.quantMethod === 'sigmamax' ? undefined : r.quantMethod,
+    sparsityAllocation: r.sparsityAllocation === 'global' ? undefined : r.sparsityAllocation,
     lambda: r.lambda,
     activationLambda: r.activationLambda,
     calibrationBatches: r.calibrationBatches,
@@ -122,4 +126,31 @@ export function withFreebie(r: Recipe, freebie: boolean | undefined): Recipe {
 /** Effective global bits of the recipe (32 when not quantized). */
 export function globalBits(r: Recipe, kind: BitsKind): number {
   return (kind === 'weight' ? r.weightBits : r.activationBits) ?? FULL_PRECISION;
+}
+
+/** How weights are quantized and sparsity spread (recipe fields; defaults: the seed's). */
+export interface QuantChoices {
+  weightGranularity: WeightGranularity;
+  quantMethod: QuantMethod;
+  sparsityAllocation: SparsityAllocation;
+}
+
+export const QUANT_CHOICES_DEFAULT: QuantChoices = {
+  weightGranularity: 'tensor',
+  quantMethod: 'sigmamax',
+  sparsityAllocation: 'global',
+};
+
+/** The recipe's choices with the defaults filled in. */
+export function quantChoices(r: Recipe): QuantChoices {
+  return {
+    weightGranularity: r.weightGranularity ?? QUANT_CHOICES_DEFAULT.weightGranularity,
+    quantMethod: r.quantMethod ?? QUANT_CHOICES_DEFAULT.quantMethod,
+    sparsityAllocation: r.sparsityAllocation ?? QUANT_CHOICES_DEFAULT.sparsityAllocation,
+  };
+}
+
+/** Sets some of the choices (the default values leave the canonical recipe). */
+export function withQuantChoices(r: Recipe, patch: Partial<QuantChoices>): Recipe {
+  return canonicalRecipe({ ...r, ...patch });
 }

@@ -121,8 +121,9 @@ export function measureBlocker(s: LabState): string | null {
   if (!s.scoreInputs) return 'No current network: import, train or evaluate one first.';
   if (!s.summary?.test) return 'Load a test split (Data panel) to measure accuracy.';
   if (s.backendStatus !== 'ready') return 'Waiting for the backend.';
-  if (s.jobs.train || s.jobs.evaluate || s.jobs.model || s.jobs.analyse || s.jobs.prune)
-    return 'The network is busy (training, evaluating, importing, analysing or pruning).';
+  const j = s.jobs;
+  if (j.train || j.evaluate || j.model || j.analyse || j.prune || j.sensitivity)
+    return 'The network is busy (training, evaluating, importing, analysing, pruning or measuring sensitivity).';
   return null;
 }
 

@@ -60,6 +60,14 @@ import { ExportService } from './export-service.ts';
 import { ModelService } from './model-service.ts';
 import { PruneService } from './prune-service.ts';
 import { ScoreService } from './score-service.ts';
+import { sensitivityCore } from './sensitivity-core.ts';
+import { SensitivityService } from './sensitivity-service.ts';
+import type {
+  PlanRequest,
+  PlanResponse,
+  SensitivityRequest,
+  SensitivityResult,
+} from './sensitivity-types.ts';
 import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
 import { TrainService } from './train-service.ts';
 
@@ -90,6 +98,7 @@ export function createLabApi() {
   const analysis = new AnalysisService(ensureBackend, current);
   const exporter = new ExportService(ensureBackend, current);
   const pruner = new PruneService(ensureBackend, current, analysis, pruneSchedule);
+  const sensitivity = new SensitivityService(ensureBackend, current, sensitivityCore);
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
   const runJob = async <T>(
@@ -191,6 +200,7 @@ export function createLabApi() {
         scores.invalidate(current.network);
         analysis.invalidate(current.network);
         pruner.invalidate(current.network);
+        sensitivity.invalidate(current.network);
       });
     },
     /** Continues the training run a crash or a reload interrupted, from its last checkpoint. */
@@ -205,6 +215,7 @@ export function createLabApi() {
         scores.invalidate(current.network);
         analysis.invalidate(current.network);
         pruner.invalidate(current.network);
+        sensitivity.invalidate(current.network);
       });
     },
     /** Marks the interrupted run as not resumed (it will not come back on a reload). */
@@ -291,6 +302,25 @@ export function createLabApi() {
       return runJob(id, onProgress, (signal, report) =>
         scores.measure(recipe, options, data.current, { signal, report }),
       );
+    },
+
+    /**
+     * Per-layer sensitivity of the current network on the first `request.images` test records
+     * (each layer alone at each candidate width and sparsity, plus the Hessian-trace estimate);
+     * cancellable by `id`. The report is kept for planRecipe.
+     */
+    measureSensitivity(
+      id: string,
+      request: SensitivityRequest,
+      onProgress: OnProgress,
+    ): Promise<SensitivityResult> {
+      return runJob(id, onProgress, (signal, report) =>
+        sensitivity.measure(request, data.current, { signal, report }),
+      );
+    },
+    /** A recipe proposed from the kept sensitivity report (nothing is applied). */
+    planRecipe(request: PlanRequest): Promise<PlanResponse> {
+      return sensitivity.plan(request);
     },
 
     /** K-FAC spectra per layer and the Hessian spectrum of the current network (Spectra panel). */

@@ -1,10 +1,13 @@
 /**
  * Compression (src/core/compress): magnitude sparsity with masks (sparsity/), SigmaMax fixed-point
- * quantization (quant/), and the recipe applied to a network for scoring, measurement and export.
+ * quantization (quant/), per-layer sensitivity (sensitivity/), the recipe planner (plan/), and
+ * the recipe applied to a network for scoring, measurement and export.
  */
 export * from './sparsity';
 export * from './quant';
 export * from './structure';
+export * from './sensitivity';
+export * from './plan';
 export { fineTuneKeepingZeros, fineTuneMasked, type FineTuneOptions } from './fine-tune';
 export {
   compressNetwork,
