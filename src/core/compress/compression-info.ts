@@ -20,8 +20,9 @@ export function compressionInfo(c: Compression): { compression: Compression } {
 
 function isQuant(q: unknown): q is ActivationQuant {
   if (typeof q !== 'object' || q === null) return false;
-  const { bits, bp, mean, std } = q as Record<string, unknown>;
-  return [bits, bp, mean, std].every((v) => typeof v === 'number' && Number.isFinite(v));
+  const { bits, bp, mean, std, zeroPoint } = q as Record<string, unknown>;
+  const finite = [bits, bp, mean, std].every((v) => typeof v === 'number' && Number.isFinite(v));
+  return finite && (zeroPoint === undefined || Number.isInteger(zeroPoint));
 }
 
 /**

@@ -58,6 +58,12 @@ export interface Recipe {
   quantMethod?: QuantMethod;
   /** Exponent choice for activations (default: quantMethod). */
   activationMethod?: QuantMethod;
+  /**
+   * Activations as unsigned codes with an integer zero point (value (u − z)·2^−bp, as TFLite's
+   * asymmetric uint8) instead of signed codes; needs activationMethod 'mse'. The zero point is
+   * counted as one more stored value per quantized layer input (default false).
+   */
+  activationZeroPoint?: boolean;
   /** Spread of recipe.sparsity: 'global' threshold (default) or 'uniform' per layer. */
   sparsityAllocation?: SparsityAllocation;
   /** SigmaMax λ for weights: f_max = |mean| + λ·std (default 10, the seed's); not counted. */
@@ -91,6 +97,7 @@ const RECIPE_FIELDS: readonly string[] = [
   'weightGranularity',
   'quantMethod',
   'activationMethod',
+  'activationZeroPoint',
   'sparsityAllocation',
   'lambda',
   'activationLambda',
@@ -220,6 +227,12 @@ export function validateRecipe(v: unknown): Recipe {
   checkChoice('recipe.weightGranularity', v.weightGranularity, ['tensor', 'channel']);
   checkChoice('recipe.quantMethod', v.quantMethod, ['sigmamax', 'mse']);
   checkChoice('recipe.activationMethod', v.activationMethod, ['sigmamax', 'mse']);
+  checkBoolean('recipe.activationZeroPoint', v.activationZeroPoint);
+  if (v.activationZeroPoint === true && (v.activationMethod ?? v.quantMethod) !== 'mse') {
+    throw new RecipeError(
+      `recipe.activationZeroPoint needs activationMethod (or quantMethod) 'mse', got ${show(v.activationMethod ?? v.quantMethod ?? 'sigmamax')}`,
+    );
+  }
   checkChoice('recipe.sparsityAllocation', v.sparsityAllocation, ['global', 'uniform']);
   checkNumber('recipe.lambda', v.lambda, 'a finite number > 0', (x) => x > 0);
   checkNumber('recipe.activationLambda', v.activationLambda, 'a finite number > 0', (x) => x > 0);

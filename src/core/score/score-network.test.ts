@@ -134,6 +134,13 @@ describe('tiny net, per-channel exponents (8-bit stored exponents)', () => {
     ]);
   });
 
+  it('an activation zero point is one more stored value per quantized layer input', () => {
+    const base = { weightBits: 8, activationBits: 8, quantMethod: 'mse' as const };
+    const r = scoreNetwork(table, { ...base, activationZeroPoint: true });
+    expect(r.quantScales).toBe(9); // 3 weight scales + 3 × (exponent + zero point)
+    expect(r.storageBits - scoreNetwork(table, base).storageBits).toBe(3 * 32);
+  });
+
   it('unfolded BN: 2C exponents per affine; unquantized layers and the freebie store none', () => {
     const r = scoreNetwork(table, { weightBits: 6, foldBN: false, weightGranularity: 'channel' });
     // conv1 4 (no bias), bn1 8, conv2 4, bn2 8, fc 3 + 3

@@ -7,7 +7,8 @@
  * Profiles:
  * - 'official' (counting.py): sparse weights store non-zeros + a 1-bit mask (only if s > 0),
  *   biases dense; BN folded as a bias (foldBN, default) or counted as an affine; one quantization
- *   scale per quantized weight tensor and per quantized layer input (quantScaleBits each).
+ *   scale per quantized weight tensor and per quantized layer input (quantScaleBits each); a
+ *   layer input with a zero point (recipe.activationZeroPoint) stores it as one more such value.
  * - Per-channel exponents (recipe.weightGranularity 'channel', both profiles): every quantized
  *   layer weight and bias (and unfolded BN scale and shift) also stores c_out exponents of
  *   CHANNEL_EXPONENT_BITS each (the .mnlc stores them so); the per-layer scales above are kept
@@ -112,6 +113,8 @@ interface Setup {
   scaleBits: number;
   /** Bits per stored per-channel exponent; 0 when exponents are per tensor. */
   channelBits: number;
+  /** Quantized layer inputs store a zero point too (recipe.activationZeroPoint). */
+  zeroPoint: boolean;
   exitOn: boolean;
 }
 
@@ -148,7 +151,7 @@ function newWork(n: number): Work {
 
 function scaleCount(s: Setup, w: number, a: number): number {
   if (s.seed || s.bits.freebie) return 0;
-  return (w < 32 ? 1 : 0) + (a < 32 ? 1 : 0);
+  return (w < 32 ? 1 : 0) + (a < 32 ? (s.zeroPoint ? 2 : 1) : 0);
 }
 
 /** Per-channel exponents of a quantized row: c_out (= weights / vl) for the weight, c_out for a bias. */
@@ -256,6 +259,7 @@ function setupOf(table: ScoreTable, recipeIn: Recipe, ctx: ScoreContext): Setup 
     fold: recipe.foldBN ?? !seed,
     scaleBits: table.options.quantScaleBits,
     channelBits: recipe.weightGranularity === 'channel' ? CHANNEL_EXPONENT_BITS : 0,
+    zeroPoint: recipe.activationZeroPoint === true,
     exitOn: ctx.exitRate !== undefined,
   };
 }

@@ -4,7 +4,8 @@
  * smoothed by an exponential moving average, ema ← 0.9·ema + 0.1·batch (the first batch sets it),
  * over recipe.calibrationBatches (default 8) batches; then bp from λ = recipe.activationLambda
  * (default 18) — or, with recipe.activationMethod (default quantMethod) 'mse', the bp minimising the squared error on a
- * strided sample of each input (MSE_SAMPLE values per batch; exponents.ts). Eval mode (BN running statistics), through forward's inputHook; activations are
+ * strided sample of each input (MSE_SAMPLE values per batch; exponents.ts); with
+ * recipe.activationZeroPoint, the (bp, zero point) of unsigned codes minimising that error. Eval mode (BN running statistics), through forward's inputHook; activations are
  * not quantized during calibration (the seed quantizes each one with its running bp as it goes; at
  * λ = 18 that barely moves downstream statistics). One download per batch.
  */
@@ -19,7 +20,7 @@ import {
   quantizedInputs,
 } from './layer-bits';
 import type { TensorQuant } from './quantize-weights';
-import { mseBinaryPoint } from './exponents';
+import { mseAsymmetric, mseBinaryPoint } from './exponents';
 import { sigmaMaxBinaryPoint } from './sigma-max';
 
 export const CALIBRATION_MOMENTUM = 0.9;
@@ -30,6 +31,8 @@ export const MSE_SAMPLE = 16384;
 export interface ActivationQuant extends TensorQuant {
   mean: number;
   std: number;
+  /** Unsigned codes with this zero point (recipe.activationZeroPoint); else signed. */
+  zeroPoint?: number;
 }
 
 export interface CalibrateOptions {
@@ -148,7 +151,13 @@ export async function calibrateActivations(
       `calibrateActivations: no batches given, but ${layers.size} layer input(s) are quantized (e.g. '${[...layers.keys()][0]}')`,
     );
   }
-  return toQuant(layers, ema, activationLambda(o.recipe), mse);
+  return toQuant(
+    layers,
+    ema,
+    activationLambda(o.recipe),
+    mse,
+    o.recipe.activationZeroPoint === true,
+  );
 }
 
 function concatSamples(parts: readonly Float32Array[]): Float32Array {
@@ -166,12 +175,17 @@ function toQuant(
   ema: ReadonlyMap<string, Running>,
   lambda: number,
   mse: boolean,
+  zeroPoint: boolean,
 ): Record<string, ActivationQuant> {
   const out: Record<string, ActivationQuant> = {};
   for (const [name, bits] of layers) {
     const s = ema.get(name);
     if (!s) throw new Error(`calibrateActivations: layer '${name}' never ran`);
     const { mean, std } = s;
+    if (zeroPoint) {
+      out[name] = { bits, ...mseAsymmetric(concatSamples(s.samples), bits), mean, std };
+      continue;
+    }
     const bp = mse
       ? mseBinaryPoint(concatSamples(s.samples), bits)
       : sigmaMaxBinaryPoint(mean, std, bits, lambda);

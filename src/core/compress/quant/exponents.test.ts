@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng, randNormal } from '../../util/rng';
 import {
+  asymmetricError,
   channelBinaryPoints,
+  mseAsymmetric,
+  zeroPointFor,
   mseBinaryPoint,
   noClipBinaryPoint,
   quantizeChannels,
@@ -88,5 +91,44 @@ describe('per-channel quantization', () => {
 
   it('rejects a channel count that does not divide the tensor', () => {
     expect(() => quantizeChannels(w, 5, [0, 0, 0])).toThrow(/4 values do not split into 3/);
+  });
+});
+
+describe('mseAsymmetric (unsigned codes with a zero point)', () => {
+  /** Every bp in [−126, 126] with the zero point rule: the minimal error. */
+  function bruteForceAsym(data: Float32Array, bits: number): number {
+    const min = Math.min(0, ...data);
+    let best = Infinity;
+    for (let bp = -MAX_ABS_BINARY_POINT; bp <= MAX_ABS_BINARY_POINT; bp++) {
+      best = Math.min(
+        best,
+        asymmetricError(data, bits, { bp, zeroPoint: zeroPointFor(min, bits, bp) }),
+      );
+    }
+    return best;
+  }
+
+  it.each([4, 8])(
+    '%i bits on swish-like values: brute-force minimum, finer than signed',
+    (bits) => {
+      const rng = makeRng(bits);
+      const data = Float32Array.from({ length: 4000 }, () => {
+        const x = 2 * randNormal(rng);
+        return x / (1 + Math.exp(-x)); // swish: min −0.278
+      });
+      const q = mseAsymmetric(data, bits);
+      const err = asymmetricError(data, bits, q);
+      expect(err).toBe(bruteForceAsym(data, bits));
+      expect(err).toBeLessThan(squaredError(data, bits, mseBinaryPoint(data, bits)));
+      expect(q.zeroPoint).toBe(zeroPointFor(Math.min(...data), bits, q.bp));
+      expect(q.zeroPoint).toBeLessThan(2 ** (bits - 1)); // most codes above zero
+    },
+  );
+
+  it('the zero point keeps the smallest value unclipped; all zeros → bp bits − 1, z 0', () => {
+    expect(zeroPointFor(-0.3, 8, 4)).toBe(5); // ceil(0.3·16)
+    expect(zeroPointFor(0.1, 8, 4)).toBe(0);
+    expect(zeroPointFor(-100, 4, 4)).toBe(15);
+    expect(mseAsymmetric(new Float32Array(3), 8)).toEqual({ bp: 7, zeroPoint: 0 });
   });
 });

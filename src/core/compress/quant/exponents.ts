@@ -69,7 +69,11 @@ export function noClipBinaryPoint(r: ValueRange, bits: number): number {
 
 /** Σ (q(x) − x)² at binary point bp, in float64 (q as quantizeValues computes it). */
 export function squaredError(data: Float32Array, bits: number, bp: number): number {
-  const [lo, hi] = levelRange(bits);
+  return levelError(data, levelRange(bits), bp);
+}
+
+/** Σ (q(x) − x)² with integer levels [lo, hi] at binary point bp. */
+function levelError(data: Float32Array, [lo, hi]: [number, number], bp: number): number {
   checkBinaryPoint(bp);
   const up = 2 ** bp;
   const down = 2 ** -bp;
@@ -159,4 +163,52 @@ export function quantizeChannels(
     out[i] = roundHalfEven(Math.min(hi, Math.max(lo, data[i]! * up[c]!))) * down[c]!;
   }
   return out;
+}
+
+/** A binary point with a zero point: unsigned codes u ∈ [0, 2^bits − 1], value (u − z)·2^−bp. */
+export interface AsymmetricQuant {
+  bp: number;
+  zeroPoint: number;
+}
+
+/** The smallest zero point that keeps `min` unclipped at bp (at most 2^bits − 1). */
+export function zeroPointFor(min: number, bits: number, bp: number): number {
+  const z = min < 0 ? Math.ceil(-min * 2 ** bp) : 0;
+  return Math.min(2 ** bits - 1, z);
+}
+
+function asymmetricLevels(min: number, bits: number, bp: number): [number, number] {
+  const z = zeroPointFor(min, bits, bp);
+  return [-z, 2 ** bits - 1 - z];
+}
+
+/**
+ * The (bp, zero point) minimising the squared error, the zero point placing the smallest value
+ * at the bottom of the unsigned range (zeroPointFor): as mseBinaryPoint, the search starts at the
+ * largest bp at which nothing clips and runs MSE_SEARCH_SPAN above it; ties to the smallest bp.
+ * An activation that is ≥ −0.28 (swish) gets almost twice the resolution of the signed range.
+ */
+export function mseAsymmetric(data: Float32Array, bits: number): AsymmetricQuant {
+  levelRange(bits);
+  const r = rangeOf(data);
+  if (r.min === 0 && r.max === 0) return { bp: bits - 1, zeroPoint: 0 };
+  const fitsAt = (bp: number) => {
+    const [lo, hi] = asymmetricLevels(r.min, bits, bp);
+    return r.max * 2 ** bp <= hi && r.min * 2 ** bp >= lo;
+  };
+  let start = noClipBinaryPoint(r, bits);
+  while (start < MAX_ABS_BINARY_POINT && fitsAt(start + 1)) start++;
+  const end = Math.min(MAX_ABS_BINARY_POINT, start + MSE_SEARCH_SPAN);
+  let best = start;
+  let bestErr = levelError(data, asymmetricLevels(r.min, bits, start), start);
+  for (let bp = start + 1; bp <= end; bp++) {
+    const e = levelError(data, asymmetricLevels(r.min, bits, bp), bp);
+    if (e < bestErr) [best, bestErr] = [bp, e];
+  }
+  return { bp: best, zeroPoint: zeroPointFor(r.min, bits, best) };
+}
+
+/** Σ (q(x) − x)² of the asymmetric quantizer (bp, zero point). */
+export function asymmetricError(data: Float32Array, bits: number, q: AsymmetricQuant): number {
+  return levelError(data, [-q.zeroPoint, 2 ** bits - 1 - q.zeroPoint], q.bp);
 }

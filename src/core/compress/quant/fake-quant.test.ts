@@ -106,3 +106,19 @@ describe('sigmaMaxScale / fakeQuantSteSigmaMax (exponent on the device)', () => 
     tf.dispose([x, g]);
   });
 });
+
+describe('fakeQuant with a zero point (unsigned codes)', () => {
+  it('levels [−z, 2^bits − 1 − z]: z = 2^(bits−1) is the signed quantizer', () => {
+    const x = tf.tensor1d([-1, -0.3, 0, 0.26, 3, 20]);
+    // 4 bits, bp 2 (step 0.25), z 2: codes clamp to [−2, 13] → values [−0.5, 3.25]
+    const y = fakeQuant(x, 4, 2, 2);
+    expect(Array.from(y.dataSync())).toEqual([-0.5, -0.25, 0, 0.25, 3, 3.25]);
+    const signed = fakeQuant(x, 4, 2);
+    const z8 = fakeQuant(x, 4, 2, 8);
+    expect(Array.from(z8.dataSync())).toEqual(Array.from(signed.dataSync()));
+    expect(() => fakeQuant(x, 4, 2, 16)).toThrow(
+      /zero point must be an integer in \[0, 15\], got 16/,
+    );
+    tf.dispose([x, y, signed, z8]);
+  });
+});

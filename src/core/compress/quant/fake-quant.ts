@@ -9,23 +9,43 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBinaryPoint, levelRange, MAX_ABS_BINARY_POINT } from './sigma-max';
 
+/**
+ * Integer levels of an activation quantizer: signed [−2^(bits−1), 2^(bits−1) − 1], or with a
+ * zero point z (unsigned codes u ∈ [0, 2^bits − 1], value (u − z)·2^−bp) [−z, 2^bits − 1 − z].
+ * z = 2^(bits−1) is the signed range.
+ */
+export function activationLevels(bits: number, zeroPoint?: number): [number, number] {
+  const signed = levelRange(bits);
+  if (zeroPoint === undefined) return signed;
+  if (!Number.isInteger(zeroPoint) || zeroPoint < 0 || zeroPoint > 2 ** bits - 1)
+    throw new Error(`zero point must be an integer in [0, ${2 ** bits - 1}], got ${zeroPoint}`);
+  return [-zeroPoint, 2 ** bits - 1 - zeroPoint];
+}
+
 /** x ↦ round(clamp(x·up, lo, hi))·down and the STE mask (1 inside [lo, hi], else 0). */
 function quantize(
   x: tf.Tensor,
   up: number | tf.Tensor,
   down: number | tf.Tensor,
-  bits: number,
+  [lo, hi]: [number, number],
 ): { value: tf.Tensor; mask: tf.Tensor } {
-  const [lo, hi] = levelRange(bits);
   const scaled = tf.mul(x, up);
   const value = tf.mul(tf.round(tf.clipByValue(scaled, lo, hi)), down);
   const inside = tf.logicalAnd(tf.greaterEqual(scaled, lo), tf.lessEqual(scaled, hi));
   return { value, mask: tf.cast(inside, 'float32') };
 }
 
-/** q(x) = round(clamp(x·2^bp, −2^(bits−1), 2^(bits−1) − 1))·2^−bp, same shape as x. */
-export function fakeQuant<T extends tf.Tensor>(x: T, bits: number, bp: number): T {
-  const [lo, hi] = levelRange(bits);
+/**
+ * q(x) = round(clamp(x·2^bp, lo, hi))·2^−bp, same shape as x; [lo, hi] the signed levels, or
+ * [−z, 2^bits − 1 − z] with a zero point z (activationLevels).
+ */
+export function fakeQuant<T extends tf.Tensor>(
+  x: T,
+  bits: number,
+  bp: number,
+  zeroPoint?: number,
+): T {
+  const [lo, hi] = activationLevels(bits, zeroPoint);
   checkBinaryPoint(bp);
   return tf.tidy(() => tf.mul(tf.round(tf.clipByValue(tf.mul(x, 2 ** bp), lo, hi)), 2 ** -bp)) as T;
 }
@@ -33,14 +53,14 @@ export function fakeQuant<T extends tf.Tensor>(x: T, bits: number, bp: number): 
 /** One STE op: `scaleOf(x)` gives 2^bp (a number, or a scalar computed from x on the device). */
 function steOp<T extends tf.Tensor>(
   x: T,
-  bits: number,
+  levels: [number, number],
   scaleOf: (x: tf.Tensor) => { up: number | tf.Tensor; down: number | tf.Tensor },
 ): T {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
     const { up, down } = scaleOf(input);
-    const { value, mask } = quantize(input, up, down, bits);
+    const { value, mask } = quantize(input, up, down, levels);
     save([mask]);
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]!) };
   });
@@ -48,10 +68,15 @@ function steOp<T extends tf.Tensor>(
 }
 
 /** fakeQuant forward; backward passes dy where x·2^bp is inside the clamp range, else 0. */
-export function fakeQuantSte<T extends tf.Tensor>(x: T, bits: number, bp: number): T {
-  levelRange(bits);
+export function fakeQuantSte<T extends tf.Tensor>(
+  x: T,
+  bits: number,
+  bp: number,
+  zeroPoint?: number,
+): T {
+  const levels = activationLevels(bits, zeroPoint);
   checkBinaryPoint(bp);
-  return steOp(x, bits, () => ({ up: 2 ** bp, down: 2 ** -bp }));
+  return steOp(x, levels, () => ({ up: 2 ** bp, down: 2 ** -bp }));
 }
 
 /**
@@ -86,7 +111,7 @@ export function sigmaMaxScale(x: tf.Tensor, bits: number, lambda: number): tf.Sc
  * QAT needs for weights that change each step. The exponent gets no gradient (STE).
  */
 export function fakeQuantSteSigmaMax<T extends tf.Tensor>(x: T, bits: number, lambda: number): T {
-  return steOp(x, bits, (input) => {
+  return steOp(x, levelRange(bits), (input) => {
     const up = sigmaMaxScale(input, bits, lambda);
     return { up, down: tf.div(1, up) };
   });

@@ -130,7 +130,7 @@ function affineBnLookup(
 export function qatModel(
   net: Network,
   recipe: Recipe,
-  activationQuant: Record<string, TensorQuant>,
+  activationQuant: Record<string, TensorQuant & { zeroPoint?: number }>,
 ): QatModel {
   if (recipe.weightGranularity === 'channel' || recipe.quantMethod === 'mse') {
     throw new Error(
@@ -146,7 +146,7 @@ export function qatModel(
   };
   const inputHook = (node: GraphNode, inputs: tf.Tensor[]) => {
     const q = own(activationQuant, node.name);
-    return q ? inputs.map((t) => fakeQuantSte(t, q.bits, q.bp)) : inputs;
+    return q ? inputs.map((t) => fakeQuantSte(t, q.bits, q.bp, q.zeroPoint)) : inputs;
   };
   const bns = new Map<string, number>();
   for (const n of net.graph.nodes)

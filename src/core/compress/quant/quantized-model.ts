@@ -47,13 +47,16 @@ export interface QuantizedModel {
 }
 
 /** Fake-quantizes the input of each layer named in `quant` (layers have one input). */
-export function activationHook(quant: Record<string, TensorQuant>): InputHook {
+export function activationHook(quant: Record<string, ActivationLevels>): InputHook {
   return (node, inputs) => {
     const q = own(quant, node.name);
     if (!q) return inputs;
-    return inputs.map((t) => fakeQuant(t, q.bits, q.bp));
+    return inputs.map((t) => fakeQuant(t, q.bits, q.bp, q.zeroPoint));
   };
 }
+
+/** What an activation quantizer needs to run: width, binary point, optional zero point. */
+export type ActivationLevels = TensorQuant & { zeroPoint?: number };
 
 function calibrationBatches(
   graph: Graph,

@@ -44,7 +44,7 @@ async function exportAndRead(net: Network, recipe: Recipe) {
 }
 
 describe('compressed checkpoint round trip', () => {
-  it('per-channel exponents: version 2, exponents stored, same weights and logits', async () => {
+  it('per-channel exponents and activation zero points: version 2, same weights and logits', async () => {
     const net = randomBnNetwork(tinyGraph(), 4);
     const recipe: Recipe = {
       weightBits: 5,
@@ -52,10 +52,14 @@ describe('compressed checkpoint round trip', () => {
       sparsity: 0.3,
       weightGranularity: 'channel',
       quantMethod: 'mse',
+      activationZeroPoint: true,
     };
     const { c, data, bytes, back } = await exportAndRead(net, recipe);
     expect(new DataView(bytes.buffer).getUint16(4, true)).toBe(2);
     expect(back.weightQuant).toEqual(data.weightQuant);
+    const zeros = Object.values(data.activationQuant).map((a) => a.zeroPoint);
+    expect(zeros.every((z) => Number.isInteger(z))).toBe(true);
+    expect(Object.values(back.activationQuant).map((a) => a.zeroPoint)).toEqual(zeros);
     const perChannel = Object.values(back.weightQuant).filter((q) => q.channelBp);
     expect(perChannel.length).toBe(Object.keys(back.weightQuant).length);
     expect(perChannel.some((q) => new Set(q.channelBp).size > 1)).toBe(true);

@@ -220,7 +220,12 @@ function checkAgainstGraph(graph: Graph, rows: TensorLayout[], fail: Fail): Set<
   return implied;
 }
 
-function activationTable(v: unknown, graph: Graph, fail: Fail): Record<string, ActivationQuant> {
+function activationTable(
+  v: unknown,
+  graph: Graph,
+  version: number,
+  fail: Fail,
+): Record<string, ActivationQuant> {
   if (!isPlain(v)) fail('header "activations" is not an object');
   const layers = new Set(
     graph.nodes
@@ -232,7 +237,8 @@ function activationTable(v: unknown, graph: Graph, fail: Fail): Record<string, A
     const ok =
       layers.has(k) &&
       Array.isArray(q) &&
-      q.length === 4 &&
+      (q.length === 4 ||
+        (version > 1 && q.length === 5 && isInt(q[4]) && q[4] >= 0 && q[4] < 2 ** q[0])) &&
       isInt(q[0]) &&
       q[0] >= 2 &&
       q[0] <= 16 &&
@@ -242,10 +248,11 @@ function activationTable(v: unknown, graph: Graph, fail: Fail): Record<string, A
       typeof q[3] === 'number';
     if (!ok)
       fail(
-        `activation quantizer ${JSON.stringify(k)}: ${JSON.stringify(q)} is not [bits 2–16, bp, mean, std] of a layer`,
+        `activation quantizer ${JSON.stringify(k)}: ${JSON.stringify(q)} is not [bits 2–16, bp, mean, std${version > 1 ? ', zero point?' : ''}] of a layer`,
       );
-    const [bits, bp, mean, std] = q as number[];
+    const [bits, bp, mean, std, zeroPoint] = q as number[];
     out[k] = { bits: bits!, bp: bp!, mean: Math.fround(mean!), std: Math.fround(std!) };
+    if (zeroPoint !== undefined) out[k].zeroPoint = zeroPoint;
   }
   return out;
 }
@@ -270,7 +277,7 @@ export function readCompressed(
   if (!Array.isArray(h.tensors)) fail('header "tensors" is not an array');
   const rows = h.tensors.map((r, i) => tensorRow(r, i, fixed.version, fail));
   const implied = checkAgainstGraph(graph, rows, fail);
-  const activationQuant = activationTable(h.activations, graph, fail);
+  const activationQuant = activationTable(h.activations, graph, fixed.version, fail);
   const headerBytes = FIXED_HEADER_BYTES + fixed.headerBytes;
   const payloadBytes = bytes.length - headerBytes - CRC_BYTES;
   const sum = rows.reduce((s, r) => s + r.bytes, 0);

@@ -68,18 +68,22 @@ function f32(v: number): number {
   return Number(Math.fround(v).toPrecision(9));
 }
 
-/** Version 1 unless a tensor stores per-channel exponents (old readers keep reading the rest). */
-function versionOf(rows: readonly TensorLayout[]): number {
-  return rows.some((r) => r.channels > 0) ? COMPRESSED_VERSION : 1;
+/**
+ * Version 1 unless a tensor stores per-channel exponents or an activation a zero point (old
+ * readers keep reading the rest).
+ */
+function versionOf(data: CompressedModelData, rows: readonly TensorLayout[]): number {
+  const zero = Object.values(data.activationQuant).some((a) => a.zeroPoint !== undefined);
+  return zero || rows.some((r) => r.channels > 0) ? COMPRESSED_VERSION : 1;
 }
 
 function headerJson(data: CompressedModelData, rows: TensorLayout[], float: string): string {
-  const version = versionOf(rows);
+  const version = versionOf(data, rows);
   const columns = tensorColumns(version);
   const activations = Object.fromEntries(
     Object.entries(data.activationQuant).map(([k, a]) => [
       k,
-      [a.bits, a.bp, f32(a.mean), f32(a.std)],
+      [a.bits, a.bp, f32(a.mean), f32(a.std), ...(a.zeroPoint === undefined ? [] : [a.zeroPoint])],
     ]),
   );
   const payloadBytes = rows.reduce((s, r) => s + r.bytes, 0);
@@ -125,7 +129,14 @@ export function writeCompressed(data: CompressedModelData): Uint8Array {
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(COMPRESSED_MAGIC, 0);
-  view.setUint16(4, versionOf(encoded.map((e) => e.layout)), true);
+  view.setUint16(
+    4,
+    versionOf(
+      data,
+      encoded.map((e) => e.layout),
+    ),
+    true,
+  );
   view.setUint16(6, 0, true); // flags
   view.setUint32(8, total, true);
   view.setUint32(12, header.length, true);
