@@ -7,7 +7,8 @@
  * live score's recomputation cost (PyramidNet-272, plain and factorized), and the Score panel's
  * slider drag in Chromium (frames and long tasks on the main thread).
  * `--only data|node|browser|osi|osi-browser|osi-logits|osi-recipe|score|score-drag` runs one part (the others are kept
- * from the last results.json).
+ * from the last results.json). `--only osi-ptq` (about 25 minutes on 2 cores) writes its own
+ * section in place (bench/sections.ts); a full run keeps such sections.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,8 @@ import { benchOsiRecipes } from './osi-recipe';
 import { benchOsiPrune } from './osi-prune';
 import { benchHessianOsi } from './hessian-osi';
 import { benchScoreDrag } from './browser-score-drag';
+import { benchOsiPtq } from './osi-ptq';
+import { keepMarkedSections } from './sections';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -40,6 +43,12 @@ function previous(file: string): Partial<BenchResults> {
 async function main(): Promise<void> {
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+  // Sections written in place (bench/sections.ts): by name only, nothing else re-rendered.
+  if (only === 'osi-ptq') {
+    await benchOsiPtq(log);
+    log('updated BENCHMARKS.md (osi-ptq)');
+    return;
+  }
   const want = (part: string): boolean => only === undefined || only === part;
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const resultsFile = path.join(OUT_DIR, 'results.json');
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
   }
   if (logits) results.osiLogits = logits;
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
-  fs.writeFileSync('BENCHMARKS.md', renderReport(results));
+  fs.writeFileSync('BENCHMARKS.md', keepMarkedSections('BENCHMARKS.md', renderReport(results)));
   log('wrote BENCHMARKS.md');
 }
 

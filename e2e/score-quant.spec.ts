@@ -5,7 +5,8 @@
 //    the CLI on the same records: float 81.5 %, per channel 82.0 %, per tensor 6 %).
 // 2. The tiny net: "Measure sensitivity" (progress, chart), "Find a recipe" under a target score,
 //    the user edits one layer's bits in the proposal, applies it, and the Score panel shows the
-//    applied recipe (recipe line, layer table, URL).
+//    applied recipe (recipe line, layer table, URL); then unsigned activation codes with a zero
+//    point, which bring least-squared-error activation exponents with them.
 // wasm backend (the fastest here; SwiftShader WebGPU runs OSI at ~1 image/s).
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
@@ -180,6 +181,15 @@ test('sensitivity, then a proposed recipe edited and applied', async ({ page }, 
   // The applied recipe is measured as any edit is.
   await expect(score.getByTestId('score-accuracy')).toHaveAttribute('data-state', 'done', {
     timeout: 60_000,
+  });
+
+  // A zero point under SigmaMax exponents brings least-squared-error activation exponents along.
+  await score.getByLabel('Activation codes').selectOption('zero-point');
+  await expect(score.getByLabel('Activation exponents')).toHaveValue('mse');
+  await expect(score.getByLabel('Exponent choice')).toHaveValue('sigmamax');
+  expect(JSON.parse((await score.getByTestId('recipe-json').textContent())!)).toMatchObject({
+    activationMethod: 'mse',
+    activationZeroPoint: true,
   });
   expect(lines.filter((l) => l.includes('[page:error]'))).toEqual([]);
 });

@@ -3,7 +3,7 @@
  * (percentage points) or loss each layer alone loses at each candidate width or sparsity, and —
  * for widths and loss — the second-order (Hessian-trace) estimate as dashed lines.
  */
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -20,46 +20,19 @@ import {
   type SensitivityKind,
   type SensitivityMetric,
 } from './sensitivity-data.ts';
+import { ChoiceSelect, type ChoiceOptions } from './ChoiceSelect.tsx';
 
 const HEIGHT = 300;
 const COLOURS = ['#b3261e', '#e07a1f', '#c9a400', '#3b8c3b', '#1f4e8c', '#6b3fa0', '#555'];
 
-const KINDS: readonly (readonly [SensitivityKind, string])[] = [
+const KINDS: ChoiceOptions<SensitivityKind> = [
   ['bits', 'weight widths'],
   ['sparsity', 'extra sparsities'],
 ];
-const METRICS: readonly (readonly [SensitivityMetric, string])[] = [
+const METRICS: ChoiceOptions<SensitivityMetric> = [
   ['top1', 'top-1 lost (points)'],
   ['loss', 'loss increase'],
 ];
-
-function Select<T extends string>(p: {
-  label: string;
-  value: T;
-  options: readonly (readonly [T, string])[];
-  onChange: (v: T) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{p.label}</label>
-      <select
-        id={id}
-        value={p.value}
-        onChange={(e) => {
-          const hit = p.options.find(([k]) => k === e.currentTarget.value);
-          if (hit) p.onChange(hit[0]);
-        }}
-      >
-        {p.options.map(([k, text]) => (
-          <option key={k} value={k}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 const num = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
 
@@ -75,8 +48,8 @@ export function SensitivityChart({ report }: { report: SensitivityReport }) {
   return (
     <div className="sensitivity-chart">
       <div className="sensitivity-chart-controls">
-        <Select label="Candidates" value={kind} options={KINDS} onChange={setKind} />
-        <Select label="Show" value={metric} options={METRICS} onChange={setMetric} />
+        <ChoiceSelect label="Candidates" value={kind} options={KINDS} onChange={setKind} />
+        <ChoiceSelect label="Show" value={metric} options={METRICS} onChange={setMetric} />
       </div>
       <figure
         className="chart"

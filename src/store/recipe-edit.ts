@@ -2,7 +2,8 @@
  * Immutable edits of a compression recipe (src/core/score/recipe.ts) as the Score panel's
  * controls make them, and the canonical form that the store keeps and the URL carries: fields in
  * schema order, defaults left out (no global sparsity, 32-bit = not quantized), empty per-layer
- * maps dropped and layer keys sorted — so equal recipes encode to equal strings.
+ * maps dropped and layer keys sorted — so equal recipes encode to equal strings. An
+ * activationMethod equal to the weights' quantMethod is left out too (it is the default).
  */
 import type { CountingProfile, LayerBits, Recipe } from '../core/score/index.ts';
 import type { QuantMethod, SparsityAllocation, WeightGranularity } from '../core/score/recipe.ts';
@@ -55,6 +56,9 @@ export function canonicalRecipe(r: Recipe): Recipe {
     layerBits: sortedRecord(layerBits),
     weightGranularity: r.weightGranularity === 'tensor' ? undefined : r.weightGranularity,
     quantMethod: r.quantMethod === 'sigmamax' ? undefined : r.quantMethod,
+    activationMethod:
+      r.activationMethod === (r.quantMethod ?? 'sigmamax') ? undefined : r.activationMethod,
+    activationZeroPoint: r.activationZeroPoint === false ? undefined : r.activationZeroPoint,
     sparsityAllocation: r.sparsityAllocation === 'global' ? undefined : r.sparsityAllocation,
     lambda: r.lambda,
     activationLambda: r.activationLambda,
@@ -128,29 +132,51 @@ export function globalBits(r: Recipe, kind: BitsKind): number {
   return (kind === 'weight' ? r.weightBits : r.activationBits) ?? FULL_PRECISION;
 }
 
-/** How weights are quantized and sparsity spread (recipe fields; defaults: the seed's). */
+/**
+ * How weights and activations are quantized and sparsity spread (recipe fields; defaults: the
+ * seed's). `activationMethod` is the effective one (the recipe's, else quantMethod).
+ */
 export interface QuantChoices {
   weightGranularity: WeightGranularity;
   quantMethod: QuantMethod;
+  activationMethod: QuantMethod;
+  /** Unsigned activation codes with an integer zero point (needs activationMethod 'mse'). */
+  activationZeroPoint: boolean;
   sparsityAllocation: SparsityAllocation;
 }
 
 export const QUANT_CHOICES_DEFAULT: QuantChoices = {
   weightGranularity: 'tensor',
   quantMethod: 'sigmamax',
+  activationMethod: 'sigmamax',
+  activationZeroPoint: false,
   sparsityAllocation: 'global',
 };
 
 /** The recipe's choices with the defaults filled in. */
 export function quantChoices(r: Recipe): QuantChoices {
+  const quantMethod = r.quantMethod ?? QUANT_CHOICES_DEFAULT.quantMethod;
   return {
     weightGranularity: r.weightGranularity ?? QUANT_CHOICES_DEFAULT.weightGranularity,
-    quantMethod: r.quantMethod ?? QUANT_CHOICES_DEFAULT.quantMethod,
+    quantMethod,
+    activationMethod: r.activationMethod ?? quantMethod,
+    activationZeroPoint: r.activationZeroPoint ?? QUANT_CHOICES_DEFAULT.activationZeroPoint,
     sparsityAllocation: r.sparsityAllocation ?? QUANT_CHOICES_DEFAULT.sparsityAllocation,
   };
 }
 
-/** Sets some of the choices (the default values leave the canonical recipe). */
+/**
+ * Sets some of the choices (the default values leave the canonical recipe). A zero point needs
+ * least-squared-error activation exponents, so the edit never yields a recipe the schema
+ * rejects: turning the zero point on (or moving the weights' exponent choice to SigmaMax while it
+ * is on) pins activationMethod to 'mse'; picking SigmaMax for the activations themselves turns
+ * the zero point off.
+ */
 export function withQuantChoices(r: Recipe, patch: Partial<QuantChoices>): Recipe {
-  return canonicalRecipe({ ...r, ...patch });
+  const next: Recipe = { ...r, ...patch };
+  if (next.activationZeroPoint && (next.activationMethod ?? next.quantMethod) !== 'mse') {
+    if (patch.activationMethod === 'sigmamax') next.activationZeroPoint = false;
+    else next.activationMethod = 'mse';
+  }
+  return canonicalRecipe(next);
 }

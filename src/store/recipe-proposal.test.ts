@@ -1,7 +1,9 @@
 // A planner's proposal as the user edits it: rows from the plan, edits checked (errors name the
 // layer and value), and the recipe applied = the plan's own recipe with only the edited rows
-// written over it; plus the quantization choices of the recipe in its canonical (URL) form.
+// written over it; plus the quantization choices of the recipe in its canonical (URL) form, and
+// the activation zero point, which brings least-squared-error activation exponents with it.
 import { describe, expect, it } from 'vitest';
+import { validateRecipe, type Recipe } from '../core/score/index.ts';
 import type { PlanResponse } from '../worker/sensitivity-types.ts';
 import { canonicalRecipe, quantChoices, withQuantChoices } from './recipe-edit.ts';
 import {
@@ -95,6 +97,8 @@ describe('quantization choices in the recipe', () => {
     expect(quantChoices({})).toEqual({
       weightGranularity: 'tensor',
       quantMethod: 'sigmamax',
+      activationMethod: 'sigmamax',
+      activationZeroPoint: false,
       sparsityAllocation: 'global',
     });
     const r = withQuantChoices({ weightBits: 8 }, { weightGranularity: 'channel' });
@@ -103,12 +107,77 @@ describe('quantization choices in the recipe', () => {
     expect(quantChoices(all)).toEqual({
       weightGranularity: 'channel',
       quantMethod: 'mse',
+      activationMethod: 'mse',
+      activationZeroPoint: false,
       sparsityAllocation: 'uniform',
     });
     expect(parseRecipeParam(recipeJson(all))).toEqual(all);
     expect(withQuantChoices(all, QUANT_DEFAULTS)).toEqual({ weightBits: 8 });
     expect(() => parseRecipeParam('{"weightGranularity":"row"}')).toThrow(
       "recipe.weightGranularity must be 'tensor' or 'channel', got \"row\"",
+    );
+  });
+});
+
+describe('activation codes with a zero point', () => {
+  /** Every recipe the control makes passes the schema and survives the URL round trip. */
+  function valid(r: Recipe): Recipe {
+    expect(validateRecipe(r)).toBe(r);
+    expect(parseRecipeParam(recipeJson(r))).toEqual(r);
+    return r;
+  }
+
+  it('brings least-squared-error activation exponents with it under SigmaMax weights', () => {
+    const r = valid(withQuantChoices({ activationBits: 8 }, { activationZeroPoint: true }));
+    expect(r).toEqual({ activationBits: 8, activationMethod: 'mse', activationZeroPoint: true });
+    expect(quantChoices(r)).toMatchObject({
+      quantMethod: 'sigmamax',
+      activationMethod: 'mse',
+      activationZeroPoint: true,
+    });
+    // Back to signed codes: the activation exponents stay as they are (still a valid recipe).
+    expect(valid(withQuantChoices(r, { activationZeroPoint: false }))).toEqual({
+      activationBits: 8,
+      activationMethod: 'mse',
+    });
+  });
+
+  it('follows least-squared-error weights without restating the activation method', () => {
+    const mse = withQuantChoices({ activationBits: 8 }, { quantMethod: 'mse' });
+    const r = valid(withQuantChoices(mse, { activationZeroPoint: true }));
+    expect(r).toEqual({ activationBits: 8, quantMethod: 'mse', activationZeroPoint: true });
+    // Weights back to SigmaMax: the activations keep 'mse', pinned, so the zero point stays.
+    expect(valid(withQuantChoices(r, { quantMethod: 'sigmamax' }))).toEqual({
+      activationBits: 8,
+      activationMethod: 'mse',
+      activationZeroPoint: true,
+    });
+  });
+
+  it('turns the zero point off when the activations are set to SigmaMax', () => {
+    const r = withQuantChoices({}, { quantMethod: 'mse', activationZeroPoint: true });
+    expect(valid(withQuantChoices(r, { activationMethod: 'sigmamax' }))).toEqual({
+      quantMethod: 'mse',
+      activationMethod: 'sigmamax',
+    });
+  });
+
+  it('keeps both fields through canonicalisation and the URL', () => {
+    const r = { weightBits: 8, activationMethod: 'mse', activationZeroPoint: true } as const;
+    expect(canonicalRecipe(r)).toEqual(r);
+    expect(recipeJson(r)).toBe(
+      '{"weightBits":8,"activationMethod":"mse","activationZeroPoint":true}',
+    );
+    expect(parseRecipeParam(recipeJson(r))).toEqual(r);
+    // Defaults drop out: a method equal to the weights' one, and signed codes.
+    expect(canonicalRecipe({ quantMethod: 'mse', activationMethod: 'mse' })).toEqual({
+      quantMethod: 'mse',
+    });
+    expect(canonicalRecipe({ activationMethod: 'sigmamax', activationZeroPoint: false })).toEqual(
+      {},
+    );
+    expect(() => parseRecipeParam('{"activationZeroPoint":true}')).toThrow(
+      "recipe.activationZeroPoint needs activationMethod (or quantMethod) 'mse'",
     );
   });
 });

@@ -35,6 +35,18 @@ describe('recipe edits', () => {
     expect(canonicalRecipe({ weightBits: 32, activationBits: 32, layerSparsity: {} })).toEqual({});
   });
 
+  it('keep fineTune.distill and fineTune.exitLossWeight, through the URL too', () => {
+    const fineTune = {
+      epochs: 2,
+      qat: true,
+      distill: { temperature: 4, weight: 0.9 },
+      exitLossWeight: 1,
+    };
+    const r = canonicalRecipe({ weightBits: 8, fineTune });
+    expect(r).toEqual({ weightBits: 8, fineTune });
+    expect(readRecipeParam(searchWithRecipe('', r)).recipe).toEqual(r);
+  });
+
   it('clamps slider values to [0, 0.95] and rejects NaN', () => {
     expect(roundSparsity(0.99)).toBe(0.95);
     expect(roundSparsity(-1)).toBe(0);

@@ -8,13 +8,13 @@
  * `plan()` hands it to the core's planner (core/compress/plan) with the current weights. The core
  * functions are passed in (lab-api.ts), so the compiler checks their signatures there.
  */
+import type { PlanOptions } from '../core/compress/plan/types.ts';
 import { effectiveLayerSparsity } from '../core/compress/score-model.ts';
+import type { SensitivityOptions } from '../core/compress/sensitivity/types.ts';
 import type { CifarDataset } from '../core/data/types.ts';
-import type { Graph, Weights } from '../core/graph/ir.ts';
 import type { Network } from '../core/graph/network.ts';
-import { validateRecipe, type Recipe } from '../core/score/index.ts';
+import { validateRecipe } from '../core/score/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
-import type { BatchSource, CancelSignal } from '../core/train/types.ts';
 import { holdWhenFree } from './analysis-service.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type { BackendInfo, JobProgress } from './lab-types.ts';
@@ -32,32 +32,11 @@ type Report = (p: JobProgress) => void;
 
 const DEFAULT_BATCH = 100;
 
-/** What the core's measureSensitivity takes (core/compress/sensitivity: SensitivityOptions). */
-export interface CoreSensitivityOptions {
-  source: BatchSource;
-  calibration?: BatchSource;
-  batchSize?: number;
-  base?: Recipe;
-  bits?: number[];
-  sparsities?: number[];
-  hessian?: { probes: number; batches: number } | false;
-  signal?: CancelSignal;
-  onProgress?: (p: { done: number; total: number; layer: string }) => void;
-}
+/** What the core's measureSensitivity takes (core/compress/sensitivity). */
+export type CoreSensitivityOptions = SensitivityOptions;
 
-/** What the core's planRecipe takes (core/compress/plan: PlanOptions). */
-export interface CorePlanOptions {
-  graph: Graph;
-  weights: Weights;
-  report: SensitivityReport;
-  targetScore?: number;
-  accuracyFloor?: number;
-  exitRate?: number;
-  base?: Recipe;
-  bitsChoices?: number[];
-  sparsityChoices?: number[];
-  allocation?: 'sensitivity' | 'uniform';
-}
+/** What the core's planRecipe takes (core/compress/plan). */
+export type CorePlanOptions = PlanOptions;
 
 export interface SensitivityCore {
   measureSensitivity: (net: Network, o: CoreSensitivityOptions) => Promise<SensitivityReport>;
