@@ -58,7 +58,7 @@ describe('bitsCurve / sparsityCurve', () => {
 
   it('noisy measurements become monotone; sparsity interpolates from 0 and stops at the last', () => {
     const c = bitsCurve(entry({ bits: [pt(2, 0.3), pt(4, 0.5), pt(8, -0.01)] }), REF, [8, 4, 2]);
-    expect(c.loss.get(8)).toBeCloseTo(-0.01, 12);
+    expect(c.loss.get(8)).toBe(0); // noise never predicts an improvement
     expect(c.loss.get(4)).toBeCloseTo(0.5, 12);
     expect(c.loss.get(2)).toBeCloseTo(0.5, 12); // 2 bits measured better than 4: raised
     const s = sparsityCurve(entry(), REF, [0, 0.1, 0.4, 0.6, 0.8]);
@@ -66,5 +66,24 @@ describe('bitsCurve / sparsityCurve', () => {
     expect(s.loss.get(0.1)).toBeCloseTo(0.05, 12);
     expect(s.loss.get(0.4)).toBeCloseTo(0.3, 12);
     expect(s.loss.has(0.8)).toBe(false);
+  });
+
+  it('with the slice size: the second-order shape scaled to the widest width above the noise', () => {
+    // n = 100 → noise 0.05; 6 bits (ΔL 0.02) is noise, 4 bits (0.4) is the anchor
+    const so = [2, 4, 6, 8].map((b) => ({ bits: b, deltaLoss: 4 ** -b }));
+    const l = entry({ bits: [pt(2, 3), pt(4, 0.4), pt(6, -0.02), pt(8, 0.03)], secondOrder: so });
+    const c = bitsCurve(l, REF, [2, 4, 6, 8], 100);
+    expect(c.loss.get(4)).toBeCloseTo(0.4, 12);
+    expect(c.loss.get(6)).toBeCloseTo(0.4 / 16, 12); // the shape, not the noisy −0.02
+    expect(c.loss.get(8)).toBeCloseTo(0.4 / 256, 12);
+    expect(c.loss.get(2)).toBeCloseTo(6.4, 12); // model 0.4·16 beats the saturated 3
+    // sparsity: no shape to lean on, so every share > 0 costs at least the noise (0.05)
+    const sp = sparsityCurve(
+      entry({ sparsity: [pt(0.2, -0.01), pt(0.6, 0.5)] }),
+      REF,
+      [0, 0.2],
+      100,
+    );
+    expect([sp.loss.get(0), sp.loss.get(0.2)]).toEqual([0, 0.05]);
   });
 });

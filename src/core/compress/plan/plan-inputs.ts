@@ -98,7 +98,7 @@ export function planInputs(o: PlanOptions): PlanInputs {
     others,
     bits,
     sparsities,
-    bitsCurves: o.report.layers.map((l) => bitsCurve(l, ref, bits)),
-    sparsityCurves: o.report.layers.map((l) => sparsityCurve(l, ref, sparsities)),
+    bitsCurves: o.report.layers.map((l) => bitsCurve(l, ref, bits, o.report.n)),
+    sparsityCurves: o.report.layers.map((l) => sparsityCurve(l, ref, sparsities, o.report.n)),
   };
 }
