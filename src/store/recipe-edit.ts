@@ -67,6 +67,8 @@ export function canonicalRecipe(r: Recipe): Recipe {
     countingProfile: r.countingProfile,
     freebie: r.freebie,
     fineTune: r.fineTune,
+    exitThreshold: r.exitThreshold,
+    prune: r.prune,
   };
   const out: Recipe = {};
   for (const [k, v] of Object.entries(full)) {

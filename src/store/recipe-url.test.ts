@@ -47,6 +47,16 @@ describe('recipe edits', () => {
     expect(readRecipeParam(searchWithRecipe('', r)).recipe).toEqual(r);
   });
 
+  it('keep exitThreshold and a structured prune spec (they used to be dropped)', () => {
+    const r = canonicalRecipe({
+      weightBits: 8,
+      exitThreshold: 0.9,
+      prune: { method: 'channels', ratio: 0.2 },
+    });
+    expect(r).toMatchObject({ exitThreshold: 0.9, prune: { method: 'channels', ratio: 0.2 } });
+    expect(readRecipeParam(searchWithRecipe('', r)).recipe).toEqual(r);
+  });
+
   it('clamps slider values to [0, 0.95] and rejects NaN', () => {
     expect(roundSparsity(0.99)).toBe(0.95);
     expect(roundSparsity(-1)).toBe(0);

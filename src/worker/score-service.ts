@@ -8,6 +8,7 @@
  * the network.
  */
 import { evaluateRecipe } from '../core/compress/apply-recipe.ts';
+import { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from '../core/compress/exit-threshold.ts';
 import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
 import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
 import type { CifarDataset } from '../core/data/types.ts';
@@ -103,8 +104,10 @@ async function evaluateStored(
   o: Parameters<typeof evaluateRecipe>[2],
 ): Promise<Awaited<ReturnType<typeof evaluateRecipe>>> {
   const runnable = current.evaluable() ?? net;
-  const r = await evaluateNetwork(runnable, o.source, o);
-  return { ...r, layerSparsity: layerZeroFractions(net.graph, await net.toWeightsAsync()) };
+  const exitThreshold = o.threshold ?? DEFAULT_EXIT_THRESHOLD;
+  const r = await evaluateNetwork(runnable, o.source, { ...o, threshold: exitThreshold });
+  const layerSparsity = layerZeroFractions(net.graph, await net.toWeightsAsync());
+  return { ...r, layerSparsity, exitThreshold };
 }
 
 export class ScoreService {
@@ -221,7 +224,10 @@ export class ScoreService {
         onProgress: progressOf(hooks.report),
       };
       const r = this.isStoredRecipe(recipe)
-        ? await evaluateStored(this.current, net, evalOptions)
+        ? await evaluateStored(this.current, net, {
+            ...evalOptions,
+            threshold: exitThresholdOf(recipe),
+          })
         : await evaluateRecipe(net, recipe, evalOptions);
       return {
         top1: r.top1,

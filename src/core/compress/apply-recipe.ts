@@ -9,6 +9,8 @@
  * float16, the width the score counts.
  *   compressed = await compressNetwork(net, recipe, { calibration });   // → runs like a Network
  *   r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, limit });
+ * Early exit: an explicit `threshold` wins, else recipe.exitThreshold, else the network's own
+ * (exit-threshold.ts: 0.85).
  */
 import { Network } from '../graph/network';
 import type { Weights } from '../graph/ir';
@@ -21,6 +23,7 @@ import {
 import type { BatchSource, CancelSignal } from '../train/types';
 import { validateRecipe, minRecipeBits, type Recipe } from '../score/recipe';
 import { resolveBits } from '../score/resolve';
+import { exitThresholdOf } from './exit-threshold';
 import { quantizeNetwork, type QuantizedModel } from './quant';
 import { effectiveLayerSparsity } from './score-model';
 import { applyMasks, magnitudeMasks } from './sparsity';
@@ -34,6 +37,8 @@ export interface CompressedNetwork extends EvaluableNetwork {
   readonly layerSparsity: Record<string, number>;
   /** The quantized model, when the recipe quantizes anything. */
   readonly quantized: QuantizedModel | null;
+  /** Early-exit threshold of the recipe (exitThresholdOf). */
+  readonly exitThreshold: number;
   dispose(): void;
 }
 
@@ -69,6 +74,7 @@ export async function compressNetwork(
       weights: q.weights,
       layerSparsity,
       quantized: minRecipeBits(recipe) < 32 ? q : null,
+      exitThreshold: exitThresholdOf(recipe),
       forward: (x, opts) => q.forward(x, opts),
       predict: (x) => q.predict(x),
       dispose: () => q.dispose(),
@@ -82,13 +88,17 @@ export interface RecipeEvalOptions {
   source: BatchSource;
   calibration?: BatchSource;
   batchSize: number;
-  /** Early-exit threshold (default 0.85). */
+  /** Early-exit threshold (default: recipe.exitThreshold, else 0.85). */
   threshold?: number;
   signal?: CancelSignal;
   onProgress?: (p: EvalProgress) => void;
 }
 
-export type RecipeEvalResult = NetworkEvalResult & { layerSparsity: Record<string, number> };
+export type RecipeEvalResult = NetworkEvalResult & {
+  layerSparsity: Record<string, number>;
+  /** The early-exit threshold used. */
+  exitThreshold: number;
+};
 
 /** Accuracy of `net` with the recipe's sparsity and quantization applied (net is unchanged). */
 export async function evaluateRecipe(
@@ -98,8 +108,9 @@ export async function evaluateRecipe(
 ): Promise<RecipeEvalResult> {
   const c = await compressNetwork(net, recipe, { calibration: o.calibration });
   try {
-    const r = await evaluateNetwork(c, o.source, o);
-    return { ...r, layerSparsity: c.layerSparsity };
+    const threshold = exitThresholdOf(recipe, o.threshold);
+    const r = await evaluateNetwork(c, o.source, { ...o, threshold });
+    return { ...r, layerSparsity: c.layerSparsity, exitThreshold: threshold };
   } finally {
     c.dispose();
   }

@@ -4,14 +4,19 @@
  * masked weights stay exactly zero. Defaults follow recipe.fineTune: epochs 1, lr 1e-3, batch 32,
  * momentum 0.9, weight decay 5e-4. fineTuneKeepingZeros does it on graph + weights with the
  * weights' own exact zeros as the mask (a sparse checkpoint stays as sparse).
+ * For the recipe pipeline (pipeline/run-recipe.ts) fineTuneMasked also takes a model other than
+ * the plain network (QAT), distillation / extra-head losses, and an optimizer + start epoch +
+ * epoch-end hook so that a run checkpoints and resumes (saveMomentum / loadMomentum).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, Weights } from '../graph/ir';
 import { Network } from '../graph/network';
 import type { FineTuneSettings } from '../score/recipe';
 import type { TrainControl } from '../train/control';
 import { networkModel } from '../train/network-model';
-import { train, type TrainMetrics } from '../train/trainer';
-import type { BatchSource } from '../train/types';
+import { Sgd, type SgdConfig } from '../train/sgd';
+import { train, type EpochSummary, type TrainMetrics, type TrainOptions } from '../train/trainer';
+import type { BatchSource, TrainableModel } from '../train/types';
 import { MaskSet } from './sparsity/mask-set';
 import { zeroMasks } from './sparsity/zero-masks';
 
@@ -29,6 +34,51 @@ export interface FineTuneOptions {
   onMetrics?: (m: TrainMetrics) => void;
   /** Start of the error thrown when training diverges: `${label} diverged: …`. */
   label: string;
+  /** What train() differentiates (default networkModel(net)); must train `net`'s variables. */
+  model?: TrainableModel;
+  /** Distillation and extra-output losses, passed to train() as they are. */
+  losses?: Pick<TrainOptions, 'distill' | 'extraLossWeights'>;
+  /** An optimizer to continue with (default a fresh one, fineTuneSgdConfig(settings)). */
+  optimizer?: Sgd;
+  /** First epoch to run (resume); shuffles continue as if the epochs before had run. */
+  startEpoch?: number;
+  /** Awaited after every whole epoch (checkpoints). */
+  onEpochEnd?: (s: EpochSummary) => void | Promise<void>;
+}
+
+/** The SGD configuration fine-tuning uses (momentum 0.9, weight decay 5e-4 by default). */
+export function fineTuneSgdConfig(ft: FineTuneSettings = {}): SgdConfig {
+  return { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 };
+}
+
+/** A saved tensor (momentum buffer) as plain data. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** The optimizer's momentum buffers of `names` that exist yet, downloaded. */
+export async function saveMomentum(
+  optimizer: Sgd,
+  names: readonly string[],
+): Promise<SavedTensor[]> {
+  const out: SavedTensor[] = [];
+  for (const name of names) {
+    const b = optimizer.buffer(name);
+    if (!b) continue;
+    out.push({ name, shape: [...b.shape], data: ((await b.data()) as Float32Array).slice() });
+  }
+  return out;
+}
+
+/** Sets momentum buffers saved by saveMomentum. */
+export function loadMomentum(optimizer: Sgd, saved: readonly SavedTensor[]): void {
+  for (const m of saved) {
+    const t = tf.tensor(m.data.slice(), m.shape, 'float32');
+    optimizer.setBuffer(m.name, t);
+    t.dispose();
+  }
 }
 
 /** Trains `net` in place, `masks` re-applied after every step; throws when training diverges. */
@@ -39,17 +89,21 @@ export async function fineTuneMasked(
 ): Promise<'completed' | 'cancelled'> {
   const ft = o.settings ?? {};
   const r = await train({
-    model: networkModel(net),
+    model: o.model ?? networkModel(net),
     afterStep: () => masks.apply(net),
     source: o.source,
     epochs: ft.epochs ?? 1,
     batchSize: ft.batchSize ?? o.batchSize ?? 32,
     schedule: { kind: 'constant', lr: (ft.learningRate ?? 1e-3) * (o.lrScale ?? 1) },
-    sgd: { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 },
+    sgd: fineTuneSgdConfig(ft),
     seed: o.seed,
     control: o.control,
     maxSteps: o.maxSteps,
     onMetrics: o.onMetrics,
+    ...o.losses,
+    optimizer: o.optimizer,
+    startEpoch: o.startEpoch,
+    onEpochEnd: o.onEpochEnd,
   });
   if (r.status === 'diverged') throw new Error(`${o.label} diverged: ${r.message}`);
   return r.status;

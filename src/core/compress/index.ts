@@ -1,14 +1,23 @@
 /**
  * Compression (src/core/compress): magnitude sparsity with masks (sparsity/), SigmaMax fixed-point
  * quantization (quant/), per-layer sensitivity (sensitivity/), the recipe planner (plan/), and
- * the recipe applied to a network for scoring, measurement and export.
+ * the recipe applied to a network for scoring, measurement and export, and the whole recipe run
+ * end to end with checkpoints (pipeline/).
  */
 export * from './sparsity';
 export * from './quant';
 export * from './structure';
 export * from './sensitivity';
 export * from './plan';
-export { fineTuneKeepingZeros, fineTuneMasked, type FineTuneOptions } from './fine-tune';
+export {
+  fineTuneKeepingZeros,
+  fineTuneMasked,
+  fineTuneSgdConfig,
+  loadMomentum,
+  saveMomentum,
+  type FineTuneOptions,
+  type SavedTensor,
+} from './fine-tune';
 export {
   compressNetwork,
   evaluateRecipe,
@@ -31,3 +40,5 @@ export {
   type CompressedRunnable,
   type ScoreCompressedOptions,
 } from './compressed-model';
+export { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from './exit-threshold';
+export * from './pipeline';

@@ -21,11 +21,13 @@ export {
   type WeightedCounts,
 } from './op-counts';
 export {
+  DISTILL_DEFAULTS,
   RecipeError,
   isValidBits,
   minRecipeBits,
   validateRecipe,
   type CountingProfile,
+  type DistillSettings,
   type FineTuneSettings,
   type LayerBits,
   type PruneSchedule,

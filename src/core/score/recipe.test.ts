@@ -17,6 +17,11 @@ describe('validateRecipe', () => {
       fineTune: { epochs: 3, learningRate: 0.01, batchSize: 64, momentum: 0.9, weightDecay: 5e-4 },
     };
     expect(validateRecipe(full)).toBe(full);
+    const distilled = {
+      fineTune: { qat: true, distill: { temperature: 4, weight: 0.9 }, exitLossWeight: 0.5 },
+    };
+    expect(validateRecipe(distilled)).toBe(distilled);
+    expect(validateRecipe({ fineTune: { distill: {}, exitLossWeight: 0 } })).toBeTruthy();
   });
 
   it.each([
@@ -48,6 +53,26 @@ describe('validateRecipe', () => {
     [{ countingProfile: 'wrn' }, `recipe.countingProfile must be 'official' or 'seed', got "wrn"`],
     [{ fineTune: { epochs: -2 } }, 'recipe.fineTune.epochs must be an integer ≥ 0, got -2'],
     [{ fineTune: { lr: 0.1 } }, "recipe.fineTune has unknown field 'lr'"],
+    [
+      { fineTune: { distill: { temperature: 0 } } },
+      'recipe.fineTune.distill.temperature must be a number > 0, got 0',
+    ],
+    [
+      { fineTune: { distill: { weight: 1.5 } } },
+      'recipe.fineTune.distill.weight must be a number in [0, 1], got 1.5',
+    ],
+    [
+      { fineTune: { distill: { t: 2 } } },
+      "recipe.fineTune.distill has unknown field 't' (known: temperature, weight)",
+    ],
+    [
+      { fineTune: { distill: true } },
+      'recipe.fineTune.distill must be an object { temperature?, weight? }, got true',
+    ],
+    [
+      { fineTune: { exitLossWeight: -1 } },
+      'recipe.fineTune.exitLossWeight must be a number ≥ 0, got -1',
+    ],
     [{ weightbits: 8 }, "recipe has unknown field 'weightbits'"],
     [null, 'recipe must be an object, got null'],
   ])('%j → %s', (recipe, message) => {

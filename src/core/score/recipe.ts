@@ -29,7 +29,20 @@ export interface FineTuneSettings {
   pruneSteps?: number;
   /** Shape of the gradual schedule: AGP cubic (Zhu & Gupta 2017) or the seed's equal steps. */
   pruneSchedule?: PruneSchedule;
+  /** Distillation from the uncompressed network (Hinton et al. 2015); see DistillSettings. */
+  distill?: DistillSettings;
+  /** Weight of the early-exit head's loss (≥ 0; default 1 when the network has an exit head). */
+  exitLossWeight?: number;
 }
+
+/** (1 − weight)·CE + weight·T²·KL(teacher ‖ student) at temperature T (train/distillation.ts). */
+export interface DistillSettings {
+  /** T > 0 (default 4). */
+  temperature?: number;
+  /** Share of the teacher term, in [0, 1] (default 0.9). */
+  weight?: number;
+}
+export const DISTILL_DEFAULTS = { temperature: 4, weight: 0.9 } as const;
 
 export type PruneSchedule = 'agp' | 'seed';
 
@@ -82,6 +95,11 @@ export interface Recipe {
    */
   freebie?: boolean;
   fineTune?: FineTuneSettings;
+  /**
+   * Early-exit rule: an image exits when the exit head's max softmax probability is > this, in
+   * (0, 1] (default: the network's own, 0.85). Accuracy and the score's exit rate use it.
+   */
+  exitThreshold?: number;
   /** Structured pruning (channels or eigenbasis); see prune-spec.ts. */
   prune?: PruneSpec;
 }
@@ -106,6 +124,7 @@ const RECIPE_FIELDS: readonly string[] = [
   'countingProfile',
   'freebie',
   'fineTune',
+  'exitThreshold',
   'prune',
 ];
 const FINE_TUNE_FIELDS: readonly string[] = [
@@ -117,6 +136,8 @@ const FINE_TUNE_FIELDS: readonly string[] = [
   'qat',
   'pruneSteps',
   'pruneSchedule',
+  'distill',
+  'exitLossWeight',
 ];
 
 function show(v: unknown): string {
@@ -192,6 +213,13 @@ function checkFineTune(v: unknown): void {
   checkNumber(`${p}.pruneSteps`, v.pruneSteps, 'an integer ≥ 1', (x) => int(x) && x >= 1);
   if (v.pruneSchedule !== undefined && v.pruneSchedule !== 'agp' && v.pruneSchedule !== 'seed')
     fail(`${p}.pruneSchedule`, "'agp' or 'seed'", v.pruneSchedule);
+  checkNumber(`${p}.exitLossWeight`, v.exitLossWeight, 'a number ≥ 0', (x) => x >= 0);
+  const d = v.distill;
+  if (d === undefined) return;
+  if (!isPlainObject(d)) fail(`${p}.distill`, 'an object { temperature?, weight? }', d);
+  checkKeys(`${p}.distill`, d, ['temperature', 'weight']);
+  checkNumber(`${p}.distill.temperature`, d.temperature, 'a number > 0', (x) => x > 0);
+  checkNumber(`${p}.distill.weight`, d.weight, 'a number in [0, 1]', (x) => x >= 0 && x <= 1);
 }
 
 function checkChoice(path: string, v: unknown, choices: readonly string[]): void {
@@ -249,6 +277,12 @@ export function validateRecipe(v: unknown): Recipe {
   }
   checkBoolean('recipe.freebie', v.freebie);
   checkFineTune(v.fineTune);
+  checkNumber(
+    'recipe.exitThreshold',
+    v.exitThreshold,
+    'a number in (0, 1]',
+    (x) => x > 0 && x <= 1,
+  );
   if (v.prune !== undefined) validatePruneSpec(v.prune);
   const recipe = v as Recipe;
   const min = minRecipeBits(recipe);

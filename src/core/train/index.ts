@@ -7,6 +7,7 @@ export {
   type EvalResult,
   type Predictor,
 } from './evaluate';
+export { distillationLoss, headLoss, type HeadLossSettings } from './distillation';
 export { softmaxCrossEntropy } from './loss';
 export { rankOfTrueClass, topKCounts, topKCountsTensor } from './metrics';
 export { networkModel } from './network-model';
@@ -25,6 +26,8 @@ export {
   type BatchSource,
   type BnStats,
   type CancelSignal,
+  type DistillOptions,
+  type TeacherOutput,
   type TrainableModel,
   type TrainForward,
 } from './types';

@@ -1,7 +1,8 @@
 /**
  * Adapter: a graph Network (src/core/graph/network.ts) as the trainer's TrainableModel.
  * forwardTrain runs the graph in training mode (batch-statistics BN, random ShakeDrop gates);
- * extra outputs are left to the surrounding gradient tidy.
+ * extra outputs (e.g. an early-exit head's logits) go to the trainer as `extra`; the surrounding
+ * gradient tidy frees them.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BnBatchStats } from '../graph/forward';
@@ -15,7 +16,7 @@ export function networkModel(net: Network): TrainableModel {
     trainableNames: () => net.trainableNames(),
     forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {
       const r = net.forward(x, { training: true, rng });
-      return { logits: r.output, bnBatchStats: r.bnBatchStats };
+      return { logits: r.output, extra: r.extra, bnBatchStats: r.bnBatchStats };
     },
     applyBnUpdates: (stats: ReadonlyMap<string, BnStats>) =>
       net.applyBnUpdates(stats as ReadonlyMap<string, BnBatchStats>),

@@ -17,7 +17,7 @@ import type { TrainControl } from './control';
 import { lrAt, type LrSchedule, type ScheduleClock } from './schedule';
 import { Sgd, type NamedParam, type SgdConfig } from './sgd';
 import { StepAccumulators, trainStep } from './train-step';
-import type { BatchSource, TrainableModel } from './types';
+import type { BatchSource, DistillOptions, TrainableModel } from './types';
 
 export interface TrainMetrics {
   /** 0-based epoch of the last step. */
@@ -25,7 +25,11 @@ export interface TrainMetrics {
   /** Steps done so far (1-based count over the whole run). */
   step: number;
   totalSteps: number;
-  /** Mean loss / top-1 accuracy (fraction) over the steps since the previous report. */
+  /**
+   * Mean loss / top-1 accuracy (fraction) of the main output over the steps since the previous
+   * report; the loss is the main output's training loss (with distillation, the distillation
+   * loss), without the extra outputs' terms.
+   */
   loss: number;
   acc: number;
   /** Learning rate of the last step. */
@@ -68,6 +72,14 @@ export interface TrainOptions {
   optimizer?: Sgd;
   /** Called after every optimizer step and its BN updates (e.g. re-applying sparsity masks). */
   afterStep?: () => void;
+  /** Distill from a teacher (Hinton et al. 2015; train/distillation.ts). */
+  distill?: DistillOptions;
+  /**
+   * Extra output key → weight ≥ 0 of its loss (e.g. `{ exit: 1 }` fine-tunes an early-exit
+   * head): CE with the labels, distilled against the teacher's extra output of the same key when
+   * both exist. The model's forwardTrain must return those extra outputs.
+   */
+  extraLossWeights?: Record<string, number>;
 }
 
 export interface TrainResult {
@@ -100,6 +112,14 @@ function checkOptions(o: TrainOptions): void {
     throw new Error(`metricsEvery must be an integer ≥ 1, got ${every}`);
   const ls = o.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${ls}`);
+  const d = o.distill;
+  if (d && !(d.temperature > 0 && Number.isFinite(d.temperature)))
+    throw new Error(`distill.temperature must be a finite number > 0, got ${d.temperature}`);
+  if (d && !(d.weight >= 0 && d.weight <= 1))
+    throw new Error(`distill.weight must be in [0, 1], got ${d.weight}`);
+  for (const [key, w] of Object.entries(o.extraLossWeights ?? {}))
+    if (!(w >= 0 && Number.isFinite(w)))
+      throw new Error(`extraLossWeights['${key}'] must be a finite number ≥ 0, got ${w}`);
 }
 
 /** Metrics window: steps, images and wall time since the last report. */
@@ -164,6 +184,8 @@ function runStep(r: RunState, order: Uint32Array, b: number, augRng: Rng, modelR
       lr: r.lr,
       labelSmoothing: o.labelSmoothing ?? 0,
       rng: modelRng,
+      distill: o.distill,
+      extraLossWeights: o.extraLossWeights,
     };
     trainStep(inputs, x, y, batch.y, r.acc);
     o.afterStep?.();

@@ -17,6 +17,26 @@ export interface TrainForward {
   logits: tf.Tensor;
   /** BN layer name → batch statistics; the trainer keeps them past the gradient tidy. */
   bnBatchStats?: ReadonlyMap<string, BnStats>;
+  /** The graph's extra outputs (e.g. `{ exit: logits [N, K] }` of an early-exit head). */
+  extra?: Record<string, tf.Tensor>;
+}
+
+/** What a distillation teacher returns for a batch: main logits and extra outputs. */
+export interface TeacherOutput {
+  logits: tf.Tensor;
+  extra?: Record<string, tf.Tensor>;
+}
+
+/**
+ * Distillation (train/distillation.ts): the teacher runs outside the gradient tape, inside a
+ * tf.tidy, once per step; the trainer disposes what it returns after the step.
+ */
+export interface DistillOptions {
+  teacher: (x: tf.Tensor4D) => TeacherOutput;
+  /** T > 0. */
+  temperature: number;
+  /** Share of the soft (teacher) term, in [0, 1]. */
+  weight: number;
 }
 
 export interface TrainableModel {

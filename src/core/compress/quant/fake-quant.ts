@@ -5,6 +5,9 @@
  * incoming gradient where x·2^bp lies inside the clamp range [−2^(bits−1), 2^(bits−1) − 1]
  * (bounds included), 0 outside. Same values as sigma-max.ts's quantizeValues: x·2^bp and k·2^−bp
  * are exact in float32 and tf.round is half to even on every tfjs backend.
+ * Per output channel (quantize-weights.ts's 'channel' granularity): the IR stores weights
+ * channel-last, so element i is in channel i mod C; the tensor is viewed as [−1, C] and each
+ * column gets its own binary point (the STE mask then uses each channel's own clamp range).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBinaryPoint, levelRange, MAX_ABS_BINARY_POINT } from './sigma-max';
@@ -50,17 +53,32 @@ export function fakeQuant<T extends tf.Tensor>(
   return tf.tidy(() => tf.mul(tf.round(tf.clipByValue(tf.mul(x, 2 ** bp), lo, hi)), 2 ** -bp)) as T;
 }
 
-/** One STE op: `scaleOf(x)` gives 2^bp (a number, or a scalar computed from x on the device). */
+function checkChannels(x: tf.Tensor, channels: number | undefined): void {
+  if (channels === undefined) return;
+  if (!Number.isInteger(channels) || channels < 1 || x.size % channels !== 0)
+    throw new Error(
+      `per-channel fake quantization: [${x.shape}] does not split into ${channels} channels`,
+    );
+}
+
+/**
+ * One STE op: `scaleOf(x)` gives 2^bp (a number, or a tensor computed from x on the device: a
+ * scalar, or [C] when `channels` is set, x then seen as [−1, C]).
+ */
 function steOp<T extends tf.Tensor>(
   x: T,
   levels: [number, number],
   scaleOf: (x: tf.Tensor) => { up: number | tf.Tensor; down: number | tf.Tensor },
+  channels?: number,
 ): T {
+  checkChannels(x, channels);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const { up, down } = scaleOf(input);
-    const { value, mask } = quantize(input, up, down, levels);
+    const view = channels === undefined ? input : tf.reshape(input, [-1, channels]);
+    const { up, down } = scaleOf(view);
+    const q = quantize(view, up, down, levels);
+    const [value, mask] = [tf.reshape(q.value, input.shape), tf.reshape(q.mask, input.shape)];
     save([mask]);
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]!) };
   });
@@ -80,21 +98,49 @@ export function fakeQuantSte<T extends tf.Tensor>(
 }
 
 /**
+ * fakeQuantSte with one fixed binary point per channel (`bps[c]` for channel c = i mod C,
+ * C = bps.length): the held exponents of QAT with least-squared-error exponents.
+ */
+export function fakeQuantSteChannels<T extends tf.Tensor>(
+  x: T,
+  bits: number,
+  bps: readonly number[],
+): T {
+  const levels = levelRange(bits);
+  bps.forEach(checkBinaryPoint);
+  const up = bps.map((bp) => 2 ** bp);
+  const down = bps.map((bp) => 2 ** -bp);
+  const scales = () => ({ up: tf.tensor1d(up), down: tf.tensor1d(down) });
+  return steOp(x, levels, scales, bps.length);
+}
+
+/**
  * 2^bp of the SigmaMax binary point of x, computed on the device (no download; for training
  * steps): unbiased std, M = ceil(log2 f_max) corrected once against 2^(M−1) and 2^M, f_max = 0 →
  * M = 0, bp clamped to [−126, 126]. Matches sigmaMaxBinaryPoint wherever float32 log/pow are
  * exact at the powers of two (tfjs cpu and wasm); a backend with looser log/pow can differ
- * only when f_max is within float32 rounding of a power of two.
+ * only when f_max is within float32 rounding of a power of two. With `channels` = C: one per
+ * channel of x seen as [−1, C] (shape [C]; a channel of one value has std 0, f_max = |x|). The
+ * statistics are float32 here and float64 in tensorStats, so a channel whose f_max lies within
+ * float32 rounding of a power of two could also differ.
  */
-export function sigmaMaxScale(x: tf.Tensor, bits: number, lambda: number): tf.Scalar {
+export function sigmaMaxScale(
+  x: tf.Tensor,
+  bits: number,
+  lambda: number,
+  channels?: number,
+): tf.Tensor {
   levelRange(bits);
   if (!(lambda > 0) || !Number.isFinite(lambda))
     throw new Error(`sigmaMaxScale: lambda must be finite and > 0, got ${lambda}`);
+  checkChannels(x, channels);
   return tf.tidy(() => {
-    const n = x.size;
-    const mean = tf.mean(x);
-    const sq = tf.sum(tf.square(tf.sub(x, mean)));
-    const std = n > 1 ? tf.sqrt(tf.div(sq, n - 1)) : tf.scalar(0);
+    const v = channels === undefined ? x : tf.reshape(x, [-1, channels]);
+    const axis = channels === undefined ? undefined : 0;
+    const n = channels === undefined ? x.size : x.size / channels;
+    const mean = tf.mean(v, axis);
+    const sq = tf.sum(tf.square(tf.sub(v, mean)), axis);
+    const std = n > 1 ? tf.sqrt(tf.div(sq, n - 1)) : tf.zerosLike(mean);
     const fMax = tf.add(tf.abs(mean), tf.mul(std, lambda));
     const positive = tf.greater(fMax, 0);
     const safe = tf.where(positive, fMax, tf.onesLike(fMax));
@@ -102,17 +148,28 @@ export function sigmaMaxScale(x: tf.Tensor, bits: number, lambda: number): tf.Sc
     m = tf.where(tf.greaterEqual(tf.pow(2, tf.sub(m, 1)), safe), tf.sub(m, 1), m);
     m = tf.where(tf.less(tf.pow(2, m), safe), tf.add(m, 1), m);
     const bp = tf.clipByValue(tf.sub(bits - 1, m), -MAX_ABS_BINARY_POINT, MAX_ABS_BINARY_POINT);
-    return tf.pow(2, bp) as tf.Scalar;
+    return tf.pow(2, bp);
   });
 }
 
 /**
  * fakeQuantSte with the binary point recomputed from x itself on every call (SigmaMax, λ), as
- * QAT needs for weights that change each step. The exponent gets no gradient (STE).
+ * QAT needs for weights that change each step; one per output channel with `channels` = C.
+ * The exponent gets no gradient (STE).
  */
-export function fakeQuantSteSigmaMax<T extends tf.Tensor>(x: T, bits: number, lambda: number): T {
-  return steOp(x, levelRange(bits), (input) => {
-    const up = sigmaMaxScale(input, bits, lambda);
-    return { up, down: tf.div(1, up) };
-  });
+export function fakeQuantSteSigmaMax<T extends tf.Tensor>(
+  x: T,
+  bits: number,
+  lambda: number,
+  channels?: number,
+): T {
+  return steOp(
+    x,
+    levelRange(bits),
+    (view) => {
+      const up = sigmaMaxScale(view, bits, lambda, channels);
+      return { up, down: tf.div(1, up) };
+    },
+    channels,
+  );
 }

@@ -7,7 +7,13 @@ export {
   tensorStats,
   type TensorStats,
 } from './sigma-max';
-export { fakeQuant, fakeQuantSte, fakeQuantSteSigmaMax, sigmaMaxScale } from './fake-quant';
+export {
+  fakeQuant,
+  fakeQuantSte,
+  fakeQuantSteChannels,
+  fakeQuantSteSigmaMax,
+  sigmaMaxScale,
+} from './fake-quant';
 export {
   activationBitsOf,
   bnWeightBits,
@@ -41,4 +47,5 @@ export {
   type InputHook,
   type QuantizedModel,
 } from './quantized-model';
-export { foldedBatchNorms, qatModel, qatParamBits, type QatModel } from './qat';
+export { foldedBatchNorms, qatModel, qatParamBits, type QatModel, type QatOptions } from './qat';
+export { DEFAULT_REFRESH_EVERY } from './qat-weights';

@@ -2,10 +2,12 @@
  * Quantization-aware fine-tuning (recipe.fineTune.qat; Jacob et al. 2018 §3 "training with
  * simulated quantization", straight-through estimator as in Hubara et al. 2016): the network's
  * float weights stay the trained variables, and every training forward
- * - fake-quantizes each quantized parameter with SigmaMax, its binary point recomputed from the
- *   current weights on every step (on the device; fake-quant.ts fakeQuantSteSigmaMax), and
- * - fake-quantizes each quantized layer input with the calibrated, fixed { bits, bp },
- * with clipped-STE gradients. Which parameters: as quantize-weights.ts, on the unfolded graph —
+ * - fake-quantizes each quantized parameter with the recipe's exponents, per tensor or per output
+ *   channel (qat-weights.ts: SigmaMax recomputed from the current weights on the device every
+ *   step; least-squared-error exponents computed on the CPU and held between refreshes), and
+ * - fake-quantizes each quantized layer input with the calibrated, fixed { bits, bp, zeroPoint? },
+ * with clipped-STE gradients (per channel: each channel's own clamp range). Sparsity masks are
+ * the caller's (TrainOptions.afterStep re-applies them; a zero weight quantizes to 0). Which parameters: as quantize-weights.ts, on the unfolded graph —
  * with foldBN (default) the batch norms that inference-graph.ts folds stay float here (they are
  * folded into the conv, and that product quantized, by quantizeNetwork after fine-tuning); the
  * others at recipe.weightBits. BN uses batch statistics in training as usual. The eval forward
@@ -27,15 +29,15 @@ import type { Recipe } from '../../score/recipe';
 import type { BnStats, TrainableModel, TrainForward } from '../../train/types';
 import type { Rng } from '../../util/rng';
 import { own } from '../../score/resolve';
-import { fakeQuantSte, fakeQuantSteSigmaMax } from './fake-quant';
+import { fakeQuantSte } from './fake-quant';
 import {
   bnWeightBits,
   checkLayerBitsNames,
   isLayer,
   NOT_QUANTIZED,
   weightBitsOf,
-  weightLambda,
 } from './layer-bits';
+import { qatWeightQuant, type QatWeightQuant } from './qat-weights';
 import type { TensorQuant } from './quantize-weights';
 
 export interface QatModel extends TrainableModel {
@@ -43,6 +45,18 @@ export interface QatModel extends TrainableModel {
   readonly quantizedParams: ReadonlyMap<string, number>;
   /** Eval-mode forward with the same fake quantization (early-exit evaluation). */
   forward(x: tf.Tensor4D, opts: { training: false }): ForwardResult;
+  /** Where the weight exponents come from: 'device' (SigmaMax) or 'held' (MSE, CPU). */
+  readonly exponents: 'device' | 'held';
+  /**
+   * Held exponents: recompute them from the current weights now (e.g. after weights were
+   * changed outside training). Eval forwards already do so after any training forward.
+   */
+  refreshExponents(): void;
+}
+
+export interface QatOptions {
+  /** Held (MSE) exponents: training forwards between CPU refreshes (default 100). */
+  refreshEvery?: number;
 }
 
 /**
@@ -92,32 +106,25 @@ function affineBnLookup(
   net: Network,
   other: (name: string) => tf.Tensor | undefined,
   bns: ReadonlyMap<string, number>,
-  bits: ReadonlyMap<string, number>,
-  lambda: number,
+  wq: QatWeightQuant,
 ): (name: string) => tf.Tensor | undefined {
   const get = (name: string) => net.getTensor(name);
-  const scale = (bn: string, eps: number, b: number) =>
-    fakeQuantSteSigmaMax(
+  const scale = (bn: string, eps: number) =>
+    wq.affine(
+      `${bn}.weight`,
       tf.div(get(`${bn}.weight`), tf.sqrt(tf.add(get(`${bn}.running_var`), eps))),
-      b,
-      lambda,
     );
   return (name) => {
     const dot = name.lastIndexOf('.');
     const bn = name.slice(0, dot);
     const eps = bns.get(bn);
     if (eps === undefined) return other(name);
-    const s = scale(bn, eps, bits.get(`${bn}.weight`)!);
-    const b = bits.get(name);
+    const s = scale(bn, eps);
     switch (name.slice(dot + 1)) {
       case 'weight':
         return s;
       case 'bias':
-        return fakeQuantSteSigmaMax(
-          tf.sub(get(name), tf.mul(get(`${bn}.running_mean`), s)),
-          b!,
-          lambda,
-        );
+        return wq.affine(name, tf.sub(get(name), tf.mul(get(`${bn}.running_mean`), s)));
       case 'running_mean':
         return tf.zerosLike(s);
       default:
@@ -131,42 +138,41 @@ export function qatModel(
   net: Network,
   recipe: Recipe,
   activationQuant: Record<string, TensorQuant & { zeroPoint?: number }>,
+  opts: QatOptions = {},
 ): QatModel {
-  if (recipe.weightGranularity === 'channel' || recipe.quantMethod === 'mse') {
-    throw new Error(
-      `quantization-aware fine-tuning supports per-tensor SigmaMax exponents only, got weightGranularity ${String(recipe.weightGranularity)}, quantMethod ${String(recipe.quantMethod)}`,
-    );
-  }
   const bits = qatParamBits(net.graph, recipe);
-  const lambda = weightLambda(recipe);
+  const bns = new Map<string, number>();
+  for (const n of net.graph.nodes)
+    if (n.spec.op === 'batchnorm' && bits.has(`${n.name}.weight`)) bns.set(n.name, n.spec.eps);
+  const wq = qatWeightQuant(net, recipe, bits, bns, opts.refreshEvery);
   const lookup: ParamLookup = (name) => {
     const t = net.lookup().get(name);
-    const b = bits.get(name);
-    return t && b !== undefined ? fakeQuantSteSigmaMax(t, b, lambda) : t;
+    return t && bits.has(name) ? wq.param(name, t) : t;
   };
   const inputHook = (node: GraphNode, inputs: tf.Tensor[]) => {
     const q = own(activationQuant, node.name);
     return q ? inputs.map((t) => fakeQuantSte(t, q.bits, q.bp, q.zeroPoint)) : inputs;
   };
-  const bns = new Map<string, number>();
-  for (const n of net.graph.nodes)
-    if (n.spec.op === 'batchnorm' && bits.has(`${n.name}.weight`)) bns.set(n.name, n.spec.eps);
   const evalGraph = affineBatchNormGraph(net.graph, bns);
-  const evalLookup = affineBnLookup(net, lookup, bns, bits, lambda);
+  const evalLookup = affineBnLookup(net, lookup, bns, wq);
   const evalForward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
     if (opts.training !== false)
       throw new Error(
         `qatModel.forward is eval-only (use forwardTrain), got training ${opts.training}`,
       );
+    wq.beforeEvalForward();
     return forward(evalGraph, evalLookup, x, { training: false, inputHook });
   };
   return {
     quantizedParams: bits,
+    exponents: wq.exponents,
+    refreshExponents: () => wq.refresh(),
     trainableVariables: () => net.trainableVariables(),
     trainableNames: () => net.trainableNames(),
     forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {
+      wq.beforeTrainForward();
       const r = forward(net.graph, lookup, x, { training: true, rng, inputHook });
-      return { logits: r.output, bnBatchStats: r.bnBatchStats };
+      return { logits: r.output, extra: r.extra, bnBatchStats: r.bnBatchStats };
     },
     applyBnUpdates: (stats: ReadonlyMap<string, BnStats>) =>
       net.applyBnUpdates(stats as ReadonlyMap<string, BnBatchStats>),

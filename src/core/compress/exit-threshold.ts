@@ -1,0 +1,12 @@
+/**
+ * The early-exit threshold an evaluation uses: an explicit one (a --threshold flag) wins, then
+ * recipe.exitThreshold, then the network's own — DEFAULT_EXIT_THRESHOLD, the OSI entry's 0.85
+ * (models/osi-micronet.ts OSI_EXIT_THRESHOLD) and evaluateWithEarlyExit's default.
+ */
+import type { Recipe } from '../score/recipe';
+
+export const DEFAULT_EXIT_THRESHOLD = 0.85;
+
+export function exitThresholdOf(recipe: Recipe | undefined, override?: number): number {
+  return override ?? recipe?.exitThreshold ?? DEFAULT_EXIT_THRESHOLD;
+}
