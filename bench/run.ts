@@ -27,7 +27,7 @@ import { benchOsiRecipes } from './osi-recipe';
 import { benchOsiPrune } from './osi-prune';
 import { benchHessianOsi } from './hessian-osi';
 import { benchScoreDrag } from './browser-score-drag';
-import { benchOsiPtq } from './osi-ptq';
+import { benchOsiPtq, renderOsiPtq } from './osi-ptq';
 import { keepMarkedSections } from './sections';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
   // Sections written in place (bench/sections.ts): by name only, nothing else re-rendered.
+  if (only === 'osi-ptq-render') return renderOsiPtq();
   if (only === 'osi-ptq') {
     await benchOsiPtq(log);
     log('updated BENCHMARKS.md (osi-ptq)');

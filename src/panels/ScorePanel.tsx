@@ -19,6 +19,7 @@ import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
 import { QuantChoices } from '../components/QuantChoices.tsx';
 import { ScoreAccuracy } from '../components/ScoreAccuracy.tsx';
 import { ScoreHeadline } from '../components/ScoreHeadline.tsx';
+import { RunRecipe } from '../components/RunRecipe.tsx';
 import { ScoreReferenceChart } from '../components/ScoreReferenceChart.tsx';
 import { SensitivityView } from '../components/SensitivityView.tsx';
 import { SparsitySlider } from '../components/SparsitySlider.tsx';
@@ -290,6 +291,7 @@ export function ScorePanel() {
       </div>
       <LayerTable hold={globalHeld} />
       <SensitivityView />
+      <RunRecipe />
       <CompressedExport />
     </section>
   );

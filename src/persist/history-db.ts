@@ -16,7 +16,8 @@ const DB_VERSION = 1;
 /** Checkpoints larger than this are not stored (the run is recorded without one). */
 export const CHECKPOINT_CAP_BYTES = 64 * 1024 * 1024;
 
-export type RunKind = 'train' | 'import' | 'prune' | 'schedule' | 'edit';
+/** 'recipe': a "Run recipe" job (prune, fine-tune, compress, evaluate). */
+export type RunKind = 'train' | 'import' | 'prune' | 'schedule' | 'recipe' | 'edit';
 
 /** The MicroNet score of the run's recipe on its network (score = paramsTerm + opsTerm). */
 export interface RunScore {

@@ -7,7 +7,9 @@
  *   origin; a network larger than SESSION_NETWORK_CAP_BYTES is not kept (the record is deleted);
  * - `training`: the last training run: its config, status, the epochs completed, the metrics so
  *   far and the SGD momentum buffers at the last epoch checkpoint;
- * - `recipe`: the Score panel's recipe.
+ * - `recipe`: the Score panel's recipe;
+ * - `recipeRun`: the "Run recipe" job kept for "Resume" (worker/recipe-run-store.ts): its request,
+ *   position and the pipeline checkpoint's bytes (core/compress/pipeline/pipeline-state.ts).
  * A training checkpoint and its network are written in one transaction (both or neither). Usable
  * from the worker (which writes checkpoints) and the main thread (recipe, reading on reload).
  * Every failed write is rethrown as a StorageError (storage-error.ts).
@@ -15,10 +17,11 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { Recipe } from '../core/score/index.ts';
 import type { MetricPoint, NetworkOrigin, TrainConfig, TrainSummary } from '../worker/lab-types.ts';
+import type { SavedRecipeRun } from '../worker/recipe-run-types.ts';
 import { storageError } from './storage-error.ts';
 
 export const SESSION_DB_NAME = 'micronet-lab-session';
-const DB_VERSION = 1;
+const DB_VERSION = 2; // 2: + recipeRun
 const KEY = 'current';
 /** Networks larger than this (as a lab checkpoint) are not kept in the session. */
 export const SESSION_NETWORK_CAP_BYTES = 64 * 1024 * 1024;
@@ -63,6 +66,11 @@ export interface SavedRecipe {
   savedAt: number;
 }
 
+/** A recipe run and its last pipeline checkpoint (null before the first one). */
+export interface RecipeRunRecord extends SavedRecipeRun {
+  state: Uint8Array | null;
+}
+
 export interface SessionSnapshot {
   network: SavedNetwork | null;
   training: TrainingRecord | null;
@@ -73,11 +81,12 @@ interface SessionSchema extends DBSchema {
   network: { key: string; value: SavedNetwork };
   training: { key: string; value: TrainingRecord };
   recipe: { key: string; value: SavedRecipe };
+  recipeRun: { key: string; value: RecipeRunRecord };
 }
 
-type StoreName = 'network' | 'training' | 'recipe';
+type StoreName = 'network' | 'training' | 'recipe' | 'recipeRun';
 type Tx = IDBPTransaction<SessionSchema, StoreName[], 'readwrite'>;
-const STORES: readonly StoreName[] = ['network', 'training', 'recipe'];
+const STORES: readonly StoreName[] = ['network', 'training', 'recipe', 'recipeRun'];
 
 export interface SessionDb {
   load: () => Promise<SessionSnapshot>;
@@ -91,6 +100,9 @@ export interface SessionDb {
    */
   saveTraining: (record: TrainingRecord, net?: SavedNetwork | null) => Promise<void>;
   saveRecipe: (recipe: Recipe) => Promise<void>;
+  loadRecipeRun: () => Promise<RecipeRunRecord | null>;
+  /** Keeps the recipe run (null forgets it). Throws StorageError. */
+  saveRecipeRun: (run: RecipeRunRecord | null) => Promise<void>;
   /** Forgets everything. Throws StorageError. */
   clear: () => Promise<void>;
   close: () => void;
@@ -186,6 +198,14 @@ function wrap(db: IDBPDatabase<SessionSchema>): SessionDb {
       write(['recipe'], 'the recipe', (tx, add) =>
         add(tx.objectStore('recipe').put({ recipe, savedAt: Date.now() }, KEY)),
       ),
+    loadRecipeRun: () => get('recipeRun'),
+    saveRecipeRun: (run) =>
+      write(['recipeRun'], 'the recipe run checkpoint', (tx, add) => {
+        const store = tx.objectStore('recipeRun');
+        add(
+          run ? store.put({ ...run, state: run.state && own(run.state) }, KEY) : store.delete(KEY),
+        );
+      }),
     clear: () =>
       write([...STORES], 'the cleared session', (tx, add) => {
         for (const s of STORES) add(tx.objectStore(s).clear());

@@ -3,7 +3,8 @@
  * (train, import, prune, schedule) with their label and figures, built here from each job's
  * result so the slices that run them add one call; and a measured recipe edit.
  */
-import type { RunAccuracy, RunKind } from '../persist/history-db.ts';
+import type { Recipe } from '../core/score/index.ts';
+import type { RunAccuracy, RunKind, RunScore } from '../persist/history-db.ts';
 import type {
   CheckpointReport,
   NetworkInfo,
@@ -23,6 +24,9 @@ export type RecordInput =
       seconds?: number | null;
       accuracy?: RunAccuracy | null;
       details?: Record<string, unknown>;
+      /** The run's own recipe and measured score (default: the Score panel's recipe, scored). */
+      recipe?: Recipe;
+      score?: RunScore | null;
     }
   | { kind: 'edit'; measurement: Measurement };
 

@@ -190,8 +190,13 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
       seconds: input.seconds ?? null,
       model: cap.network.name,
       params: cap.network.params,
-      recipe: snap.recipe,
-      score: inputs ? scoreRecipe(inputs, snap.recipe, snap.exitRateOverride) : null,
+      recipe: input.recipe ?? snap.recipe,
+      score:
+        input.score !== undefined
+          ? input.score
+          : inputs
+            ? scoreRecipe(inputs, snap.recipe, snap.exitRateOverride)
+            : null,
       accuracy: input.accuracy ?? null,
       details: input.details ?? {},
       checkpointId: cap.checkpointId,

@@ -11,10 +11,18 @@ import type { LabState } from './lab-store.ts';
 /**
  * 'measure': the Score panel's recipe measurement (its state lives in the score slice);
  * 'analyse': the Spectra panel's K-FAC + Hessian analysis; 'prune': a one-shot prune or a
- * pruning schedule (Pruning panel); 'sensitivity': the Score panel's per-layer sensitivity.
+ * pruning schedule (Pruning panel); 'sensitivity': the Score panel's per-layer sensitivity; 'recipe': the Score panel's "Run recipe".
  */
 export type JobKind =
-  'load' | 'train' | 'evaluate' | 'model' | 'measure' | 'analyse' | 'prune' | 'sensitivity';
+  | 'load'
+  | 'train'
+  | 'evaluate'
+  | 'model'
+  | 'measure'
+  | 'analyse'
+  | 'prune'
+  | 'sensitivity'
+  | 'recipe';
 
 export interface JobState {
   id: string;
@@ -51,6 +59,7 @@ export const JOBS_DEFAULT: JobsValues = {
     analyse: null,
     prune: null,
     sensitivity: null,
+    recipe: null,
   },
 };
 

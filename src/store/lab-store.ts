@@ -1,6 +1,6 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, sensitivity, plan, analysis, prune, history); each slice file holds its Values, Actions
+ * score, sensitivity, plan, analysis, prune, history, recovery, recipe run); each slice file holds its Values, Actions
  * and DEFAULT.
  */
 import { create } from 'zustand';
@@ -14,6 +14,7 @@ import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
 import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
+import { createRecipeRunSlice, type RecipeRunSlice } from './recipe-run-slice.ts';
 import { createRecoverySlice, type RecoverySlice } from './recovery-slice.ts';
 import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
 import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice.ts';
@@ -32,7 +33,8 @@ export type LabState = DataSlice &
   PruneSlice &
   ExportSlice &
   HistorySlice &
-  RecoverySlice;
+  RecoverySlice &
+  RecipeRunSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
@@ -49,4 +51,5 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createExportSlice(...a),
   ...createHistorySlice(...a),
   ...createRecoverySlice(...a),
+  ...createRecipeRunSlice(...a),
 }));

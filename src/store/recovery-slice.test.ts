@@ -64,6 +64,7 @@ vi.mock('../worker/lab-client.ts', () => {
         fake.onRestore?.();
         return Promise.resolve(fake.restore);
       },
+      savedRecipeRun: () => Promise.resolve(null),
       abandonRun: (note: string) => {
         fake.calls.push(`abandonRun(${note})`);
         return Promise.resolve();

@@ -10,7 +10,8 @@
  * most MAX_RESUMES times from the same checkpoint (a newer checkpoint resets the count), so a run
  * that kills its worker every time does not loop forever; and after MAX_RESTARTS restarts in a row
  * whose backend never came up (a worker that dies at start-up), recovery gives up instead of
- * starting workers without end.
+ * starting workers without end. An interrupted "Run recipe" resumes the same way
+ * (recipe-run-recovery.ts).
  */
 import type { StateCreator } from 'zustand';
 import { sessionDb } from '../persist/session-db.ts';
@@ -26,6 +27,7 @@ import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
 import type { SavedRun, SessionRestore } from '../worker/session-service.ts';
 import { JOBS_DEFAULT } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
+import { continueRecipeRun } from './recipe-run-recovery.ts';
 import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
 
 export const MAX_RESUMES = 3;
@@ -222,6 +224,7 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     if (r.problem) clauses.push(r.problem);
     if (run?.status === 'running') clauses.push(await continueRun(run, crash));
     else if (run && !crash) showFinishedRun(set, get, run);
+    clauses.push(...(await continueRecipeRun(get, set, crash)));
     return clauses;
   };
 

@@ -59,6 +59,9 @@ import type {
 import { ExportService } from './export-service.ts';
 import { ModelService } from './model-service.ts';
 import { PruneService } from './prune-service.ts';
+import { recipeRunApi } from './recipe-run-api.ts';
+import { RecipeRunService } from './recipe-run-service.ts';
+import { RecipeRunStore } from './recipe-run-store.ts';
 import { ScoreService } from './score-service.ts';
 import { sensitivityCore } from './sensitivity-core.ts';
 import { SensitivityService } from './sensitivity-service.ts';
@@ -99,12 +102,16 @@ export function createLabApi() {
   const exporter = new ExportService(ensureBackend, current);
   const pruner = new PruneService(ensureBackend, current, analysis, pruneSchedule);
   const sensitivity = new SensitivityService(ensureBackend, current, sensitivityCore);
+  const recipeRuns = new RecipeRunService(ensureBackend, current, new RecipeRunStore(emit), {
+    persistNetwork: () => session.persistNetwork(),
+    deviceLost: deviceWasLost,
+  });
 
   /** Runs a job with throttled progress; the last progress value is always delivered. */
-  const runJob = async <T>(
+  const runJob = async <T, P extends JobProgress = JobProgress>(
     id: string,
-    onProgress: OnProgress,
-    fn: (signal: AbortSignal, report: OnProgress, job: WorkerJob) => Promise<T>,
+    onProgress: (p: P) => void,
+    fn: (signal: AbortSignal, report: (p: P) => void, job: WorkerJob) => Promise<T>,
   ): Promise<T> => {
     const t = throttle(onProgress, PROGRESS_MS);
     try {
@@ -365,6 +372,8 @@ export function createLabApi() {
     discardPruneSchedule(): void {
       pruner.discardSchedule();
     },
+    /** "Run recipe": runRecipe, resumeRecipeRun, savedRecipeRun, discardRecipeRun. */
+    ...recipeRunApi(recipeRuns, runJob, () => data.current),
   };
 }
 

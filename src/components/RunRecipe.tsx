@@ -1,0 +1,160 @@
+/**
+ * "Run recipe" (Score panel): the current recipe end to end on the current network — gradual
+ * pruning with fine-tuning as recipe.fineTune says, compression, evaluation of the first N test
+ * images with early exit, score — with its stage, step, ETA and Cancel; the result (top-1, top-1
+ * with early exit, exit rate, score, whether it qualifies) and the .mnlc download. A cancelled or
+ * interrupted run is kept: Resume continues it from its last checkpoint, Discard forgets it.
+ */
+import { useEffect, useId } from 'react';
+import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic.ts';
+import type { RecipeRunView } from '../store/recipe-run-slice.ts';
+import { useLabStore } from '../store/lab-store.ts';
+import { formatBytes, formatCount, formatDuration, formatPercent } from './format.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+import { formatScore } from './score-format.ts';
+
+function CountInput(p: {
+  label: string;
+  value: number | null;
+  all: number | null;
+  onChange: (v: number | null) => void;
+  testId: string;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{p.label}</label>
+      <input
+        id={id}
+        type="number"
+        min={1}
+        step={1}
+        placeholder={p.all === null ? 'all' : `all (${formatCount(p.all)})`}
+        value={p.value ?? ''}
+        data-testid={p.testId}
+        onChange={(e) => {
+          const v = e.currentTarget.valueAsNumber;
+          p.onChange(Number.isNaN(v) ? null : v);
+        }}
+      />
+    </div>
+  );
+}
+
+function Result({ r }: { r: RecipeRunView }) {
+  const q = r.qualification;
+  return (
+    <div data-testid="recipe-run-result" data-qualifies={q.qualifies}>
+      <p>
+        top-1 <strong data-testid="recipe-run-top1">{formatPercent(r.top1)}</strong>
+        {r.hasExit && (
+          <>
+            {' '}
+            · with early exit{' '}
+            <strong data-testid="recipe-run-top1-exit">{formatPercent(r.top1EarlyExit)}</strong> at
+            threshold {r.exitThreshold}, exit rate{' '}
+            <span data-testid="recipe-run-exit-rate">{formatPercent(r.exitRate)}</span>
+          </>
+        )}{' '}
+        on {formatCount(r.n)} of {formatCount(r.testSize)} test images · score{' '}
+        <strong data-testid="recipe-run-score">{formatScore(r.score)}</strong> (
+        {r.paramsM.toFixed(4)} M params, {r.opsM.toFixed(2)} M ops) · {formatDuration(r.seconds)}
+        {r.resumedFrom ? ' (resumed)' : ''}
+      </p>
+      <p
+        className={q.qualifies ? 'status' : 'status status-warning'}
+        data-testid="recipe-run-qualifies"
+      >
+        {q.text}
+      </p>
+      <a href={r.download.url} download={r.download.fileName} data-testid="recipe-run-download">
+        {r.download.fileName}
+      </a>{' '}
+      <span className="hint">compressed checkpoint, {formatBytes(r.download.bytes)}</span>
+    </div>
+  );
+}
+
+export function RunRecipe() {
+  const headingId = useId();
+  const images = useLabStore((s) => s.recipeRunImages);
+  const trainImages = useLabStore((s) => s.recipeRunTrainImages);
+  const testCount = useLabStore((s) => s.summary?.test?.count ?? null);
+  const trainCount = useLabStore((s) => s.summary?.train?.count ?? null);
+  const job = useLabStore((s) => s.jobs.recipe);
+  const progress = useLabStore((s) => s.recipeRunProgress);
+  const result = useLabStore((s) => s.recipeRunResult);
+  const error = useLabStore((s) => s.recipeRunError);
+  const notice = useLabStore((s) => s.recipeRunNotice);
+  const saved = useLabStore((s) => s.recipeRunSaved);
+  const blocker = useLabStore(recipeRunBlocker);
+  const a = useLabStore.getState();
+  useEffect(() => void useLabStore.getState().refreshSavedRecipeRun(), []);
+  const running = job !== null;
+  return (
+    <div className="run-recipe" role="group" aria-labelledby={headingId} data-testid="run-recipe">
+      <h3 id={headingId}>Run recipe</h3>
+      <p className="hint">
+        Prunes gradually and fine-tunes as the recipe's fineTune says (quantizers in the loop, the
+        uncompressed network as teacher), compresses, evaluates with early exit and scores. The
+        result becomes the current network and a History entry.
+      </p>
+      <div className="run-recipe-controls">
+        <CountInput
+          label="Test images"
+          value={images}
+          all={testCount}
+          onChange={a.setRecipeRunImages}
+          testId="recipe-run-images"
+        />
+        <CountInput
+          label="Training images"
+          value={trainImages}
+          all={trainCount}
+          onChange={a.setRecipeRunTrainImages}
+          testId="recipe-run-train-images"
+        />
+        <button type="button" onClick={() => void a.runRecipe()} disabled={!!blocker || running}>
+          Run recipe
+        </button>
+        {saved && !running && (
+          <>
+            <button type="button" onClick={() => void a.resumeRecipeRun()} disabled={!!blocker}>
+              Resume
+            </button>
+            <button type="button" onClick={() => void a.discardRecipeRun()}>
+              Discard
+            </button>
+          </>
+        )}
+        {blocker && !running && <span className="hint">{blocker}</span>}
+      </div>
+      {saved && !running && (
+        <p className="hint" data-testid="recipe-run-saved">
+          Kept run: {savedRunText(saved)}.
+        </p>
+      )}
+      {running && (
+        <div
+          data-testid="recipe-run-progress"
+          data-stage={progress?.stage ?? ''}
+          data-step={progress?.step ?? 0}
+          data-done={progress?.done ?? 0}
+        >
+          <ProgressBar job={job} onCancel={() => void a.cancelRecipeRun()} name="Recipe run" />
+        </div>
+      )}
+      {error && (
+        <p className="status status-error" role="alert" data-testid="recipe-run-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="status" role="status" data-testid="recipe-run-notice">
+          {notice}
+        </p>
+      )}
+      {result && <Result r={result} />}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The "Run recipe" methods of the worker's API (lab-api.ts spreads them in): run, resume, the
+ * kept run and its discard, over ./recipe-run-service.ts; the .mnlc bytes go back transferred.
+ */
+import * as Comlink from 'comlink';
+import type { CifarDataset } from '../core/data/types.ts';
+import type { WorkerJob } from './job-registry.ts';
+import type { JobProgress } from './lab-types.ts';
+import type { RecipeRunService } from './recipe-run-service.ts';
+import type {
+  RecipeRunOutcome,
+  RecipeRunProgress,
+  RecipeRunRequest,
+  SavedRecipeRun,
+} from './recipe-run-types.ts';
+
+/** lab-api's runJob: a registered, cancellable job with throttled progress. */
+export type RunJob = <T, P extends JobProgress>(
+  id: string,
+  onProgress: (p: P) => void,
+  fn: (signal: AbortSignal, report: (p: P) => void, job: WorkerJob) => Promise<T>,
+) => Promise<T>;
+
+const withFile = (r: RecipeRunOutcome): RecipeRunOutcome =>
+  r.status === 'completed' ? Comlink.transfer(r, [r.file.bytes.buffer as ArrayBuffer]) : r;
+
+export function recipeRunApi(
+  service: RecipeRunService,
+  runJob: RunJob,
+  dataset: () => CifarDataset | null,
+) {
+  return {
+    /** "Run recipe" on the current network; the .mnlc is transferred. */
+    async runRecipe(
+      id: string,
+      request: RecipeRunRequest,
+      onProgress: (p: RecipeRunProgress) => void,
+    ): Promise<RecipeRunOutcome> {
+      return withFile(
+        await runJob(id, onProgress, (_s, report, job) =>
+          service.run(request, dataset(), { job, report }),
+        ),
+      );
+    },
+    /** Continues the kept recipe run from its last checkpoint. */
+    async resumeRecipeRun(
+      id: string,
+      onProgress: (p: RecipeRunProgress) => void,
+    ): Promise<RecipeRunOutcome> {
+      return withFile(
+        await runJob(id, onProgress, (_s, report, job) =>
+          service.resume(dataset(), { job, report }),
+        ),
+      );
+    },
+    /** The recipe run kept for "Resume" (null: none). */
+    savedRecipeRun(): Promise<SavedRecipeRun | null> {
+      return service.saved();
+    },
+    discardRecipeRun(): Promise<void> {
+      return service.discard();
+    },
+  };
+}
