@@ -28,6 +28,7 @@ import { benchOsiPrune } from './osi-prune';
 import { benchHessianOsi } from './hessian-osi';
 import { benchScoreDrag } from './browser-score-drag';
 import { benchOsiPtq, renderOsiPtq } from './osi-ptq';
+import { osiRecovered } from './osi-recovered';
 import { keepMarkedSections } from './sections';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
   const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
   // Sections written in place (bench/sections.ts): by name only, nothing else re-rendered.
   if (only === 'osi-ptq-render') return renderOsiPtq();
+  if (only === 'osi-recovered') {
+    const at = process.argv.indexOf('--add');
+    return osiRecovered(at > 0 ? process.argv[at + 1] : undefined);
+  }
   if (only === 'osi-ptq') {
     await benchOsiPtq(log);
     log('updated BENCHMARKS.md (osi-ptq)');

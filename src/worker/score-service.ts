@@ -27,6 +27,7 @@ import type {
   ScoreInputs,
   SplitName,
 } from './lab-types.ts';
+import { stableJson } from '../core/util/stable-json';
 
 type Report = (p: JobProgress) => void;
 
@@ -80,17 +81,6 @@ function progressOf(report: Report): (p: EvalProgress) => void {
 /** Quantile buffers copied, so the cached profile survives a Comlink.transfer of the copy. */
 function copyProfile(p: MagnitudeProfile): MagnitudeProfile {
   return { layers: p.layers.map((l) => ({ ...l, quantiles: l.quantiles.slice() })) };
-}
-
-/** JSON with sorted keys: equal for equal recipes whatever their key order. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
 }
 
 /**

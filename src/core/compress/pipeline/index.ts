@@ -18,7 +18,6 @@ export {
   modelFingerprint,
   PIPELINE_STATE_FORMAT,
   PipelineStateError,
-  stableJson,
   type PipelineState,
   type RunIdentity,
 } from './pipeline-state';

@@ -17,6 +17,7 @@ import { readSafetensors, writeSafetensors, type SafeTensor } from '../../io/saf
 import { validateRecipe, type Recipe } from '../../score/recipe';
 import type { SavedTensor } from '../fine-tune';
 import type { ActivationLevels } from '../quant/quantized-model';
+import { stableJson } from '../../util/stable-json';
 
 export const PIPELINE_STATE_FORMAT = 'micronet-lab-pipeline';
 
@@ -46,17 +47,6 @@ export interface PipelineState {
 
 export class PipelineStateError extends Error {
   override name = 'PipelineStateError';
-}
-
-/** JSON with object keys sorted (a canonical form to compare recipes). */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
 }
 
 /** 64-bit FNV-1a style hash (two 32-bit lanes) over words; hex. */
