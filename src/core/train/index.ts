@@ -10,6 +10,12 @@ export {
 export { distillationLoss, headLoss, type HeadLossSettings } from './distillation';
 export { softmaxCrossEntropy } from './loss';
 export { rankOfTrueClass, topKCounts, topKCountsTensor } from './metrics';
+export {
+  autoMicroBatch,
+  trainBytesPerImage,
+  WASM_TRAIN_BUDGET_BYTES,
+  type TrainFootprint,
+} from './micro-batch';
 export { networkModel } from './network-model';
 export { lrAt, warmupSteps, type LrSchedule, type ScheduleClock } from './schedule';
 export { Sgd, type DecayExclusion, type NamedParam, type SgdConfig } from './sgd';
@@ -27,6 +33,7 @@ export {
   type BnStats,
   type CancelSignal,
   type DistillOptions,
+  type MicroBatchPart,
   type TeacherOutput,
   type TrainableModel,
   type TrainForward,

@@ -12,6 +12,7 @@ import type { BnStats, TrainableModel, TrainForward } from './types';
 
 export function networkModel(net: Network): TrainableModel {
   return {
+    footprint: { graph: net.graph, quantAware: false },
     trainableVariables: () => net.trainableVariables(),
     trainableNames: () => net.trainableNames(),
     forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {

@@ -4,6 +4,7 @@
  * cancel between steps, and a yield to the event loop after every step so a worker keeps
  * receiving messages. No tensor outlives a step (see train-step.ts).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
 import {
   batchesPerEpoch,
@@ -14,6 +15,7 @@ import {
   RNG_STREAMS,
 } from './batching';
 import type { TrainControl } from './control';
+import { autoMicroBatch, trainBytesPerImage } from './micro-batch';
 import { lrAt, type LrSchedule, type ScheduleClock } from './schedule';
 import { Sgd, type NamedParam, type SgdConfig } from './sgd';
 import { StepAccumulators, trainStep } from './train-step';
@@ -80,6 +82,15 @@ export interface TrainOptions {
    * both exist. The model's forwardTrain must return those extra outputs.
    */
   extraLossWeights?: Record<string, number>;
+  /**
+   * Images per forward + backward: each batch runs as ⌈batchSize / microBatch⌉ micro-batches
+   * whose gradients are summed (weighted by size) before one optimizer step — the whole batch's
+   * update except that batch norm normalises each micro-batch by its own statistics (running
+   * statistics: updated once per step from the pooled statistics). Default: automatic
+   * (micro-batch.ts autoMicroBatch: the model's footprint against the wasm heap budget; the
+   * whole batch on other backends). Values ≥ batchSize run whole batches.
+   */
+  microBatch?: number;
 }
 
 export interface TrainResult {
@@ -89,6 +100,8 @@ export interface TrainResult {
   /** Mean loss / accuracy of the last metrics window (NaN before the first report). */
   lastLoss: number;
   lastAcc: number;
+  /** The micro-batch size the run used (TrainOptions.microBatch or the automatic one). */
+  microBatch?: number;
   message?: string;
 }
 
@@ -117,6 +130,9 @@ function checkOptions(o: TrainOptions): void {
     throw new Error(`distill.temperature must be a finite number > 0, got ${d.temperature}`);
   if (d && !(d.weight >= 0 && d.weight <= 1))
     throw new Error(`distill.weight must be in [0, 1], got ${d.weight}`);
+  const mb = o.microBatch;
+  if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1))
+    throw new Error(`microBatch must be an integer ≥ 1, got ${mb}`);
   for (const [key, w] of Object.entries(o.extraLossWeights ?? {}))
     if (!(w >= 0 && Number.isFinite(w)))
       throw new Error(`extraLossWeights['${key}'] must be a finite number ≥ 0, got ${w}`);
@@ -186,6 +202,7 @@ function runStep(r: RunState, order: Uint32Array, b: number, augRng: Rng, modelR
       rng: modelRng,
       distill: o.distill,
       extraLossWeights: o.extraLossWeights,
+      microBatch: r.result.microBatch,
     };
     trainStep(inputs, x, y, batch.y, r.acc);
     o.afterStep?.();
@@ -232,6 +249,12 @@ async function runEpoch(r: RunState, epoch: number): Promise<EpochSummary | null
   return { epoch, loss: loss / images, acc: correct / images, seconds: (now() - start) / 1000 };
 }
 
+/** The automatic micro-batch for the current backend (micro-batch.ts). */
+function defaultMicroBatch(o: TrainOptions): number {
+  const f = o.model.footprint;
+  return autoMicroBatch(o.batchSize, f ? trainBytesPerImage(f) : undefined, tf.getBackend());
+}
+
 export async function train(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
   const perEpoch = batchesPerEpoch(o.source.size, o.batchSize, o.dropLast ?? false);
@@ -248,7 +271,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     limit: Math.min(clock.totalSteps, startEpoch * perEpoch + (o.maxSteps ?? Infinity)),
     acc: new StepAccumulators(),
     window: new Window(),
-    result: { status: 'completed', steps: 0, epochsCompleted: 0, lastLoss: NaN, lastAcc: NaN },
+    result: {
+      status: 'completed',
+      steps: 0,
+      epochsCompleted: 0,
+      lastLoss: NaN,
+      lastAcc: NaN,
+      microBatch: Math.min(o.batchSize, o.microBatch ?? defaultMicroBatch(o)),
+    },
     step: startEpoch * perEpoch,
     lr: 0,
   };

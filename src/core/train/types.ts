@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
+import type { TrainFootprint } from './micro-batch';
 
 /** Batch statistics of one batch-norm layer (variance unbiased, as PyTorch's running_var uses). */
 export interface BnStats {
@@ -39,13 +40,29 @@ export interface DistillOptions {
   weight: number;
 }
 
+/** Which micro-batch of a step a training forward runs (train-step.ts; absent: the whole batch). */
+export interface MicroBatchPart {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
 export interface TrainableModel {
   /** Trainable variables, updated by the optimizer. */
   trainableVariables(): tf.Variable[];
   /** Parameter names index-aligned with trainableVariables() (weight decay exclusion, masks). */
   trainableNames(): string[];
-  /** Training-mode forward (batch statistics, random gates from `rng`); x: [N, H, W, C]. */
-  forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward;
+  /**
+   * Training-mode forward (batch statistics, random gates from `rng`); x: [N, H, W, C]. With
+   * micro-batching (TrainOptions.microBatch) it runs once per micro-batch of a step, `part`
+   * saying which; the weights do not change between the parts of a step.
+   */
+  forwardTrain(x: tf.Tensor4D, rng: Rng, part?: MicroBatchPart): TrainForward;
+  /**
+   * The graph the training forward runs, for the trainer's memory estimate (micro-batch.ts);
+   * without it the automatic micro-batch is the whole batch.
+   */
+  readonly footprint?: TrainFootprint;
   /** running ← (1 − m)·running + m·batch; called after the optimizer step. Must not dispose. */
   applyBnUpdates?(stats: ReadonlyMap<string, BnStats>): void;
   /** Eval-mode logits [N, numClasses]; the caller disposes them. */

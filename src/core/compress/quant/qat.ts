@@ -26,7 +26,7 @@ import type { Graph, GraphNode } from '../../graph/ir';
 import type { Network } from '../../graph/network';
 import { nodeParams } from '../../graph/params';
 import type { Recipe } from '../../score/recipe';
-import type { BnStats, TrainableModel, TrainForward } from '../../train/types';
+import type { BnStats, MicroBatchPart, TrainableModel, TrainForward } from '../../train/types';
 import type { Rng } from '../../util/rng';
 import { own } from '../../score/resolve';
 import { fakeQuantSte } from './fake-quant';
@@ -167,10 +167,12 @@ export function qatModel(
     quantizedParams: bits,
     exponents: wq.exponents,
     refreshExponents: () => wq.refresh(),
+    footprint: { graph: net.graph, quantAware: true },
     trainableVariables: () => net.trainableVariables(),
     trainableNames: () => net.trainableNames(),
-    forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {
-      wq.beforeTrainForward();
+    forwardTrain(x: tf.Tensor4D, rng: Rng, part?: MicroBatchPart): TrainForward {
+      // once per optimizer step: the parts of a micro-batched step share the same weights
+      if ((part?.index ?? 0) === 0) wq.beforeTrainForward();
       const r = forward(net.graph, lookup, x, { training: true, rng, inputHook });
       return { logits: r.output, extra: r.extra, bnBatchStats: r.bnBatchStats };
     },
