@@ -61,6 +61,6 @@ export function osiRecovered(add: string | undefined): void {
     ? (JSON.parse(fs.readFileSync(ROWS_FILE, 'utf8')) as unknown[]).map(checkRow)
     : [];
   if (add !== undefined) rows.push(checkRow(JSON.parse(fs.readFileSync(add, 'utf8'))));
-  fs.writeFileSync(ROWS_FILE, JSON.stringify(rows, null, 1) + '\n');
+  fs.writeFileSync(ROWS_FILE, JSON.stringify(rows, null, 2) + '\n');
   spliceSection('BENCHMARKS.md', 'osi-recovered', render(rows));
 }
