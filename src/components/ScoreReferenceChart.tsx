@@ -1,6 +1,7 @@
 /**
  * Where the score sits among the references — the seed (0.0467), OSI-AI (0.0058) and the 2019
- * winner (0.0044) — on a log axis (recharts: one point, one reference line each).
+ * winner (0.0044) — on a log axis (recharts: one point, one reference line each). A score that
+ * does not qualify (eligibility.ts) is drawn hollow and grey and labelled so: it beats nothing.
  */
 import { ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
 import { REFERENCE_SCORES } from '../store/score-compute.ts';
@@ -28,14 +29,22 @@ export function decadeTicks([lo, hi]: [number, number]): number[] {
   return out;
 }
 
-export function ScoreReferenceChart({ score }: { score: number | null }) {
+export function ScoreReferenceChart({
+  score,
+  qualifies = false,
+}: {
+  score: number | null;
+  qualifies?: boolean;
+}) {
   const domain = referenceDomain(score);
   const data = score && score > 0 ? [{ x: score, y: 0 }] : [];
+  const label = (v: unknown) => `${formatLabel(v)}${qualifies ? '' : ' (does not qualify)'}`;
   return (
     <figure
       className="score-reference"
       data-testid="score-reference"
-      aria-label="The score against the seed, OSI-AI and the 2019 winner (log scale)"
+      data-qualifies={qualifies}
+      aria-label={`The score against the seed, OSI-AI and the 2019 winner (log scale)${qualifies ? '' : '; it does not qualify, so it is compared with nothing'}`}
     >
       <ResponsiveContainer width="100%" height={HEIGHT}>
         <ScatterChart margin={{ top: 28, right: 16, bottom: 4, left: 16 }}>
@@ -66,10 +75,11 @@ export function ScoreReferenceChart({ score }: { score: number | null }) {
           ))}
           <Scatter
             data={data}
-            fill="#1f4e8c"
+            fill={qualifies ? '#1f4e8c' : '#ffffff'}
+            stroke={qualifies ? '#1f4e8c' : '#8a94a6'}
             isAnimationActive={false}
             name="this recipe"
-            label={{ dataKey: 'x', position: 'bottom', fontSize: 11, formatter: formatLabel }}
+            label={{ dataKey: 'x', position: 'bottom', fontSize: 11, formatter: label }}
           />
         </ScatterChart>
       </ResponsiveContainer>

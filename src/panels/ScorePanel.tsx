@@ -18,6 +18,7 @@ import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
 import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
 import { QuantChoices } from '../components/QuantChoices.tsx';
 import { ScoreAccuracy } from '../components/ScoreAccuracy.tsx';
+import { ScoreEligibility, useEligibility } from '../components/ScoreEligibility.tsx';
 import { ScoreHeadline } from '../components/ScoreHeadline.tsx';
 import { RunRecipe } from '../components/RunRecipe.tsx';
 import { ScoreReferenceChart } from '../components/ScoreReferenceChart.tsx';
@@ -223,7 +224,8 @@ function ShareChart({ hold }: { hold: boolean }) {
 
 function ReferenceChart({ hold }: { hold: boolean }) {
   const { score } = useDeferredScore(hold);
-  return <DeferredReferenceChart score={score?.score ?? null} />;
+  const qualifies = useEligibility().status === 'qualifies';
+  return <DeferredReferenceChart score={score?.score ?? null} qualifies={qualifies} />;
 }
 
 function LayerTable({ hold }: { hold: boolean }) {
@@ -274,6 +276,7 @@ export function ScorePanel() {
       <div className="score-top">
         <div>
           <ScoreHeadline score={score} />
+          <ScoreEligibility />
           <p className={scoreError ? 'status status-error' : 'hint'} data-testid="score-context">
             {scoreError ?? [what, exit].filter(Boolean).join('; ')}
           </p>
