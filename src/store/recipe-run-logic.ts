@@ -6,12 +6,9 @@
  */
 import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
 import type { RecipeRunCompleted, SavedRecipeRun } from '../worker/recipe-run-types.ts';
+import { FULL_TEST, QUALIFYING } from './eligibility.ts';
 import type { RecordInput } from './history-runs.ts';
 import type { LabState } from './lab-store.ts';
-
-/** The official test set, and the top-1 (with early exit) a qualifying network reaches on it. */
-export const FULL_TEST_IMAGES = 10_000;
-export const QUALIFYING_TOP1 = 0.8;
 
 /** Why "Run recipe" cannot start now (null: it can). */
 export function recipeRunBlocker(s: LabState): string | null {
@@ -49,7 +46,7 @@ export interface Qualification {
 export function qualification(r: { top1EarlyExit: number; n: number }): Qualification {
   const correct = Math.round(r.top1EarlyExit * r.n);
   const pct = formatPercent(r.top1EarlyExit);
-  const qualifies = r.n === FULL_TEST_IMAGES && correct >= QUALIFYING_TOP1 * FULL_TEST_IMAGES;
+  const qualifies = r.n === FULL_TEST && correct >= QUALIFYING * FULL_TEST;
   return qualifies
     ? { qualifies, text: `qualifies (${pct} ≥ 80.00 % on all 10,000 test images)` }
     : { qualifies, text: `does not qualify (${pct} on ${formatCount(r.n)} images)` };
