@@ -4,6 +4,7 @@
  * 2018, gate via tf.customGrad), PyTorch AvgPool2d(ceil_mode), channel zero-padding, activations.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedBatchNormTrain } from './batchnorm-train';
 import type { ActivationFn, Padding } from './ir';
 import { poolOutSize } from './padding';
 import type { Rng } from '../util/rng';
@@ -59,19 +60,17 @@ export interface BnTrainResult {
   variance: tf.Tensor1D;
 }
 
-/** Train BN: normalise with the batch mean and biased variance over all axes but the last. */
+/**
+ * Train BN: normalise with the batch mean and biased variance over all axes but the last; one
+ * op with a closed-form gradient (batchnorm-train.ts).
+ */
 export function batchNormTrain(x: tf.Tensor, p: BnParams, node: string): BnTrainResult {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
   const c = x.shape[x.rank - 1]!;
   const n = x.size / c;
   if (n < 2)
     throw new Error(`batchnorm '${node}': training needs more than 1 value per channel, got ${n}`);
-  const { mean, variance } = tf.moments(x, axes); // [C], biased
-  const y = tf.add(
-    tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, p.eps))), p.gamma),
-    p.beta,
-  );
-  return { y, mean: mean as tf.Tensor1D, variance: tf.mul(variance, n / (n - 1)) as tf.Tensor1D };
+  const { y, mean, variance } = fusedBatchNormTrain(x, p.gamma, p.beta, p.eps);
+  return { y, mean, variance: tf.mul(variance, n / (n - 1)) as tf.Tensor1D };
 }
 
 /**
