@@ -7,6 +7,8 @@
  *   the official archive (its origin sends no CORS headers). `CIFAR_ARCHIVE_URL` overrides the
  *   target (the e2e tests point it at a local server).
  * - Served on 127.0.0.1: a secure context, which WebGPU requires.
+ * - Cross-origin isolation (COOP/COEP) on both servers: SharedArrayBuffer, hence tfjs's
+ *   multi-threaded wasm build. Static hosts need the same two headers (docs/DEPLOY.md).
  */
 import { defineConfig, type ProxyOptions } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -32,6 +34,12 @@ function archiveProxy(): Record<string, ProxyOptions> {
   };
 }
 
+/** Cross-origin isolation: lets the worker use SharedArrayBuffer (threaded wasm). */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 const TFJS_DEPS = [
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-cpu',
@@ -50,6 +58,18 @@ export default defineConfig({
     include: [...TFJS_DEPS, 'comlink', 'recharts', 'zustand'],
     esbuildOptions: { target: 'es2022' },
   },
-  server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy: archiveProxy() },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true, proxy: archiveProxy() },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy: archiveProxy(),
+    headers: ISOLATION_HEADERS,
+  },
+  preview: {
+    host: '127.0.0.1',
+    port: 4173,
+    strictPort: true,
+    proxy: archiveProxy(),
+    headers: ISOLATION_HEADERS,
+  },
 });

@@ -22,6 +22,7 @@ export function BackendBadge() {
       : backend.reason;
   }
   const fallbacks = backend?.fallbacks ?? [];
+  const threads = threadNote(backend?.wasmThreads, backend?.crossOriginIsolated);
   return (
     <div className="backend" data-testid="backend-badge" data-backend={backend?.name ?? ''}>
       <span className={`badge badge-${status === 'error' ? 'error' : name}`}>
@@ -29,6 +30,16 @@ export function BackendBadge() {
         {backend?.forced ? ' (forced)' : ''}
       </span>
       <span className="backend-reason">{detail}</span>
+      {threads && (
+        <span
+          className="backend-reason"
+          data-testid="backend-threads"
+          data-threads={backend?.wasmThreads ?? ''}
+          data-isolated={String(backend?.crossOriginIsolated ?? false)}
+        >
+          {threads}
+        </span>
+      )}
       {note && <span className="backend-reason warn">{note}</span>}
       {fallbacks.length > 0 && (
         <details className="backend-fallbacks">
@@ -44,4 +55,17 @@ export function BackendBadge() {
       )}
     </div>
   );
+}
+
+/**
+ * Wasm only: "4 threads (multi-threaded build)", or why it is one thread — tfjs gives XNNPACK
+ * ⌊logical cores / 2⌋ threads (1..8), and only a cross-origin isolated page gets threads at all.
+ */
+function threadNote(threads: number | undefined, isolated: boolean | undefined): string | null {
+  if (threads === undefined) return null;
+  const n = `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (threads > 1) return `wasm: ${n} (multi-threaded build)`;
+  return isolated
+    ? `wasm: ${n} (multi-threaded build; tfjs uses half the ${globalThis.navigator?.hardwareConcurrency ?? '?'} logical cores)`
+    : `wasm: ${n} — the page is not cross-origin isolated (COOP/COEP headers), so no threads`;
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import {
   configureWasmPaths,
   probeBrowserEnv,
@@ -40,7 +41,25 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
     reason = `${reason}; ${describeAdapter(env.webgpuAdapter)}`;
   }
   if (tf.getBackend() === 'webgpu') watchDevice();
-  return { name: choice.name, reason, forced, fallbacks: choice.fallbacks };
+  return { name: choice.name, reason, forced, fallbacks: choice.fallbacks, ...threadFacts() };
+}
+
+/**
+ * Multi-threaded wasm needs SharedArrayBuffer, which browsers give only to cross-origin isolated
+ * pages (COOP/COEP headers, see vite.config.ts and docs/DEPLOY.md); tfjs-backend-wasm then loads
+ * its threaded SIMD build. Its XNNPACK pool has ⌊logical cores / 2⌋ threads, 1 to 8 (tfjs's
+ * backend.cc assumes two hardware threads per core), so a 2-core machine still runs 1 thread.
+ */
+function threadFacts(): Pick<BackendInfo, 'crossOriginIsolated' | 'wasmThreads'> {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (tf.getBackend() !== 'wasm') return { crossOriginIsolated: isolated };
+  let threads: number | undefined;
+  try {
+    threads = getThreadsCount();
+  } catch {
+    threads = undefined; // wasm not initialised (cannot happen once it is the backend)
+  }
+  return { crossOriginIsolated: isolated, wasmThreads: threads };
 }
 
 /** What the lab uses of tfjs-backend-webgpu's GPUDevice. */

@@ -22,6 +22,10 @@ export interface BackendInfo {
   /** True when `?backend=` forced it. */
   forced: boolean;
   fallbacks: BackendAttempt[];
+  /** The worker's `crossOriginIsolated` (needed for multi-threaded wasm). */
+  crossOriginIsolated?: boolean;
+  /** On wasm: XNNPACK threads (1 = the single-threaded build). */
+  wasmThreads?: number;
 }
 
 /** What the worker reports about its tfjs state (used by the e2e test hook). */

@@ -74,5 +74,6 @@ export async function probeBrowserEnv(): Promise<BackendEnv> {
     hasWebGPU,
     webgpuAdapter: hasWebGPU ? await probeWebGpuAdapter().catch(() => null) : null,
     webglRenderer: probeWebglRenderer(),
+    wasmThreads: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
   };
 }

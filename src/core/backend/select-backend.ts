@@ -31,6 +31,11 @@ export interface BackendEnv {
   webglRenderer?: string | null;
   /** Skip a WebGPU fallback (software) adapter in 'auto' (default false). */
   skipFallbackWebGPU?: boolean;
+  /**
+   * Let wasm load its multi-threaded build when the platform supports it (a cross-origin
+   * isolated browser context). Default false: single-threaded, the only build Node can load.
+   */
+  wasmThreads?: boolean;
 }
 
 export interface BackendAttempt {
@@ -76,9 +81,10 @@ function skipReason(name: BackendName, env: BackendEnv): string | null {
   return null;
 }
 
-function prepare(name: BackendName): void {
+function prepare(name: BackendName, env: BackendEnv): void {
   if (name !== 'wasm') return;
   registerWasmGradKernels();
+  if (env.wasmThreads === true) return; // tfjs's own check decides (SharedArrayBuffer, threads)
   try {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   } catch {
@@ -87,8 +93,8 @@ function prepare(name: BackendName): void {
 }
 
 /** Activates `name` and checks 1 + 2 = 3 on it; returns a failure reason or null. */
-async function activate(name: BackendName): Promise<string | null> {
-  prepare(name);
+async function activate(name: BackendName, env: BackendEnv): Promise<string | null> {
+  prepare(name, env);
   try {
     if (!(await tf.setBackend(name))) return 'initialisation failed';
     await tf.ready();
@@ -116,7 +122,7 @@ export async function selectBackend(
   }
   const fallbacks: BackendAttempt[] = [];
   if (preferred !== 'auto') {
-    const failure = tf.findBackendFactory(preferred) ? await activate(preferred) : 'not registered';
+    const failure = tf.findBackendFactory(preferred) ? await activate(preferred, env) : 'not registered';
     if (failure === null) return { name: preferred, reason: 'requested', fallbacks };
     fallbacks.push({ name: preferred, reason: `requested but ${failure}` });
   }
@@ -127,7 +133,7 @@ export async function selectBackend(
       fallbacks.push({ name, reason: `skipped: ${skip}` });
       continue;
     }
-    const failure = await activate(name);
+    const failure = await activate(name, env);
     if (failure === null) {
       const first =
         fallbacks.length === 0
