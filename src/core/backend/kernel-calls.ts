@@ -21,6 +21,11 @@ export class KernelCalls {
     private readonly backendName: string,
   ) {}
 
+  /** The backend itself, for kernels that work on its memory directly (typed as the caller needs). */
+  backendAs<B>(): B {
+    return this.backend as unknown as B;
+  }
+
   /** Runs kernel `name` on this backend; its output is freed by dispose() unless kept. */
   run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Attrs = {}): tf.TensorInfo {
     const config = tf.getKernel(name, this.backendName);
@@ -62,6 +67,20 @@ export class KernelCalls {
     const flat = this.reshape(x, [n, xh, xw * c]);
     const cut = this.slice(flat, [0, top, left * c], [n, h, w * c]);
     return this.reshape(cut, [n, h, w, c]);
+  }
+
+  /** Makes `t` (created by the caller on this backend) an intermediate freed by dispose(). */
+  adopt(t: tf.TensorInfo): tf.TensorInfo {
+    this.temps.push(t);
+    return t;
+  }
+
+  /** Frees intermediate `t` now (large temporaries in a loop). */
+  free(t: tf.TensorInfo): void {
+    const i = this.temps.lastIndexOf(t);
+    if (i < 0) throw new Error('free(): tensor was not produced by this KernelCalls');
+    this.temps.splice(i, 1);
+    this.backend.disposeData(t.dataId);
   }
 
   /** Removes `t` from the intermediates (it becomes the caller's result). */

@@ -118,8 +118,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-function compare(depthwise: boolean) {
-  CASES.forEach((c, i) => {
+function compare(depthwise: boolean, cases: Case[] = CASES) {
+  cases.forEach((c, i) => {
     it(`${JSON.stringify(c)}`, async () => {
       await tf.setBackend('cpu');
       const ref = grads(c, depthwise, 100 + i);
@@ -147,6 +147,12 @@ describe('wasm gradient kernels vs cpu', () => {
   });
   describe('conv2d', () => compare(false));
   describe('depthwiseConv2d', () => compare(true));
+  // Channel multiplier 1 takes the per-tap heap-copy path (wasm-depthwise-filter-grad.ts).
+  describe('depthwiseConv2d, multiplier 1', () =>
+    compare(
+      true,
+      CASES.map((c) => ({ ...c, cOut: 1 })),
+    ));
   it('depthwise with channel multiplier 2', async () => {
     const c: Case = { x: [2, 6, 6, 3], k: 3, cOut: 2, s: 2, pad: 'same' };
     await tf.setBackend('cpu');

@@ -27,6 +27,7 @@ import {
   type RoundingMode,
 } from './conv-grad-geometry';
 import { composite, KernelCalls, type DisposingBackend } from './kernel-calls';
+import { depthwiseFilterGradByTaps, type HeapBackend } from './wasm-depthwise-filter-grad';
 import { registerWasmReduceKernels } from './wasm-reduce-kernels';
 import {
   conv2dBackpropInputPolyphase,
@@ -143,6 +144,9 @@ function depthwiseBackpropFilter(
     true,
     a.dilations,
   );
+  if (m === 1 && x.dtype === 'float32') {
+    return depthwiseFilterGradByTaps(k, k.backendAs<HeapBackend>(), x, dy, g);
+  }
   const xc = cropForCorrelation(k, x, g);
   const xT = k.transpose(xc, [1, 2, 0, 3]); // [H', W', N, C]
   const xR = k.reshape(xT, [1, xc.shape[1]!, xc.shape[2]!, g.n * c]);

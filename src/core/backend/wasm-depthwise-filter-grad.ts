@@ -1,0 +1,100 @@
+/**
+ * Depthwise filter gradient (channel multiplier 1) on wasm, one filter tap at a time:
+ *
+ *   dW[a, b, c] = Σ_{n,y,x} x[n, a + s·y − top, b + s·x − left, c] · dy[n, y, x, c]   (x = 0 outside)
+ *
+ * For each of the kh·kw taps the shifted (strided) view of x is copied straight between wasm heap
+ * views — one memcpy per row for stride 1, per pixel otherwise, zeros outside — then multiplied by
+ * dy and summed per channel (pooled, wasm-reduce-kernels.ts). wasm's own Slice first copies the
+ * whole input out of the heap, and the earlier form (a depthwise correlation over N·C channels
+ * with dy as an Ho×Wo filter) spends its time in XNNPACK packing that huge filter; both were
+ * measured slower (docs/PERFORMANCE.md).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ConvGradGeometry } from './conv-grad-geometry';
+import type { KernelCalls } from './kernel-calls';
+
+/** The parts of BackendWasm a heap copy needs. */
+export interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** x's view for tap (a, b): [N, outH, outW, C], zero where the forward read padding. */
+export function tapView(
+  backend: HeapBackend,
+  x: tf.TensorInfo,
+  g: ConvGradGeometry,
+  a: number,
+  b: number,
+): tf.TensorInfo {
+  const c = g.cIn;
+  const out = backend.makeOutput([g.n, g.outH, g.outW, c], 'float32');
+  // Views after makeOutput: a heap growth detaches older ones.
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const rowOut = g.outW * c;
+  for (let n = 0; n < g.n; n++) {
+    for (let y = 0; y < g.outH; y++) {
+      const iy = a + g.sh * y - g.top;
+      const o = (n * g.outH + y) * rowOut;
+      if (iy < 0 || iy >= g.h) {
+        dst.fill(0, o, o + rowOut);
+        continue;
+      }
+      copyRow(src, dst, (n * g.h + iy) * g.w * c, o, g, b);
+    }
+  }
+  return out;
+}
+
+/** One output row: x positions b + s·j − left for j < outW, zeros outside [0, w). */
+function copyRow(
+  src: Float32Array,
+  dst: Float32Array,
+  rowIn: number,
+  rowOut: number,
+  g: ConvGradGeometry,
+  b: number,
+): void {
+  const c = g.cIn;
+  if (g.sw === 1) {
+    const first = b - g.left; // input column of output column 0
+    const lo = Math.max(0, -first);
+    const hi = Math.min(g.outW, g.w - first);
+    if (lo > 0) dst.fill(0, rowOut, rowOut + lo * c);
+    if (hi > lo)
+      dst.set(src.subarray(rowIn + (first + lo) * c, rowIn + (first + hi) * c), rowOut + lo * c);
+    if (hi < g.outW) dst.fill(0, rowOut + Math.max(hi, lo) * c, rowOut + g.outW * c);
+    return;
+  }
+  for (let j = 0; j < g.outW; j++) {
+    const ix = b + g.sw * j - g.left;
+    const o = rowOut + j * c;
+    if (ix < 0 || ix >= g.w) dst.fill(0, o, o + c);
+    else dst.set(src.subarray(rowIn + ix * c, rowIn + ix * c + c), o);
+  }
+}
+
+/** x [N,H,W,C], dy [N,Ho,Wo,C] → dW [kh,kw,C,1] (channel multiplier 1, dilation 1). */
+export function depthwiseFilterGradByTaps(
+  k: KernelCalls,
+  backend: HeapBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGradGeometry,
+): tf.TensorInfo {
+  const sums: tf.TensorInfo[] = [];
+  for (let a = 0; a < g.kh; a++) {
+    for (let b = 0; b < g.kw; b++) {
+      const tap = k.adopt(tapView(backend, x, g, a, b));
+      const prod = k.run('Multiply', { a: tap, b: dy });
+      k.free(tap);
+      const s = k.run('Sum', { x: prod }, { axis: [0, 1, 2], keepDims: false });
+      k.free(prod);
+      sums.push(k.reshape(s, [1, g.cIn]));
+    }
+  }
+  const all = k.run('Concat', sums as unknown as Record<string, tf.TensorInfo>, { axis: 0 });
+  return k.reshape(all, [g.kh, g.kw, g.cIn, 1]);
+}
