@@ -7,8 +7,9 @@
  * live score's recomputation cost (PyramidNet-272, plain and factorized), and the Score panel's
  * slider drag in Chromium (frames and long tasks on the main thread).
  * `--only data|node|browser|osi|osi-browser|osi-logits|osi-recipe|score|score-drag` runs one part (the others are kept
- * from the last results.json). `--only osi-ptq` (about 25 minutes on 2 cores) writes its own
- * section in place (bench/sections.ts); a full run keeps such sections.
+ * from the last results.json). `--only osi-ptq` (about 25 minutes on 2 cores) and
+ * `--only train-speed [--label L | --add row.json]` (about 3 minutes) write their own sections in
+ * place (bench/sections.ts); a full run keeps such sections.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,8 +31,15 @@ import { benchScoreDrag } from './browser-score-drag';
 import { benchOsiPtq, renderOsiPtq } from './osi-ptq';
 import { osiRecovered } from './osi-recovered';
 import { keepMarkedSections } from './sections';
+import { benchTrainSpeed } from './train-speed';
+import { readRowFile, recordTrainSpeed } from './train-speed-report';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
+
+function argValue(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
 
 function previous(file: string): Partial<BenchResults> {
   try {
@@ -49,6 +57,15 @@ async function main(): Promise<void> {
   if (only === 'osi-recovered') {
     const at = process.argv.indexOf('--add');
     return osiRecovered(at > 0 ? process.argv[at + 1] : undefined);
+  }
+  if (only === 'train-speed') {
+    const add = argValue('--add');
+    const row = add
+      ? readRowFile(add)
+      : await benchTrainSpeed(log, argValue('--label') ?? 'this commit');
+    recordTrainSpeed(row);
+    log('updated BENCHMARKS.md (train-speed)');
+    return;
   }
   if (only === 'osi-ptq') {
     await benchOsiPtq(log);

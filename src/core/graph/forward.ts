@@ -114,7 +114,7 @@ function runNode(node: GraphNode, ins: tf.Tensor[], ctx: Ctx): NodeOut {
       return ctx.opts.training ? k.batchNormTrain(x, bn, node.name) : k.batchNormEval(x, bn);
     }
     case 'activation':
-      return k.activation(x, s.fn);
+      return k.activation(x, s.fn, ctx.opts.training);
     case 'add':
       return tf.add(x, ins[1]!);
     case 'mul':

@@ -25,7 +25,11 @@ export function tfPad(p: Padding): TfPad {
   ];
 }
 
-export function activation(x: tf.Tensor, fn: ActivationFn): tf.Tensor {
+/**
+ * `firstOrderOnly`: swish as one op with its closed-form gradient (fewer kernels per training
+ * step); its gradient has no correct gradient itself, so second-order analyses pass false.
+ */
+export function activation(x: tf.Tensor, fn: ActivationFn, firstOrderOnly = false): tf.Tensor {
   switch (fn) {
     case 'relu':
       return tf.relu(x);
@@ -34,11 +38,26 @@ export function activation(x: tf.Tensor, fn: ActivationFn): tf.Tensor {
     case 'sigmoid':
       return tf.sigmoid(x);
     case 'swish':
-      return tf.mul(x, tf.sigmoid(x));
+      return firstOrderOnly ? fusedSwish(x) : tf.mul(x, tf.sigmoid(x));
     case 'hswish':
       return tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6));
   }
 }
+
+/** swish(x) = x·σ(x); d/dx = σ + y·(1 − σ) with y = x·σ (Ramachandran et al. 2017). */
+const fusedSwish = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const s = tf.sigmoid(x);
+  const y = tf.mul(x, s);
+  save([s, y]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sg, yy] = saved as [tf.Tensor, tf.Tensor];
+      return tf.mul(dy, tf.add(sg, tf.sub(yy, tf.mul(yy, sg))));
+    },
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 export interface BnParams {
   gamma: tf.Tensor;

@@ -1,0 +1,158 @@
+/**
+ * Issue 13's speed proof, measured in one run on the OSI-AI MicroNet in Node (wasm): the lab's own
+ * evaluation speed is the yardstick (PyTorch trains this net at about 0.6–0.7× its evaluation
+ * speed per image). Per run: evaluation of the first 1,000 test images (batch 100); training at
+ * batch 32 on real training images with augmentation (the trainer's automatic micro-batches);
+ * one gradient plus one exact Hessian-vector product on the first 64 test images (passes of 16);
+ * and the top kernels of one training pass (8 images) and of one HVP (16 images) from tf.profile.
+ * Targets: training images/s ≥ 0.3 × evaluation images/s; gradient + HVP on 64 images ≤ the
+ * time to evaluate 1,000. Not a test: nothing here asserts on time.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  exactHvp,
+  lossGradient,
+  networkLossModel,
+  sourceBatches,
+} from '../src/core/analysis/hessian';
+import { STANDARD_AUGMENT } from '../src/core/data/augment';
+import { parseRecords, sliceSplit } from '../src/core/data/cifar-records';
+import { Network } from '../src/core/graph/network';
+import { modelFromCheckpoint } from '../src/core/io/model-from-checkpoint';
+import { cifarSource } from '../src/core/train/cifar-source';
+import { evaluate } from '../src/core/train/evaluate';
+import { networkModel } from '../src/core/train/network-model';
+import { train } from '../src/core/train/trainer';
+import { machineInfo } from './machine';
+import { startNodeBackend } from './node-throughput';
+import { OSI_PTH } from './osi-eval';
+import { CIFAR_DIR } from './paths';
+
+export interface KernelTime {
+  name: string;
+  calls: number;
+  ms: number;
+}
+
+export interface TrainSpeedRow {
+  label: string;
+  date: string;
+  loadAverage: number;
+  evalImagesPerSecond: number;
+  eval1000Seconds: number;
+  trainImagesPerSecond: number;
+  trainBatch: number;
+  microBatch: number;
+  /** Gradient + one HVP on 64 images: the first (cold) and a second (warm) time. */
+  gradHvp64ColdSeconds: number;
+  gradHvp64WarmSeconds: number;
+  trainKernels: KernelTime[];
+  hvpKernels: KernelTime[];
+}
+
+const since = (t0: number) => (performance.now() - t0) / 1000;
+const range = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+
+function split(file: string, n: number) {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(CIFAR_DIR, file)));
+  return sliceSplit(parseRecords(bytes, file), 0, n);
+}
+
+async function topKernels(f: () => Promise<unknown>, top = 8): Promise<KernelTime[]> {
+  const p = await tf.profile(async () => void (await f()));
+  const agg = new Map<string, KernelTime>();
+  for (const k of p.kernels) {
+    const a = agg.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
+    a.calls++;
+    a.ms += k.kernelTimeMs as number;
+    agg.set(k.name, a);
+  }
+  return [...agg.values()].sort((a, b) => b.ms - a.ms).slice(0, top);
+}
+
+async function trainSpeed(net: Network, batch: number, steps: number, micro?: number) {
+  const source = cifarSource(split('train.bin', batch * (steps + 1)), STANDARD_AUGMENT);
+  const stamps: number[] = [];
+  let last = performance.now();
+  const r = await train({
+    model: networkModel(net),
+    source,
+    epochs: 1,
+    batchSize: batch,
+    schedule: { kind: 'constant', lr: 1e-4 },
+    sgd: { momentum: 0.9 },
+    seed: 0,
+    metricsEvery: 1,
+    maxSteps: steps + 1,
+    ...(micro ? { microBatch: micro } : {}),
+    onMetrics: () => {
+      stamps.push(performance.now() - last);
+      last = performance.now();
+    },
+  });
+  const timed = stamps.slice(1); // the first step warms the heap up
+  const ms = timed.reduce((a, b) => a + b, 0) / Math.max(1, timed.length);
+  return { imagesPerSecond: (batch * 1000) / ms, microBatch: r.microBatch ?? batch };
+}
+
+async function gradHvp(net: Network, n: number): Promise<number> {
+  const model = networkLossModel(
+    net,
+    sourceBatches(cifarSource(split('test.bin', n), null), n, 16),
+  );
+  try {
+    const t0 = performance.now();
+    const g = await lossGradient(model);
+    await exactHvp(model, g);
+    return since(t0);
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function benchTrainSpeed(
+  log: (s: string) => void,
+  label: string,
+): Promise<TrainSpeedRow> {
+  const m = machineInfo();
+  await startNodeBackend('wasm');
+  const ck = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(OSI_PTH)), OSI_PTH);
+  const net = Network.fromWeights(ck.graph, ck.weights);
+  try {
+    const test = cifarSource(split('test.bin', 1100), null);
+    await evaluate(net, test, { batchSize: 100, indices: range(100) }); // warm-up
+    const t0 = performance.now();
+    await evaluate(net, test, { batchSize: 100, indices: range(1000).map((i) => i + 100) });
+    const eval1000Seconds = since(t0);
+    log(`train-speed: eval 1,000 images ${eval1000Seconds.toFixed(1)} s`);
+    const tr = await trainSpeed(net, 32, 4);
+    log(
+      `  train ${tr.imagesPerSecond.toFixed(1)} img/s at batch 32 (micro-batch ${tr.microBatch})`,
+    );
+    const gradHvp64ColdSeconds = await gradHvp(net, 64);
+    const gradHvp64WarmSeconds = await gradHvp(net, 64);
+    log(
+      `  gradient + HVP on 64: ${gradHvp64ColdSeconds.toFixed(1)} s cold, ${gradHvp64WarmSeconds.toFixed(1)} s warm`,
+    );
+    const trainKernels = await topKernels(() => trainSpeed(net, 8, 0, 8));
+    const hvpKernels = await topKernels(() => gradHvp(net, 16));
+    return {
+      label,
+      date: m.date,
+      loadAverage: m.loadAverage,
+      evalImagesPerSecond: 1000 / eval1000Seconds,
+      eval1000Seconds,
+      trainImagesPerSecond: tr.imagesPerSecond,
+      trainBatch: 32,
+      microBatch: tr.microBatch,
+      gradHvp64ColdSeconds,
+      gradHvp64WarmSeconds,
+      trainKernels,
+      hvpKernels,
+    };
+  } finally {
+    net.dispose();
+  }
+}
