@@ -16,6 +16,18 @@ export function captureConsole(page: Page): string[] {
   return lines;
 }
 
+/**
+ * Counts the lab workers the page starts (1 + restarts); wasm's helper threads, which are workers
+ * too when the page is cross-origin isolated, are not counted.
+ */
+export function countLabWorkers(page: Page): () => number {
+  let n = 0;
+  page.on('worker', (w) => {
+    if (/lab\.worker/.test(w.url())) n++;
+  });
+  return () => n;
+}
+
 export function debugInfo(page: Page): Promise<DebugInfo> {
   return page.evaluate(() =>
     (window as unknown as { __lab: { debugInfo: () => Promise<DebugInfo> } }).__lab.debugInfo(),

@@ -7,7 +7,13 @@
 // (3) A destroyed WebGPU device is reported, and a new worker takes WebGPU again.
 import { expect, test, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, configureTraining, debugInfo, panels } from './helpers.ts';
+import {
+  captureConsole,
+  configureTraining,
+  countLabWorkers,
+  debugInfo,
+  panels,
+} from './helpers.ts';
 
 const TRAIN = 240;
 const BATCH = 8;
@@ -88,8 +94,7 @@ test('a killed worker is detected, restarted, and the run resumes from its check
   page,
 }) => {
   test.setTimeout(180_000);
-  let workers = 0;
-  page.on('worker', () => workers++);
+  const workers = countLabWorkers(page);
   await prepare(page);
   const armed = armOnCheckpoint(page, 'kill');
   await panels(page).train.getByRole('button', { name: 'Start training' }).click();
@@ -104,7 +109,7 @@ test('a killed worker is detected, restarted, and the run resumes from its check
     },
   );
   await expectResumedAndFinished(page);
-  expect(workers).toBe(2);
+  expect(workers()).toBe(2);
   expect((await debugInfo(page)).tfBackend).toBe('wasm'); // same preference in the new worker
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
   expect(lines.filter((l) => l.startsWith('[page:error]'))).toEqual([]);
@@ -128,8 +133,7 @@ test('a reload mid-training comes back and resumes the run', async ({ page }) =>
 
 test('a lost WebGPU device is reported and a new worker takes WebGPU again', async ({ page }) => {
   test.setTimeout(120_000);
-  let workers = 0;
-  page.on('worker', () => workers++);
+  const workers = countLabWorkers(page);
   await page.goto('/?backend=webgpu'); // SwiftShader here: 'auto' would skip it for wasm
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
@@ -146,5 +150,5 @@ test('a lost WebGPU device is reported and a new worker takes WebGPU again', asy
   );
   await expect(badge).toHaveAttribute('data-backend', 'webgpu');
   expect((await debugInfo(page)).tfBackend).toBe('webgpu');
-  expect(workers).toBe(2);
+  expect(workers()).toBe(2);
 });

@@ -1,12 +1,14 @@
 /**
- * MicroNet Lab's page: header with the backend badge, then the Data, Model (checkpoint import /
- * export), Train, Evaluate, Score, Spectra, Pruning and History panels.
+ * MicroNet Lab's page: header with the backend badge (and, after a worker loss, what happened),
+ * then the Data, Model (checkpoint import / export), Train, Evaluate, Score, Spectra, Pruning and
+ * History panels.
  * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
  * `?recipe=`, lists the model zoo, restores a cached dataset and loads the run history.
  */
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { RecoveryNotice } from './components/RecoveryNotice.tsx';
+import { WorkerLossNote } from './components/WorkerLossNote.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
 import { HistoryPanel } from './panels/HistoryPanel.tsx';
@@ -43,7 +45,10 @@ export function App() {
           <h1>MicroNet Lab</h1>
           <p className="tagline">Train and evaluate CIFAR-100 networks in your browser</p>
         </div>
-        <BackendBadge />
+        <div className="header-status">
+          <BackendBadge />
+          <WorkerLossNote />
+        </div>
       </header>
       <RecoveryNotice />
       <main className="app-main">

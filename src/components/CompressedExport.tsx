@@ -6,6 +6,7 @@
 import { useLabStore } from '../store/lab-store.ts';
 import type { ExportLink } from '../store/export-slice.ts';
 import { formatBytes } from './format.ts';
+import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const KIND_TEXT: Record<ExportLink['kind'], string> = {
@@ -45,6 +46,7 @@ export function CompressedExport() {
       {exporting && (
         <ProgressBar job={job} onCancel={() => void cancelJob('model')} name="export" />
       )}
+      <JobInterrupted slot="model" kinds={['export']} />
       {error && (
         <p className="status status-error" role="alert" data-testid="compressed-export-error">
           {error}

@@ -10,6 +10,7 @@ import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic.ts';
 import type { RecipeRunView } from '../store/recipe-run-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import { formatBytes, formatCount, formatDuration, formatPercent } from './format.ts';
+import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { formatScore } from './score-format.ts';
 
@@ -144,6 +145,7 @@ export function RunRecipe() {
           <ProgressBar job={job} onCancel={() => void a.cancelRecipeRun()} name="Recipe run" />
         </div>
       )}
+      <JobInterrupted slot="recipe" />
       {error && (
         <p className="status status-error" role="alert" data-testid="recipe-run-error">
           {error}

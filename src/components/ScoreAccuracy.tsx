@@ -4,6 +4,7 @@
  * set", the exit rate the measurement saw, and the measurement's progress with Cancel.
  */
 import { AccuracyBadge } from './AccuracyBadge.tsx';
+import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { formatCount, formatPercent } from './format.ts';
 import { recipeJson } from '../store/recipe-url.ts';
@@ -87,6 +88,7 @@ export function ScoreAccuracy() {
         name="Measurement progress"
         onCancel={() => void cancelMeasurement()}
       />
+      <JobInterrupted slot="measure" />
     </div>
   );
 }

@@ -12,6 +12,7 @@ import {
 import { useLabStore } from '../store/lab-store.ts';
 import { FindRecipe } from './FindRecipe.tsx';
 import { NumberField } from './NumberField.tsx';
+import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { SensitivityChart } from './SensitivityChart.tsx';
 import { formatCount, formatPercent } from './format.ts';
@@ -90,6 +91,7 @@ export function SensitivityView() {
         name="Sensitivity progress"
         onCancel={() => void cancelSensitivity()}
       />
+      <JobInterrupted slot="sensitivity" />
       <ReportLine />
       {report && <SensitivityChart report={report} />}
       <FindRecipe />

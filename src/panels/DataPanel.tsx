@@ -3,6 +3,7 @@
  * app's server), see progress, counts, cache status and a grid of sample images.
  */
 import { FileDrop } from '../components/FileDrop.tsx';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { SampleGrid } from '../components/SampleGrid.tsx';
 import { formatBytes, formatCount } from '../components/format.ts';
@@ -72,6 +73,7 @@ export function DataPanel() {
           </p>
         </div>
       </div>
+      <JobInterrupted slot="load" />
       <div className="status-slot">
         {loadJob ? (
           <ProgressBar

@@ -3,6 +3,7 @@
  * whole test split, with a progress bar and Cancel.
  */
 import { useId } from 'react';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { formatCount, formatPercent } from '../components/format.ts';
 import { useLabStore } from '../store/lab-store.ts';
@@ -58,6 +59,7 @@ export function EvaluatePanel() {
         </button>
       </div>
       <ProgressBar job={job} name="Evaluation progress" onCancel={() => void cancelEvaluation()} />
+      <JobInterrupted slot="evaluate" />
       <dl className="results" data-testid="eval-results" data-runs={runs}>
         <div className="stat">
           <dt>top-1</dt>

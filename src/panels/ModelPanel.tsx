@@ -7,6 +7,7 @@
  */
 import { useId, type FormEvent } from 'react';
 import { FileDrop } from '../components/FileDrop.tsx';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { TensorTable } from '../components/TensorTable.tsx';
 import { formatBytes, formatCount, formatPercent } from '../components/format.ts';
@@ -43,6 +44,7 @@ function ImportStatus() {
   const { cancelImport, dismissImportError } = useLabStore.getState();
   return (
     <div className="status-slot">
+      <JobInterrupted slot="model" kinds={['import']} />
       {job ? (
         <ProgressBar job={job} name="Import progress" onCancel={() => void cancelImport()} />
       ) : error ? (

@@ -9,6 +9,7 @@
  */
 import { useEffect, useId } from 'react';
 import { NumberField } from '../components/NumberField.tsx';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { PruneRatioTable } from '../components/PruneRatioTable.tsx';
 import { PruneScheduleChart } from '../components/PruneScheduleChart.tsx';
@@ -131,6 +132,7 @@ function PruneActions() {
         Prune
       </button>
       <ProgressBar job={job} name="Pruning progress" onCancel={() => void cancelPruneJob()} />
+      <JobInterrupted slot="prune" />
       {notice && (
         <p className="notice" data-testid="prune-notice">
           {notice}

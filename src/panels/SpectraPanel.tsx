@@ -9,6 +9,7 @@ import { useEffect, useId } from 'react';
 import { FactorSpectrumChart } from '../components/FactorSpectrumChart.tsx';
 import { HessianDensityChart } from '../components/HessianDensityChart.tsx';
 import { HessianTopChart } from '../components/HessianTopChart.tsx';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { NumberField } from '../components/NumberField.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { SaliencyHistogram } from '../components/SaliencyHistogram.tsx';
@@ -72,6 +73,7 @@ function AnalyseControls() {
         </button>
       </div>
       <ProgressBar job={job} name="Analysis progress" onCancel={() => void cancelAnalysis()} />
+      <JobInterrupted slot="analyse" />
     </>
   );
 }

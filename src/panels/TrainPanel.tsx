@@ -4,6 +4,7 @@
  */
 import { useId } from 'react';
 import { MetricsChart } from '../components/MetricsChart.tsx';
+import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
 import { useLabStore, type LabState } from '../store/lab-store.ts';
@@ -180,6 +181,7 @@ export function TrainPanel() {
         {statusText(s)}
       </p>
       <ProgressBar job={s.jobs.train} name="Training progress" />
+      <JobInterrupted slot="train" />
       <MetricsChart points={s.metrics} />
     </section>
   );

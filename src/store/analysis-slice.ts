@@ -8,6 +8,7 @@
 import type { StateCreator } from 'zustand';
 import type { AnalyseOptions, AnalysisResult, JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface AnalysisSettings {
@@ -123,7 +124,10 @@ export const createAnalysisSlice: StateCreator<LabState, [], [], AnalysisSlice> 
       return;
     }
     await s.cancelMeasurement(); // the analysis reads the network a measurement may hold
-    const id = s.beginJob('analyse', `Analysing ${s.network?.name ?? 'the network'}`);
+    const id = s.beginJob('analyse', `Analysing ${s.network?.name ?? 'the network'}`, {
+      kind: 'analyse',
+      settings: s.analysisSettings,
+    });
     set({ analysisError: null, analysisNotice: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('analyse', id, p));
     try {
@@ -135,7 +139,7 @@ export const createAnalysisSlice: StateCreator<LabState, [], [], AnalysisSlice> 
       }));
     } catch (err) {
       if (isAbort(err)) set({ analysisNotice: 'Analysis cancelled.' });
-      else set({ analysisError: errorMessage(err) });
+      else if (!isWorkerLost(err)) set({ analysisError: errorMessage(err) });
     } finally {
       get().finishJob('analyse', id);
     }

@@ -12,6 +12,8 @@ import type {
   SampleImages,
 } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import type { JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface DataValues {
@@ -59,9 +61,14 @@ export function describeCounts(summary: DatasetSummary): string {
 type LoadCall = (jobId: string, onProgress: (p: JobProgress) => void) => Promise<LoadResult | null>;
 
 export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set, get) => {
-  const runLoad = async (label: string, what: string, call: LoadCall): Promise<void> => {
+  const runLoad = async (
+    label: string,
+    what: string,
+    call: LoadCall,
+    spec?: JobSpec,
+  ): Promise<void> => {
     if (get().jobs.load) return;
-    const id = get().beginJob('load', label);
+    const id = get().beginJob('load', label, spec);
     set({ dataError: null, dataNotice: null });
     try {
       const result = await call(
@@ -80,7 +87,7 @@ export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set, 
       }
     } catch (err) {
       if (isAbort(err)) set({ dataNotice: 'Loading cancelled; the previous dataset is kept.' });
-      else set({ dataError: errorMessage(err) });
+      else if (!isWorkerLost(err)) set({ dataError: errorMessage(err) });
     } finally {
       get().finishJob('load', id);
     }
@@ -91,13 +98,19 @@ export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set, 
     loadFiles: (files) => {
       if (files.length === 0) return Promise.resolve();
       const names = files.map((f) => f.name).join(', ');
-      return runLoad(`Reading ${names}`, `from ${names}`, (id, onProgress) =>
-        getLab().loadFiles(id, files, onProgress),
+      return runLoad(
+        `Reading ${names}`,
+        `from ${names}`,
+        (id, onProgress) => getLab().loadFiles(id, files, onProgress),
+        { kind: 'load', files },
       );
     },
     downloadArchive: () =>
-      runLoad('Downloading cifar-100-binary.tar.gz', 'from the downloaded archive', (id, onP) =>
-        getLab().download(id, archiveUrl(), onP),
+      runLoad(
+        'Downloading cifar-100-binary.tar.gz',
+        'from the downloaded archive',
+        (id, onP) => getLab().download(id, archiveUrl(), onP),
+        { kind: 'download' },
       ),
     restoreCachedDataset: async () => {
       try {

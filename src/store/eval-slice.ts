@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface EvalValues {
@@ -42,7 +43,10 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
       set({ evalError: `Batch size must be a whole number ≥ 1 (got ${s.evalBatchSize})` });
       return;
     }
-    const id = s.beginJob('evaluate', 'Evaluating on the test split');
+    const id = s.beginJob('evaluate', 'Evaluating on the test split', {
+      kind: 'evaluate',
+      batchSize: s.evalBatchSize,
+    });
     set({ evalError: null, evalNotice: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('evaluate', id, p));
     try {
@@ -55,7 +59,7 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
       set((st) => ({ evalResult, evalRuns: st.evalRuns + 1, network: evalResult.network }));
     } catch (err) {
       if (isAbort(err)) set({ evalNotice: 'Evaluation cancelled.' });
-      else set({ evalError: errorMessage(err) });
+      else if (!isWorkerLost(err)) set({ evalError: errorMessage(err) }); // said by its record
     } finally {
       get().finishJob('evaluate', id);
     }

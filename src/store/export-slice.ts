@@ -8,6 +8,7 @@
 import type { StateCreator } from 'zustand';
 import type { CompressedExportFile, JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 
 /** One exported file, as an object URL for its download link. */
@@ -61,7 +62,10 @@ export const createExportSlice: StateCreator<LabState, [], [], ExportSlice> = (s
     const s = get();
     if (s.jobs.model || s.jobs.train) return;
     await s.cancelMeasurement(); // compressing reads the network a measurement holds
-    const id = s.beginJob('model', 'Exporting the compressed checkpoint');
+    const id = s.beginJob('model', 'Exporting the compressed checkpoint', {
+      kind: 'export',
+      recipe: s.recipe,
+    });
     set({ compressedExportError: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('model', id, p));
     try {
@@ -70,6 +74,7 @@ export const createExportSlice: StateCreator<LabState, [], [], ExportSlice> = (s
       const links = r.files.map(linkOf);
       set({ compressedExport: { links, storageBytes: r.storageBytes } });
     } catch (err) {
+      if (isWorkerLost(err)) return; // said by its record
       set({
         compressedExportError: isAbort(err)
           ? 'Export cancelled.'

@@ -1,11 +1,13 @@
 /**
  * Jobs slice: the long-running worker jobs (load/download, train, evaluate, model import), one per
- * kind, with their latest progress. Cancellation goes to the worker by job id.
+ * kind, with their latest progress and what they were asked to do (JobSpec: a job the worker died
+ * under is restarted from it, ./interrupted-slice.ts). Cancellation goes to the worker by job id.
  */
 import type { StateCreator } from 'zustand';
 import { estimateEta } from '../components/format.ts';
 import type { JobProgress } from '../worker/lab-types.ts';
 import { getLab, newJobId } from '../worker/lab-client.ts';
+import { onJobBegin, onJobFinish, type JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
 
 /**
@@ -32,6 +34,8 @@ export interface JobState {
   startedAt: number;
   progress: JobProgress | null;
   cancelling: boolean;
+  /** What it runs, to restart it after a worker loss (none: not restartable). */
+  spec?: JobSpec;
 }
 
 export interface JobsValues {
@@ -40,7 +44,7 @@ export interface JobsValues {
 
 export interface JobsActions {
   /** Registers a job of `kind` and returns its id (the worker uses it for cancel/pause). */
-  beginJob: (kind: JobKind, label: string) => string;
+  beginJob: (kind: JobKind, label: string, spec?: JobSpec) => string;
   /** Records progress; ignored when `id` is no longer the job of that kind. */
   reportJob: (kind: JobKind, id: string, progress: JobProgress) => void;
   finishJob: (kind: JobKind, id: string) => void;
@@ -63,19 +67,28 @@ export const JOBS_DEFAULT: JobsValues = {
   },
 };
 
+/** A job that starts now. */
+export function jobState(id: string, kind: JobKind, label: string, spec?: JobSpec): JobState {
+  const job: JobState = {
+    id,
+    kind,
+    label,
+    startedAt: Date.now(),
+    progress: null,
+    cancelling: false,
+  };
+  return spec ? { ...job, spec } : job;
+}
+
 export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, get) => ({
   ...JOBS_DEFAULT,
-  beginJob: (kind, label) => {
+  beginJob: (kind, label, spec) => {
     const id = newJobId(kind);
-    const job: JobState = {
-      id,
-      kind,
-      label,
-      startedAt: Date.now(),
-      progress: null,
-      cancelling: false,
-    };
-    set((s) => ({ jobs: { ...s.jobs, [kind]: job } }));
+    const job = jobState(id, kind, label, spec);
+    set((s) => ({
+      jobs: { ...s.jobs, [kind]: job },
+      interruptedJobs: onJobBegin(s.interruptedJobs, kind),
+    }));
     return id;
   },
   reportJob: (kind, id, progress) => {
@@ -89,7 +102,14 @@ export const createJobsSlice: StateCreator<LabState, [], [], JobsSlice> = (set, 
     });
   },
   finishJob: (kind, id) => {
-    set((s) => (s.jobs[kind]?.id === id ? { jobs: { ...s.jobs, [kind]: null } } : {}));
+    set((s) =>
+      s.jobs[kind]?.id === id
+        ? {
+            jobs: { ...s.jobs, [kind]: null },
+            interruptedJobs: onJobFinish(s.interruptedJobs, kind),
+          }
+        : {},
+    );
   },
   cancelJob: async (kind) => {
     const job = get().jobs[kind];

@@ -1,7 +1,7 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, sensitivity, plan, analysis, prune, history, recovery, recipe run); each slice file holds its Values, Actions
- * and DEFAULT.
+ * score, sensitivity, plan, analysis, prune, history, recovery, interrupted jobs, recipe run);
+ * each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
 import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
@@ -10,6 +10,7 @@ import { createDataSlice, type DataSlice } from './data-slice.ts';
 import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
 import { createExportSlice, type ExportSlice } from './export-slice.ts';
 import { createHistorySlice, type HistorySlice } from './history-slice.ts';
+import { createInterruptedSlice, type InterruptedSlice } from './interrupted-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
@@ -34,6 +35,7 @@ export type LabState = DataSlice &
   ExportSlice &
   HistorySlice &
   RecoverySlice &
+  InterruptedSlice &
   RecipeRunSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
@@ -51,5 +53,6 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createExportSlice(...a),
   ...createHistorySlice(...a),
   ...createRecoverySlice(...a),
+  ...createInterruptedSlice(...a),
   ...createRecipeRunSlice(...a),
 }));

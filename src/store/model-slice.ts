@@ -13,6 +13,7 @@ import type {
   NetworkInfo,
 } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import { importRun } from './history-runs.ts';
 
@@ -93,7 +94,7 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
     const s = get();
     if (s.jobs.model || s.jobs.train || s.jobs.evaluate) return;
     await s.cancelMeasurement(); // the import replaces the network a measurement is reading
-    const id = s.beginJob('model', label);
+    const id = s.beginJob('model', label, { kind: 'import', source });
     set({ importError: null, importNotice: null, exportError: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('model', id, p));
     try {
@@ -125,7 +126,8 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
     } catch (err) {
       if (isAbort(err))
         set({ importNotice: 'Import cancelled; the current network is unchanged.' });
-      else set({ importError: `${errorMessage(err)} — the current network is unchanged.` });
+      else if (!isWorkerLost(err))
+        set({ importError: `${errorMessage(err)} — the current network is unchanged.` });
     } finally {
       get().finishJob('model', id);
     }

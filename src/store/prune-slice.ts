@@ -16,6 +16,7 @@ import type {
   ScheduleSaved,
 } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import { pruneRun, scheduleRun } from './history-runs.ts';
 import {
@@ -178,7 +179,8 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
         return;
       }
       await s.cancelMeasurement(); // the prune replaces the network a measurement is reading
-      const id = s.beginJob('prune', `Pruning ${s.network?.name ?? ''} (${s.pruneSpec.method})`);
+      const label = `Pruning ${s.network?.name ?? ''} (${s.pruneSpec.method})`;
+      const id = s.beginJob('prune', label, { kind: 'prune', spec: s.pruneSpec });
       set({ pruneError: null, pruneNotice: null });
       const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
       try {
@@ -193,7 +195,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
         void get().recordRun(pruneRun(r, s.pruneSpec.method));
       } catch (err) {
         if (isAbort(err)) set({ pruneNotice: 'Prune cancelled; the network is unchanged.' });
-        else set({ pruneError: errorMessage(err) });
+        else if (!isWorkerLost(err)) set({ pruneError: errorMessage(err) });
       } finally {
         get().finishJob('prune', id);
       }
@@ -207,7 +209,8 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       }
       await s.cancelMeasurement();
       const st = s.scheduleSettings;
-      const id = s.beginJob('prune', resume ? 'Resuming the pruning schedule' : 'Pruning schedule');
+      const label = resume ? 'Resuming the pruning schedule' : 'Pruning schedule';
+      const id = s.beginJob('prune', label, { kind: 'schedule', spec: s.pruneSpec, settings: st });
       set({
         pruneError: null,
         pruneNotice: null,
@@ -248,7 +251,11 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
         }
       } catch (err) {
         if (isAbort(err)) set({ scheduleStatus: 'cancelled' });
-        else set({ scheduleStatus: 'error', pruneError: errorMessage(err) });
+        else
+          set({
+            scheduleStatus: 'error',
+            pruneError: isWorkerLost(err) ? null : errorMessage(err),
+          });
       } finally {
         get().finishJob('prune', id);
         await get().refreshSavedSchedule();

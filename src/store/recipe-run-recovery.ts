@@ -35,6 +35,7 @@ export async function continueRecipeRun(
   if (why !== null)
     return [`the recipe run (${at}) was not resumed: ${why.replace(/\.$/, '')}; resume it by hand`];
   if (crash) set({ recipeRunStreak: { key, count: count + 1 } });
+  get().markJobResumed('recipe');
   void get().resumeRecipeRun();
   return [`the recipe run resumes (${at})`];
 }

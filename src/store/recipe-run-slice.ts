@@ -10,6 +10,7 @@
  */
 import type { StateCreator } from 'zustand';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type {
   RecipeRunCompleted,
   RecipeRunProgress,
@@ -123,19 +124,20 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
     await s.cancelMeasurement(); // the run holds the network a measurement may be reading
     const name = s.network?.name ?? '';
     const label = resume ? `Resuming the recipe run on ${name}` : `Running the recipe on ${name}`;
-    const id = s.beginJob('recipe', label);
+    const request: RecipeRunRequest = {
+      recipe: s.recipe,
+      limit: s.recipeRunImages,
+      trainLimit: s.recipeRunTrainImages,
+      seed: s.recipeRunSeed,
+    };
+    const asked = resume ? (s.recipeRunSaved?.request ?? request) : request;
+    const id = s.beginJob('recipe', label, { kind: 'recipe', request: asked });
     set({ recipeRunError: null, recipeRunNotice: null, recipeRunProgress: null });
     const onProgress = callback((p: RecipeRunProgress) => {
       if (get().jobs.recipe?.id === id) set({ recipeRunProgress: p });
       get().reportJob('recipe', id, p);
     });
     try {
-      const request: RecipeRunRequest = {
-        recipe: s.recipe,
-        limit: s.recipeRunImages,
-        trainLimit: s.recipeRunTrainImages,
-        seed: s.recipeRunSeed,
-      };
       const lab = getLab();
       const r = resume
         ? await lab.resumeRecipeRun(id, onProgress)
@@ -147,7 +149,8 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
         });
     } catch (err) {
       if (isAbort(err)) set({ recipeRunNotice: 'Recipe run cancelled; the network is unchanged.' });
-      else set({ recipeRunError: `Run recipe failed: ${errorMessage(err)}` });
+      else if (!isWorkerLost(err))
+        set({ recipeRunError: `Run recipe failed: ${errorMessage(err)}` });
     } finally {
       get().finishJob('recipe', id);
       await get().refreshSavedRecipeRun();

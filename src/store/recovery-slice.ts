@@ -10,8 +10,10 @@
  * most MAX_RESUMES times from the same checkpoint (a newer checkpoint resets the count), so a run
  * that kills its worker every time does not loop forever; and after MAX_RESTARTS restarts in a row
  * whose backend never came up (a worker that dies at start-up), recovery gives up instead of
- * starting workers without end. An interrupted "Run recipe" resumes the same way
- * (recipe-run-recovery.ts).
+ * starting workers without end. Training resumes in ./train-run-recovery.ts, an interrupted
+ * "Run recipe" the same way in ./recipe-run-recovery.ts. The jobs the lost worker was running
+ * are recorded at once (noteWorkerLost) and offered for "Restart job" once the new worker is set
+ * up (./interrupted-slice.ts).
  */
 import type { StateCreator } from 'zustand';
 import { sessionDb } from '../persist/session-db.ts';
@@ -24,13 +26,15 @@ import {
   type LabEvent,
 } from '../worker/lab-client.ts';
 import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
-import type { SavedRun, SessionRestore } from '../worker/session-service.ts';
+import type { SessionRestore } from '../worker/session-service.ts';
 import { JOBS_DEFAULT } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
 import { continueRecipeRun } from './recipe-run-recovery.ts';
 import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
+import { continueTrainRun, showFinishedRun } from './train-run-recovery.ts';
 
-export const MAX_RESUMES = 3;
+export { MAX_RESUMES } from './train-run-recovery.ts';
+
 export const MAX_RESTARTS = 3;
 export const RECIPE_SAVE_MS = 500;
 
@@ -96,25 +100,6 @@ function capitalised(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-type Set = Parameters<StateCreator<LabState, [], [], RecoverySlice>>[0];
-type Get = () => LabState;
-
-/** Shows a finished run's chart and summary again after a reload. */
-function showFinishedRun(set: Set, get: Get, run: SavedRun): void {
-  const s = get();
-  if (s.jobs.train || s.metrics.length > 0) return;
-  const { model, ...trainSettings } = run.config;
-  const status = run.summary ? (run.summary.cancelled ? 'cancelled' : 'done') : 'idle';
-  set({
-    trainSettings,
-    modelName: model,
-    trainedModel: model,
-    metrics: run.metrics,
-    trainSummary: run.summary,
-    trainStatus: status,
-  });
-}
-
 export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> = (
   set,
   get,
@@ -173,31 +158,6 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     return true;
   };
 
-  /** Resumes (or gives up on) the run the session says was in progress; the notice's clause. */
-  const continueRun = async (run: SavedRun, crash: boolean): Promise<string> => {
-    const { config } = run;
-    const at = `epoch ${run.epochsCompleted + 1} of ${config.epochs}`;
-    // The user started a run meanwhile: it replaces the saved one (not abandoned here, as that
-    // could mark the new run's record finished).
-    if (get().jobs.train) return `training was not resumed at ${at}: a new run was started`;
-    const key = JSON.stringify([config, run.epochsCompleted]);
-    const streak = get().resumeStreak;
-    const count = streak?.key === key ? streak.count : 0;
-    let why: string | null = null;
-    if (!get().summary?.train) why = 'the train split is not in the browser cache (load it again)';
-    else if (crash && count >= MAX_RESUMES)
-      why = `the worker stopped ${count + 1} times in a row before the next checkpoint`;
-    if (why !== null) {
-      await getLab().abandonRun(`not resumed: ${why}`);
-      return `training was not resumed at ${at}: ${why}`;
-    }
-    if (crash) set({ resumeStreak: { key, count: count + 1 } });
-    const { model, ...trainSettings } = config;
-    set({ trainSettings, modelName: model, lastCheckpoint: null });
-    void get().startTraining({ config, metrics: run.metrics });
-    return `training resumes at ${at}`;
-  };
-
   /** Restores network + run into the (new) worker; returns the notice's clauses. */
   const restoreWorkerState = async (
     crash: boolean,
@@ -222,7 +182,7 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     if (crash && hadData && !dataBack)
       clauses.push('the dataset is not in the browser cache: load it again');
     if (r.problem) clauses.push(r.problem);
-    if (run?.status === 'running') clauses.push(await continueRun(run, crash));
+    if (run?.status === 'running') clauses.push(await continueTrainRun(set, get, run, crash));
     else if (run && !crash) showFinishedRun(set, get, run);
     clauses.push(...(await continueRecipeRun(get, set, crash)));
     return clauses;
@@ -244,6 +204,7 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
       recoveryNotice: { kind: 'crash', text: `The worker stopped (${reason}). Restoring…` },
       jobs: { ...JOBS_DEFAULT.jobs }, // their calls were rejected; nothing runs in the new worker
       measureJob: null,
+      scheduleSaved: null, // the schedule's progress lived in the old worker
       backendStatus: 'starting',
       summary: null,
       failedRestarts: failed + 1,
@@ -294,11 +255,15 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     restoreSession: () => {
       if (started) return chain;
       started = true;
-      onLabLost((reason) => void get().recoverWorker(reason));
+      onLabLost((reason) => {
+        get().noteWorkerLost(reason); // before the lost jobs' calls reject
+        void get().recoverWorker(reason);
+      });
       onLabEvent(onEvent);
       return queue(restore);
     },
-    recoverWorker: (reason) => queue(() => recover(reason)),
+    recoverWorker: (reason) =>
+      queue(() => recover(reason)).then(() => get().settleInterruptedJobs()),
     dismissRecoveryNotice: () => set({ recoveryNotice: null }),
     dismissSessionError: () => set({ sessionError: null }),
   };

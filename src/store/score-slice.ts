@@ -11,7 +11,9 @@ import { estimateEta } from '../components/format.ts';
 import type { CountingProfile, Recipe } from '../core/score/index.ts';
 import type { JobProgress, MeasureOptions, RecipeMeasurement } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort, newJobId } from '../worker/lab-client.ts';
-import type { JobState } from './jobs-slice.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { onJobBegin } from './job-spec.ts';
+import { jobState, type JobState } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
 import {
   canonicalRecipe,
@@ -203,15 +205,14 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
     const id = newJobId('measure');
     const label =
       kind === 'full' ? 'Measuring on the full test split' : 'Measuring on the validation slice';
-    const job: JobState = {
-      id,
-      kind: 'measure',
-      label,
-      startedAt: Date.now(),
-      progress: null,
-      cancelling: false,
-    };
-    set({ measureJob: job, measureKind: kind, measureState: 'measuring', measureError: null });
+    const job = jobState(id, 'measure', label, { kind: 'measure', measureKind: kind, recipe });
+    set((st) => ({
+      measureJob: job,
+      measureKind: kind,
+      measureState: 'measuring',
+      measureError: null,
+      interruptedJobs: onJobBegin(st.interruptedJobs, 'measure'),
+    }));
     const options: MeasureOptions = { limit: kind === 'full' ? null : VALIDATION_LIMIT };
     try {
       const r = await getLab().measureRecipe(
@@ -229,7 +230,7 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
       void get().recordRun({ kind: 'edit', measurement: m });
     } catch (err) {
       if (get().measureJob?.id !== id) return;
-      if (isAbort(err)) set({ measureState: 'idle' });
+      if (isAbort(err) || isWorkerLost(err)) set({ measureState: 'idle' });
       else set({ measureState: 'error', measureError: errorMessage(err) });
     } finally {
       if (get().measureJob?.id === id) set({ measureJob: null, measureKind: null });

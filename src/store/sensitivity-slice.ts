@@ -7,6 +7,7 @@
 import type { StateCreator } from 'zustand';
 import type { JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { SensitivityResult } from '../worker/sensitivity-types.ts';
 import type { LabState } from './lab-store.ts';
 
@@ -82,7 +83,12 @@ export const createSensitivitySlice: StateCreator<LabState, [], [], SensitivityS
     await s.cancelMeasurement(); // the sensitivity runs the network a measurement may hold
     const networkId = s.scoreInputs?.networkId ?? null;
     const n = s.sensitivityImages;
-    const id = s.beginJob('sensitivity', `Measuring sensitivity on ${n} test images`);
+    const label = `Measuring sensitivity on ${n} test images`;
+    const id = s.beginJob('sensitivity', label, {
+      kind: 'sensitivity',
+      images: n,
+      recipe: s.recipe,
+    });
     set({ sensitivityError: null, sensitivityNotice: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('sensitivity', id, p));
     try {
@@ -90,7 +96,7 @@ export const createSensitivitySlice: StateCreator<LabState, [], [], SensitivityS
       set({ sensitivity: r, sensitivityNetworkId: networkId });
     } catch (err) {
       if (isAbort(err)) set({ sensitivityNotice: 'Sensitivity measurement cancelled.' });
-      else set({ sensitivityError: errorMessage(err) });
+      else if (!isWorkerLost(err)) set({ sensitivityError: errorMessage(err) });
     } finally {
       get().finishJob('sensitivity', id);
     }

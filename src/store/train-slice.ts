@@ -74,7 +74,7 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
     }
     await s.cancelMeasurement(); // training changes the network a measurement is reading
     const config: TrainConfig = resume?.config ?? { ...s.trainSettings, model: s.modelName };
-    const id = s.beginJob('train', `Training ${config.model}`);
+    const id = s.beginJob('train', `Training ${config.model}`, { kind: 'train', config });
     set({
       trainStatus: 'running',
       metrics: resume?.metrics ?? [],

@@ -23,6 +23,7 @@ import {
 } from './bench-service.ts';
 import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
+import { debugAbort, throwIfDebugAborted } from './debug-abort.ts';
 import { debugUseNetwork, type DebugNetworkRequest } from './debug-network.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
@@ -115,6 +116,7 @@ export function createLabApi() {
   ): Promise<T> => {
     const t = throttle(onProgress, PROGRESS_MS);
     try {
+      throwIfDebugAborted();
       return await jobs.run(id, (job) => fn(job.controller.signal, t.push, job));
     } finally {
       t.flush();
@@ -169,6 +171,10 @@ export function createLabApi() {
       setTimeout(() => {
         throw new Error('simulated worker crash (test hook)');
       }, 0);
+    },
+    /** Test hook: every later job fails as after a wasm abort (./debug-abort.ts). */
+    debugAbort(): void {
+      debugAbort();
     },
     /** Test hook: destroys the WebGPU device (false when the backend is not WebGPU). */
     debugLoseDevice(): boolean {

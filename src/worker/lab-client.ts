@@ -1,7 +1,9 @@
 /**
  * Main-thread side of the lab worker: one module worker, wrapped by Comlink, and its recovery.
  * The worker counts as lost when it reports an uncaught error ('error' event), when it reports
- * that its WebGPU device was lost, or when a heartbeat ping stays unanswered for HANG_AFTER_MS.
+ * that its WebGPU device was lost, when a heartbeat ping stays unanswered for HANG_AFTER_MS, or
+ * when any call fails with a wasm abort, trap or out-of-memory error (brokenWorkerReason: such a
+ * worker still answers pings, but every later call fails).
  * Then restartLab terminates it, rejects every call still pending on it (WorkerLostError) and
  * tells the onLabLost listener (store/recovery-slice.ts); the next getLab() starts a new worker
  * and re-initialises its backend with the last preference. Callers must call getLab() for each
@@ -10,14 +12,15 @@
  * the worker really uses), benchmark(request) (bench/browser-throughput.ts),
  * benchmarkCheckpoint(request) (bench/browser-osi.ts), debugUseNetwork(request)
  * (bench/browser-score-drag.ts), debugKillWorker() (terminates the worker as a crash would; the
- * heartbeat then finds it silent), debugCrashWorker() (an uncaught error inside the worker) and
+ * heartbeat then finds it silent), debugCrashWorker() (an uncaught error inside the worker),
+ * debugAbortWorker() (every later job fails as after a wasm abort, worker/debug-abort.ts) and
  * debugLoseDevice() (destroys the WebGPU device).
  */
 import * as Comlink from 'comlink';
 import type { LabApi } from './lab-api.ts';
 import type { BackendPreference } from './lab-types.ts';
 import type { LabEvent } from './session-service.ts';
-import { guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
+import { brokenWorkerReason, guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
 
 export type LabRemote = Comlink.Remote<LabApi>;
 export type { LabEvent };
@@ -66,14 +69,27 @@ function startWorker(): LabWorker {
     type: 'module',
     name: 'micronet-lab',
   });
+  const w = watchWorker(worker);
+  if (workersStarted > 0 && initPreference !== null) {
+    void w.lab.init(initPreference).catch(() => undefined); // before any other call reaches it
+  }
+  workersStarted++;
+  w.heartbeat.start();
+  installHooks(w);
+  return w;
+}
+
+/** The worker's guarded remote, heartbeat and error / event listeners (not started yet). */
+function watchWorker(worker: Worker): LabWorker {
   const raw = Comlink.wrap<LabApi>(worker);
   let fail: (e: Error) => void = () => undefined;
   const dead = new Promise<never>((_, reject) => (fail = reject));
   dead.catch(() => undefined);
-  const lab = guardRemote(raw, dead, (method, args) => {
+  const w: LabWorker = { worker, raw, lab: raw, fail, heartbeat: null as unknown as Heartbeat };
+  const onCall = (method: string, args: unknown[]) => {
     if (method === 'init') initPreference = args[0] as BackendPreference;
-  });
-  const w: LabWorker = { worker, raw, lab, fail, heartbeat: null as unknown as Heartbeat };
+  };
+  w.lab = guardRemote(raw, dead, onCall, (e) => brokenCall(w, e));
   w.heartbeat = new Heartbeat(
     () => raw.ping(),
     (ms) => lost(w, `it did not answer for ${seconds(ms)}`),
@@ -84,12 +100,6 @@ function startWorker(): LabWorker {
     lost(w, e.message || 'an uncaught error without a message');
   });
   void raw.watch(Comlink.proxy((e: LabEvent) => onWorkerEvent(w, e))).catch(() => undefined);
-  if (workersStarted > 0 && initPreference !== null) {
-    void lab.init(initPreference).catch(() => undefined); // before any other call reaches it
-  }
-  workersStarted++;
-  w.heartbeat.start();
-  installHooks(w);
   return w;
 }
 
@@ -107,6 +117,22 @@ function lost(w: LabWorker, reason: string): void {
   lostListener?.(reason);
 }
 
+function lostMessage(reason: string): string {
+  return `The worker stopped (${reason}); this job was interrupted.`;
+}
+
+/**
+ * A call's rejection: a wasm abort, trap or out-of-memory error leaves the worker answering but
+ * broken (every later call fails), so it is replaced like a crashed one and the caller gets a
+ * WorkerLostError; any other error passes through.
+ */
+function brokenCall(w: LabWorker, e: unknown): unknown {
+  const reason = brokenWorkerReason(e);
+  if (reason === null) return e;
+  lost(w, reason);
+  return new WorkerLostError(lostMessage(reason));
+}
+
 /**
  * Terminates the worker and rejects every call pending on it with a WorkerLostError; the next
  * getLab() starts a new one (with the last backend preference).
@@ -117,7 +143,7 @@ export function restartLab(reason: string): void {
   active = null;
   w.heartbeat.stop();
   w.worker.terminate();
-  w.fail(new WorkerLostError(`The worker stopped (${reason}); this job was interrupted.`));
+  w.fail(new WorkerLostError(lostMessage(reason)));
 }
 
 /** Sets the one listener told (after the restart) why the worker was lost. */
@@ -150,6 +176,7 @@ function installHooks(w: LabWorker): void {
       void w.heartbeat.probe(KILL_DETECT_MS);
     },
     debugCrashWorker: () => lab.debugCrash(),
+    debugAbortWorker: () => lab.debugAbort(),
     debugLoseDevice: () => lab.debugLoseDevice(),
   };
 }

@@ -1,7 +1,19 @@
-// The worker watchdog: calls pending on a lost worker reject instead of hanging forever, and the
-// heartbeat reports a hang only after a ping stays unanswered for the whole limit.
+// The worker watchdog: calls pending on a lost worker reject instead of hanging forever, the
+// heartbeat reports a hang only after a ping stays unanswered for the whole limit, and the errors
+// that mean a broken worker (wasm abort, trap, out of memory) are told from ordinary job errors.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
+import {
+  brokenWorkerReason,
+  guardRemote,
+  Heartbeat,
+  isWorkerLost,
+  WorkerLostError,
+} from './worker-watchdog.ts';
+
+/** An error as Comlink rebuilds it on the main thread (message and name copied). */
+function crossed(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, message });
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -27,6 +39,62 @@ describe('guardRemote', () => {
     await expect(pending).rejects.toThrow('The worker stopped (test)');
     await expect(lab.add(1, 1)).rejects.toBeInstanceOf(WorkerLostError);
     expect(calls).toEqual(['add(2,3)', 'never()', 'add(1,1)']);
+  });
+});
+
+describe('broken worker', () => {
+  it('treats wasm aborts, traps and out-of-memory errors as a broken worker', () => {
+    const abort = 'Aborted(). Build with -sASSERTIONS for more info.';
+    expect(brokenWorkerReason(crossed('RuntimeError', abort))).toBe(
+      `it failed inside WebAssembly or ran out of memory: ${abort}`,
+    );
+    expect(brokenWorkerReason(crossed('RuntimeError', 'memory access out of bounds'))).toMatch(
+      /: memory access out of bounds$/,
+    );
+    expect(brokenWorkerReason(crossed('RuntimeError', 'divide by zero'))).not.toBeNull();
+    // Wrapped by a service, or thrown as a plain Error / a string: the message decides.
+    expect(brokenWorkerReason(new Error(`Analysis failed: ${abort}`))).not.toBeNull();
+    expect(brokenWorkerReason('Aborted(OOM)')).not.toBeNull();
+    expect(brokenWorkerReason(new RangeError('Array buffer allocation failed'))).not.toBeNull();
+    expect(brokenWorkerReason(new Error('Cannot enlarge memory arrays to size 4294967296'))).toBe(
+      'it failed inside WebAssembly or ran out of memory: Cannot enlarge memory arrays to size 4294967296',
+    );
+    expect(brokenWorkerReason(new Error('WebGPU: out of memory while allocating'))).not.toBeNull();
+    const long = brokenWorkerReason(new Error(`Aborted(${'x'.repeat(300)})\nstack`))!;
+    expect(long.length).toBeLessThan(200);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('leaves ordinary job errors, cancellations and lost-worker errors alone', () => {
+    expect(
+      brokenWorkerReason(new Error('K-FAC needs 4 × 32 = 128 records; the train split has 64.')),
+    ).toBeNull();
+    expect(brokenWorkerReason(crossed('AbortError', 'The job was cancelled'))).toBeNull();
+    expect(brokenWorkerReason(new Error('Load the CIFAR-100 data first'))).toBeNull();
+    expect(brokenWorkerReason(new Error('zoom room boom'))).toBeNull();
+    const lost = new WorkerLostError('The worker stopped (Aborted()); this job was interrupted.');
+    expect(brokenWorkerReason(lost)).toBeNull();
+    expect(isWorkerLost(lost)).toBe(true);
+    expect(isWorkerLost(crossed('WorkerLostError', 'x'))).toBe(true);
+    expect(isWorkerLost(new Error('x'))).toBe(false);
+  });
+
+  it('guardRemote hands each rejection to onError and rejects with what it returns', async () => {
+    const dead = new Promise<never>(() => undefined);
+    const seen: unknown[] = [];
+    const remote = {
+      abort: () => Promise.reject(crossed('RuntimeError', 'memory access out of bounds')),
+      fail: () => Promise.reject(new Error('bad input')),
+      ok: () => Promise.resolve(1),
+    };
+    const lab = guardRemote(remote, dead, undefined, (e) => {
+      seen.push(e);
+      return brokenWorkerReason(e) ? new WorkerLostError('The worker stopped') : e;
+    });
+    await expect(lab.abort()).rejects.toBeInstanceOf(WorkerLostError);
+    await expect(lab.fail()).rejects.toThrow('bad input');
+    expect(await lab.ok()).toBe(1);
+    expect(seen).toHaveLength(2);
   });
 });
 

@@ -122,7 +122,9 @@ export async function selectBackend(
   }
   const fallbacks: BackendAttempt[] = [];
   if (preferred !== 'auto') {
-    const failure = tf.findBackendFactory(preferred) ? await activate(preferred, env) : 'not registered';
+    const failure = tf.findBackendFactory(preferred)
+      ? await activate(preferred, env)
+      : 'not registered';
     if (failure === null) return { name: preferred, reason: 'requested', fallbacks };
     fallbacks.push({ name: preferred, reason: `requested but ${failure}` });
   }
