@@ -24,6 +24,11 @@ export interface ForwardOptions {
   /** Source of ShakeDrop gates; required in training when the graph has ShakeDrop. */
   rng?: Rng;
   /**
+   * Training with frozen batch norms: BN normalises with its running statistics (as in eval)
+   * and reports no batch statistics, so they are never updated; γ and β still train.
+   */
+  frozenBatchNorm?: boolean;
+  /**
    * Called with each node's inputs just before it runs, inside the node's tidy; returns the
    * tensors the node runs on (same count), e.g. fake-quantized activations. To observe only,
    * return `inputs`; tensors it wants to outlive the node must be tf.keep()-ed.
@@ -111,7 +116,9 @@ function runNode(node: GraphNode, ins: tf.Tensor[], ctx: Ctx): NodeOut {
         runningVar: p('running_var'),
         eps: s.eps,
       };
-      return ctx.opts.training ? k.batchNormTrain(x, bn, node.name) : k.batchNormEval(x, bn);
+      return ctx.opts.training && !ctx.opts.frozenBatchNorm
+        ? k.batchNormTrain(x, bn, node.name)
+        : k.batchNormEval(x, bn);
     }
     case 'activation':
       return k.activation(x, s.fn, ctx.opts.training);

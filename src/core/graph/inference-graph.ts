@@ -44,7 +44,11 @@ function get(weights: Weights, name: string): TensorData {
 }
 
 /** W' and b' of a conv folded with the BN `bn` (weights in tfjs layout: channel = last index). */
-function foldWeights(conv: GraphNode, bn: GraphNode, weights: Weights): [TensorData, TensorData] {
+export function foldWeights(
+  conv: GraphNode,
+  bn: GraphNode,
+  weights: Weights,
+): [TensorData, TensorData] {
   if (bn.spec.op !== 'batchnorm') throw new Error(`'${bn.name}' is not a batchnorm`);
   const c = bn.spec.channels;
   const gamma = get(weights, `${bn.name}.weight`).data;
@@ -79,6 +83,33 @@ function windowPool(n: GraphNode, shapes: ShapeMap): GraphNode[] {
     { name: pooled, inputs: n.inputs, spec },
     { name: n.name, inputs: [pooled], spec: { op: 'flatten' } },
   ];
+}
+
+/**
+ * Batch-norm folding as structure only: the graph without the folded BN nodes (their convs get a
+ * bias; references renamed) and conv name → the BN folded into it. Parameter values are the
+ * caller's (foldWeights on the CPU, or the same arithmetic on tensors, as QAT does).
+ */
+export function foldBatchNormStructure(graph: Graph): {
+  graph: Graph;
+  folds: Map<string, GraphNode>;
+} {
+  const pairs = foldablePairs(graph);
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const folds = new Map([...pairs].map(([bn, conv]) => [conv.name, byName.get(bn)!]));
+  const rename = (name: string) => pairs.get(name)?.name ?? name;
+  const nodes: GraphNode[] = [];
+  for (const n of graph.nodes) {
+    if (pairs.has(n.name)) continue;
+    const node: GraphNode = { ...n, inputs: n.inputs.map(rename) };
+    if (folds.has(n.name) && (n.spec.op === 'conv2d' || n.spec.op === 'depthwise2d'))
+      node.spec = { ...n.spec, bias: true };
+    nodes.push(node);
+  }
+  const extra = Object.entries(graph.extraOutputs ?? {}).map(([k, v]) => [k, rename(v)]);
+  const g: Graph = { ...graph, nodes, output: rename(graph.output) };
+  if (graph.extraOutputs) g.extraOutputs = Object.fromEntries(extra);
+  return { graph: g, folds };
 }
 
 /** The rewritten graph (name unchanged) and its weights; inputs are not modified. */

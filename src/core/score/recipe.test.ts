@@ -18,7 +18,12 @@ describe('validateRecipe', () => {
     };
     expect(validateRecipe(full)).toBe(full);
     const distilled = {
-      fineTune: { qat: true, distill: { temperature: 4, weight: 0.9 }, exitLossWeight: 0.5 },
+      fineTune: {
+        qat: true,
+        distill: { temperature: 4, weight: 0.9 },
+        exitLossWeight: 0.5,
+        freezeBatchNorm: true,
+      },
     };
     expect(validateRecipe(distilled)).toBe(distilled);
     expect(validateRecipe({ fineTune: { distill: {}, exitLossWeight: 0 } })).toBeTruthy();
@@ -73,6 +78,7 @@ describe('validateRecipe', () => {
       { fineTune: { exitLossWeight: -1 } },
       'recipe.fineTune.exitLossWeight must be a number ≥ 0, got -1',
     ],
+    [{ fineTune: { freezeBatchNorm: 1 } }, 'recipe.fineTune.freezeBatchNorm must be'],
     [{ weightbits: 8 }, "recipe has unknown field 'weightbits'"],
     [null, 'recipe must be an object, got null'],
   ])('%j → %s', (recipe, message) => {

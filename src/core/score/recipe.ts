@@ -33,6 +33,12 @@ export interface FineTuneSettings {
   distill?: DistillSettings;
   /** Weight of the early-exit head's loss (≥ 0; default 1 when the network has an exit head). */
   exitLossWeight?: number;
+  /**
+   * Batch norms keep their running statistics while fine-tuning (γ, β still train); with `qat`
+   * the BNs that deployment folds are folded into their convs and quantized as deployed
+   * (compress/quant/qat-folded.ts). Default false: BN normalises with batch statistics.
+   */
+  freezeBatchNorm?: boolean;
 }
 
 /** (1 − weight)·CE + weight·T²·KL(teacher ‖ student) at temperature T (train/distillation.ts). */
@@ -138,6 +144,7 @@ const FINE_TUNE_FIELDS: readonly string[] = [
   'pruneSchedule',
   'distill',
   'exitLossWeight',
+  'freezeBatchNorm',
 ];
 
 function show(v: unknown): string {
@@ -214,6 +221,7 @@ function checkFineTune(v: unknown): void {
   if (v.pruneSchedule !== undefined && v.pruneSchedule !== 'agp' && v.pruneSchedule !== 'seed')
     fail(`${p}.pruneSchedule`, "'agp' or 'seed'", v.pruneSchedule);
   checkNumber(`${p}.exitLossWeight`, v.exitLossWeight, 'a number ≥ 0', (x) => x >= 0);
+  checkBoolean(`${p}.freezeBatchNorm`, v.freezeBatchNorm);
   const d = v.distill;
   if (d === undefined) return;
   if (!isPlainObject(d)) fail(`${p}.distill`, 'an object { temperature?, weight? }', d);

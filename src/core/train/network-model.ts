@@ -10,13 +10,14 @@ import type { Network } from '../graph/network';
 import type { Rng } from '../util/rng';
 import type { BnStats, TrainableModel, TrainForward } from './types';
 
-export function networkModel(net: Network): TrainableModel {
+/** `frozenBatchNorm`: BN uses its running statistics while training (ForwardOptions). */
+export function networkModel(net: Network, o: { frozenBatchNorm?: boolean } = {}): TrainableModel {
   return {
     footprint: { graph: net.graph, quantAware: false },
     trainableVariables: () => net.trainableVariables(),
     trainableNames: () => net.trainableNames(),
     forwardTrain(x: tf.Tensor4D, rng: Rng): TrainForward {
-      const r = net.forward(x, { training: true, rng });
+      const r = net.forward(x, { training: true, rng, frozenBatchNorm: o.frozenBatchNorm });
       return { logits: r.output, extra: r.extra, bnBatchStats: r.bnBatchStats };
     },
     applyBnUpdates: (stats: ReadonlyMap<string, BnStats>) =>

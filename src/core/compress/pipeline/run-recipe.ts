@@ -19,6 +19,7 @@ import { DISTILL_DEFAULTS, validateRecipe, type Recipe } from '../../score/recip
 import type { TrainControl } from '../../train/control';
 import { evaluateNetwork } from '../../train/evaluate-network';
 import type { Sgd } from '../../train/sgd';
+import { networkModel } from '../../train/network-model';
 import type { TrainOptions } from '../../train/trainer';
 import { CancelledError, type BatchSource, type TrainableModel } from '../../train/types';
 import { compressNetwork, type CompressedNetwork } from '../apply-recipe';
@@ -191,9 +192,11 @@ export async function runRecipe(o: RunRecipeOptions): Promise<RunRecipeResult> {
             actQuant = q.activationQuant;
             q.dispose();
           }
-          return qatModel(student, recipe, actQuant);
+          return qatModel(student, recipe, actQuant, { freezeBatchNorm: ft.freezeBatchNorm });
         }
-      : undefined;
+      : ft.freezeBatchNorm
+        ? async () => networkModel(student, { frozenBatchNorm: true })
+        : undefined;
     const pruned = await gradualPrune({
       net: student,
       source: o.train,

@@ -25,6 +25,7 @@ import type { Network } from '../../graph/network';
 import type { Recipe } from '../../score/recipe';
 import { channelBinaryPoints, chooseBinaryPoint, quantizeChannels } from './exponents';
 import { fakeQuantSte, fakeQuantSteChannels, fakeQuantSteSigmaMax } from './fake-quant';
+import { foldedValues } from './qat-folded';
 import { weightLambda } from './layer-bits';
 import { outChannelsOf } from './quantize-weights';
 
@@ -65,7 +66,8 @@ const withHeld = (t: tf.Tensor, bits: number, bps: number[], perChannel: boolean
 
 /**
  * `bits`: parameter name → bits (qat.ts qatParamBits); `bns`: unfolded, quantized BN name → eps.
- * `refreshEvery` applies to 'mse' only.
+ * `refreshEvery` applies to 'mse' only. `folds` (frozen BN, qat-folded.ts): conv → BN folded into
+ * it; held exponents of those convs' weights and biases come from the folded values.
  */
 export function qatWeightQuant(
   net: Network,
@@ -73,6 +75,7 @@ export function qatWeightQuant(
   bits: ReadonlyMap<string, number>,
   bns: ReadonlyMap<string, number>,
   refreshEvery = DEFAULT_REFRESH_EVERY,
+  folds?: ReadonlyMap<string, GraphNode>,
 ): QatWeightQuant {
   if (!Number.isInteger(refreshEvery) || refreshEvery < 1)
     throw new Error(`QAT refreshEvery must be an integer ≥ 1, got ${refreshEvery}`);
@@ -111,8 +114,9 @@ export function qatWeightQuant(
   let trainedSinceRefresh = true;
   const read = (name: string) => net.getTensor(name).dataSync() as Float32Array;
   const refresh = () => {
+    const folded = folds ? foldedValues(net, folds) : new Map<string, Float32Array>();
     for (const name of bits.keys())
-      held.set(name, choose(read(name), bitsOf(name), channelsOf(name)));
+      held.set(name, choose(folded.get(name) ?? read(name), bitsOf(name), channelsOf(name)));
     for (const [bn, eps] of bns) {
       const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map(
         (k) => read(`${bn}.${k}`),

@@ -37,6 +37,7 @@ import {
   NOT_QUANTIZED,
   weightBitsOf,
 } from './layer-bits';
+import { foldedBn, foldedParam } from './qat-folded';
 import { qatWeightQuant, type QatWeightQuant } from './qat-weights';
 import type { TensorQuant } from './quantize-weights';
 
@@ -57,6 +58,12 @@ export interface QatModel extends TrainableModel {
 export interface QatOptions {
   /** Held (MSE) exponents: training forwards between CPU refreshes (default 100). */
   refreshEvery?: number;
+  /**
+   * Frozen batch norms (recipe.fineTune.freezeBatchNorm): BNs use their running statistics, and
+   * those that deployment folds are folded into their convs and quantized as deployed
+   * (qat-folded.ts), in training and eval forwards alike.
+   */
+  freezeBatchNorm?: boolean;
 }
 
 /**
@@ -140,20 +147,25 @@ export function qatModel(
   activationQuant: Record<string, TensorQuant & { zeroPoint?: number }>,
   opts: QatOptions = {},
 ): QatModel {
+  const fold = opts.freezeBatchNorm ? foldedBn(net.graph) : null;
   const bits = qatParamBits(net.graph, recipe);
+  for (const conv of fold?.folds.keys() ?? []) {
+    const b = bits.get(`${conv}.weight`);
+    if (b !== undefined) bits.set(`${conv}.bias`, b); // deployed: the layer's bits, as the weight
+  }
   const bns = new Map<string, number>();
   for (const n of net.graph.nodes)
     if (n.spec.op === 'batchnorm' && bits.has(`${n.name}.weight`)) bns.set(n.name, n.spec.eps);
-  const wq = qatWeightQuant(net, recipe, bits, bns, opts.refreshEvery);
+  const wq = qatWeightQuant(net, recipe, bits, bns, opts.refreshEvery, fold?.folds);
   const lookup: ParamLookup = (name) => {
-    const t = net.lookup().get(name);
+    const t = (fold && foldedParam(net, fold.folds, name)) ?? net.lookup().get(name);
     return t && bits.has(name) ? wq.param(name, t) : t;
   };
   const inputHook = (node: GraphNode, inputs: tf.Tensor[]) => {
     const q = own(activationQuant, node.name);
     return q ? inputs.map((t) => fakeQuantSte(t, q.bits, q.bp, q.zeroPoint)) : inputs;
   };
-  const evalGraph = affineBatchNormGraph(net.graph, bns);
+  const evalGraph = affineBatchNormGraph(fold?.graph ?? net.graph, bns);
   const evalLookup = affineBnLookup(net, lookup, bns, wq);
   const evalForward = (x: tf.Tensor4D, opts: { training: false }): ForwardResult => {
     if (opts.training !== false)
@@ -173,7 +185,14 @@ export function qatModel(
     forwardTrain(x: tf.Tensor4D, rng: Rng, part?: MicroBatchPart): TrainForward {
       // once per optimizer step: the parts of a micro-batched step share the same weights
       if ((part?.index ?? 0) === 0) wq.beforeTrainForward();
-      const r = forward(net.graph, lookup, x, { training: true, rng, inputHook });
+      const r = fold
+        ? forward(evalGraph, evalLookup, x, {
+            training: true,
+            rng,
+            inputHook,
+            frozenBatchNorm: true,
+          })
+        : forward(net.graph, lookup, x, { training: true, rng, inputHook });
       return { logits: r.output, extra: r.extra, bnBatchStats: r.bnBatchStats };
     },
     applyBnUpdates: (stats: ReadonlyMap<string, BnStats>) =>
