@@ -19,6 +19,48 @@ export default tseslint.config(
     },
   },
   {
+    // The core is framework-free: it runs the same in the worker and in Node (ARCHITECTURE.md).
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['react', 'react-dom', 'comlink', 'zustand', 'recharts', 'idb'],
+          patterns: [
+            {
+              group: [
+                '**/worker/*',
+                '**/store/*',
+                '**/panels/*',
+                '**/components/*',
+                '**/persist/*',
+              ],
+              message: 'src/core imports nothing from the app, the store or the worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // UI → store → client → worker: panels and components never reach the worker themselves.
+    files: ['src/panels/**/*.tsx', 'src/components/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['comlink'],
+          patterns: [
+            {
+              group: ['**/worker/lab-client*', '**/worker/lab-api*', '**/worker/*-service*'],
+              message: 'Panels read the store; only store actions call the worker client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: { ...globals.node } },
   },
