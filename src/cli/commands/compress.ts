@@ -122,7 +122,11 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
       seed,
       control,
       onProgress: progressPrinter(
-        batchesPerEpoch(train.size, recipe.fineTune?.batchSize ?? 32, false),
+        batchesPerEpoch(
+          Math.min(train.size, recipe.fineTune?.epochImages ?? train.size),
+          recipe.fineTune?.batchSize ?? 32,
+          false,
+        ),
       ),
       checkpoint: store,
       evalBatchSize,

@@ -104,6 +104,7 @@ export async function fineTuneMasked(
     optimizer: o.optimizer,
     startEpoch: o.startEpoch,
     onEpochEnd: o.onEpochEnd,
+    epochImages: ft.epochImages,
   });
   if (r.status === 'diverged') throw new Error(`${o.label} diverged: ${r.message}`);
   return r.status;

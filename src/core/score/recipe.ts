@@ -39,6 +39,11 @@ export interface FineTuneSettings {
    * (compress/quant/qat-folded.ts). Default false: BN normalises with batch statistics.
    */
   freezeBatchNorm?: boolean;
+  /**
+   * Images per epoch (default: the whole training set). Shorter epochs walk through the data in
+   * consecutive windows (train/batching.ts windowOrder), so a long run checkpoints more often.
+   */
+  epochImages?: number;
 }
 
 /** (1 − weight)·CE + weight·T²·KL(teacher ‖ student) at temperature T (train/distillation.ts). */
@@ -145,6 +150,7 @@ const FINE_TUNE_FIELDS: readonly string[] = [
   'distill',
   'exitLossWeight',
   'freezeBatchNorm',
+  'epochImages',
 ];
 
 function show(v: unknown): string {
@@ -222,6 +228,7 @@ function checkFineTune(v: unknown): void {
     fail(`${p}.pruneSchedule`, "'agp' or 'seed'", v.pruneSchedule);
   checkNumber(`${p}.exitLossWeight`, v.exitLossWeight, 'a number ≥ 0', (x) => x >= 0);
   checkBoolean(`${p}.freezeBatchNorm`, v.freezeBatchNorm);
+  checkNumber(`${p}.epochImages`, v.epochImages, 'an integer ≥ 2', (x) => int(x) && x >= 2);
   const d = v.distill;
   if (d === undefined) return;
   if (!isPlainObject(d)) fail(`${p}.distill`, 'an object { temperature?, weight? }', d);

@@ -26,6 +26,19 @@ export function epochRng(seed: number, epoch: number, stream: number): Rng {
 }
 
 /** A seeded permutation of [0, size). */
+/**
+ * Epoch `epoch`'s window of `images` records out of `size` when epochs are shorter than the data
+ * (TrainOptions.epochImages): records (epoch·images + i) mod size, i < images — consecutive
+ * epochs walk through the whole set — in a random order from `rng`.
+ */
+export function windowOrder(size: number, images: number, epoch: number, rng: Rng): Uint32Array {
+  const order = new Uint32Array(images);
+  const start = (epoch * images) % size;
+  for (let i = 0; i < images; i++) order[i] = (start + i) % size;
+  shuffleInPlace(order, rng);
+  return order;
+}
+
 export function epochOrder(size: number, rng: Rng): Uint32Array {
   const order = new Uint32Array(size);
   for (let i = 0; i < size; i++) order[i] = i;

@@ -13,6 +13,7 @@ import {
   epochOrder,
   epochRng,
   RNG_STREAMS,
+  windowOrder,
 } from './batching';
 import type { TrainControl } from './control';
 import { autoMicroBatch, trainBytesPerImage } from './micro-batch';
@@ -70,6 +71,12 @@ export interface TrainOptions {
   maxSteps?: number;
   /** First epoch to run (resume); shuffles and schedule continue as if epochs before had run. */
   startEpoch?: number;
+  /**
+   * Images per epoch when epochs should be shorter than the data (default all): epoch e trains
+   * on records (e·epochImages + i) mod size (batching.ts windowOrder), so a run checkpoints
+   * every epochImages images and still walks through the whole training set.
+   */
+  epochImages?: number;
   /** An optimizer to continue with (its momentum buffers); default a fresh Sgd(opts.sgd). */
   optimizer?: Sgd;
   /** Called after every optimizer step and its BN updates (e.g. re-applying sparsity masks). */
@@ -117,7 +124,15 @@ function namedParams(model: TrainableModel): NamedParam[] {
   return vars.map((variable, i) => ({ name: names[i]!, variable }));
 }
 
+/** Images an epoch trains on. */
+export function epochSize(o: Pick<TrainOptions, 'source' | 'epochImages'>): number {
+  return Math.min(o.source.size, o.epochImages ?? o.source.size);
+}
+
 function checkOptions(o: TrainOptions): void {
+  const ei = o.epochImages;
+  if (ei !== undefined && !(Number.isInteger(ei) && ei >= 2))
+    throw new Error(`epochImages must be an integer ≥ 2, got ${ei}`);
   if (!Number.isInteger(o.epochs) || o.epochs < 1)
     throw new Error(`epochs must be an integer ≥ 1, got ${o.epochs}`);
   const every = o.metricsEvery ?? 10;
@@ -222,7 +237,11 @@ async function runEpoch(r: RunState, epoch: number): Promise<EpochSummary | null
   const { o } = r;
   const start = now();
   const perEpoch = r.clock.stepsPerEpoch;
-  const order = epochOrder(o.source.size, epochRng(o.seed, epoch, RNG_STREAMS.shuffle));
+  const shuffle = epochRng(o.seed, epoch, RNG_STREAMS.shuffle);
+  const order =
+    o.epochImages === undefined || o.epochImages >= o.source.size
+      ? epochOrder(o.source.size, shuffle)
+      : windowOrder(o.source.size, o.epochImages, epoch, shuffle);
   const augRng = epochRng(o.seed, epoch, RNG_STREAMS.augment);
   const modelRng = epochRng(o.seed, epoch, RNG_STREAMS.model);
   let [loss, correct, images] = [0, 0, 0];
@@ -257,7 +276,7 @@ function defaultMicroBatch(o: TrainOptions): number {
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
-  const perEpoch = batchesPerEpoch(o.source.size, o.batchSize, o.dropLast ?? false);
+  const perEpoch = batchesPerEpoch(epochSize(o), o.batchSize, o.dropLast ?? false);
   const clock: ScheduleClock = { stepsPerEpoch: perEpoch, totalSteps: perEpoch * o.epochs };
   const startEpoch = o.startEpoch ?? 0;
   if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch >= o.epochs) {
