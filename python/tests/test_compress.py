@@ -1,0 +1,76 @@
+"""Quantizers, masks and schedules as the lab defines them (quant.py, prune.py)."""
+
+from __future__ import annotations
+
+import unittest
+
+import torch
+
+from micronet_lab_torch import prune
+from micronet_lab_torch.quant import ceil_log2, fake_quant, fake_quant_sigma_max, sigma_max_bp
+
+from .helpers import random_state, small_graph
+
+
+class QuantTest(unittest.TestCase):
+    def test_ceil_log2_is_exact_at_powers_of_two(self) -> None:
+        f = torch.tensor(
+            [1.0, 2.0, 3.0, 0.5, 0.75, 2.0**-30, 2.0**-30 * 1.0000001], dtype=torch.float64
+        )
+        self.assertEqual(ceil_log2(f).tolist(), [0, 1, 2, -1, 0, -30, -29])
+
+    def test_sigma_max_bp_per_tensor(self) -> None:
+        x = torch.tensor([0.5, -0.25, 0.125, 0.0])
+        mean, std = float(x.double().mean()), float(x.double().std())
+        f = abs(mean) + 10 * std
+        m = int(torch.ceil(torch.log2(torch.tensor(f))))
+        self.assertEqual(int(sigma_max_bp(x, 8, 10.0, False)), 7 - m)
+
+    def test_per_channel_is_per_tensor_on_each_output_channel(self) -> None:
+        w = torch.randn(4, 3, 3, 3) * torch.tensor([0.01, 0.1, 1.0, 10.0]).reshape(4, 1, 1, 1)
+        q = fake_quant_sigma_max(w, 6, 10.0, True)
+        for c in range(4):
+            self.assertTrue(torch.equal(q[c], fake_quant_sigma_max(w[c], 6, 10.0, False)))
+
+    def test_round_half_to_even_and_clipped_ste(self) -> None:
+        x = torch.tensor([0.5, 1.5, 2.5, -0.5, 200.0, -200.0, 127.0, -128.0], requires_grad=True)
+        y = fake_quant(x, 8, torch.tensor(0.0))
+        self.assertEqual(y.tolist(), [0.0, 2.0, 2.0, -0.0, 127.0, -128.0, 127.0, -128.0])
+        y.sum().backward()
+        self.assertEqual(x.grad.tolist(), [1, 1, 1, 1, 0, 0, 1, 1])
+
+
+class PruneTest(unittest.TestCase):
+    def test_schedules(self) -> None:
+        self.assertEqual(prune.prune_targets(0.51, 2, "seed")[1], 0.51)
+        self.assertAlmostEqual(prune.prune_targets(0.51, 2, "seed")[0], 0.3, places=12)
+        agp = prune.prune_targets(0.8, 4, "agp")
+        self.assertAlmostEqual(agp[0], 0.8 * (1 - 0.75**3))
+        self.assertEqual(agp[-1], 0.8)
+
+    def test_global_masks_keep_zeros_and_remove_the_smallest(self) -> None:
+        graph = small_graph()
+        w = {k: v for k, v in random_state(graph).items() if k.endswith("weight")}
+        w["conv1.weight"].view(-1)[:10] = 0
+        p = prune.plan(graph, {"sparsity": 0.5}, w, 1, "seed")
+        masks = prune.step_masks(graph, p, 0, w)
+        pool = torch.cat([w[f"{n}.weight"].reshape(-1) for n in ("conv1", "conv2", "fc")])
+        nonzero = int((pool != 0).sum())
+        kept = sum(int(m.sum()) for m in masks.values())
+        self.assertEqual(kept, nonzero - prune.js_round(0.5 * nonzero))
+        self.assertEqual(float(masks["conv1"].view(-1)[:10].sum()), 0.0)
+        smallest_kept = min(float(w[f"{n}.weight"][m.bool()].abs().min()) for n, m in masks.items())
+        largest_cut = max(float(w[f"{n}.weight"][~m.bool()].abs().max()) for n, m in masks.items())
+        self.assertLessEqual(largest_cut, smallest_kept)
+
+    def test_layer_targets_and_uniform_allocation(self) -> None:
+        graph = small_graph()
+        w = {k: v for k, v in random_state(graph).items() if k.endswith("weight")}
+        p = prune.plan(graph, {"sparsity": 0.5, "sparsityAllocation": "uniform"}, w, 1, "seed")
+        masks = prune.step_masks(graph, p, 0, w)
+        for name, m in masks.items():
+            self.assertEqual(int(m.numel() - m.sum()), prune.js_round(0.5 * m.numel()), name)
+
+
+if __name__ == "__main__":
+    unittest.main()
