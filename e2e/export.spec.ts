@@ -9,18 +9,18 @@ import { expect, test, type Page } from '@playwright/test';
 import { OSI_PTH } from './fixtures/checkpoints.ts';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
 import { dropFile } from './fixtures/drop-file.ts';
-import { captureConsole, panels } from './helpers.ts';
+import { captureConsole, panel, panels } from './helpers.ts';
 
 const TEST_RECORDS = 100;
 /** Weights only (the export's exactness with activation quantizers is unit- and integration-tested). */
 const RECIPE = { weightBits: 10, sparsity: 0.01 };
 
 function scorePanel(page: Page) {
-  return page.getByRole('region', { name: /Score/ });
+  return panel(page, 'Score');
 }
 
 function modelPanel(page: Page) {
-  return page.getByRole('region', { name: /Model/ });
+  return panel(page, 'Model');
 }
 
 async function importOsi(page: Page, file: string, notice: string): Promise<void> {

@@ -1,5 +1,7 @@
-// Shared e2e helpers: console capture (page + workers) and the worker's debug hook.
-import type { Page } from '@playwright/test';
+// Shared e2e helpers: console capture (page + workers), the worker's debug hook, and the panels,
+// each in its view of the lab (one view per step: Data, Model, Train & evaluate, Compress,
+// History): a panel's locators open its view before every action or assertion.
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export interface DebugInfo {
   tfBackend: string;
@@ -37,12 +39,98 @@ export function debugInfo(page: Page): Promise<DebugInfo> {
 /** Lines that mean WebGPU silently fell back. */
 export const WEBGPU_FAILURE = /No available adapters|Initialization of backend/;
 
-/** Locators of the three panels (sections labelled by their headings). */
+export type LabView = 'data' | 'model' | 'train' | 'compress' | 'history';
+
+/** The view that holds each panel (src/App.tsx). */
+const PANEL_VIEWS = {
+  Data: 'data',
+  Model: 'model',
+  Train: 'train',
+  Evaluate: 'train',
+  Score: 'compress',
+  Spectra: 'compress',
+  Pruning: 'compress',
+  History: 'history',
+} as const satisfies Record<string, LabView>;
+
+export type PanelName = keyof typeof PANEL_VIEWS;
+
+/** Opens `view` through the step navigation, unless it is the open one. */
+export async function openView(page: Page, view: LabView): Promise<void> {
+  const link = page.getByTestId(`nav-${view}`);
+  if ((await link.getAttribute('aria-current')) === 'page') return;
+  await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
+}
+
+/** Locator methods that return a Locator: their results open the view too. */
+const CHAINED = new Set([
+  'locator',
+  'within',
+  'getByTestId',
+  'getByAltText',
+  'getByLabel',
+  'getByPlaceholder',
+  'getByText',
+  'getByTitle',
+  'getByRole',
+  'filter',
+  'visible',
+  'describe',
+  'first',
+  'last',
+  'nth',
+  'and',
+  'or',
+]);
+
+/** The other synchronous Locator methods; every other public one returns a promise. */
+const SYNC = new Set(['page', 'frameLocator', 'contentFrame', 'description', 'toString']);
+
+/** Whether calling `prop` acts on the page (so the view must be open first). */
+const acts = (prop: string): boolean =>
+  prop === '_expect' || (!prop.startsWith('_') && !SYNC.has(prop) && prop !== 'constructor');
+
+/**
+ * `target`, but every call that acts on the page (actions, queries, and `_expect`, which expect()
+ * calls) first opens `view`; locators derived from it do the same.
+ */
+export function inView(page: Page, view: LabView, target: Locator): Locator {
+  return new Proxy(target, {
+    get(t, prop) {
+      const value: unknown = Reflect.get(t, prop, t);
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (CHAINED.has(prop)) {
+        return (...args: unknown[]) => inView(page, view, fn.apply(t, args) as Locator);
+      }
+      if (!acts(prop)) return fn.bind(t);
+      return async (...args: unknown[]) => {
+        await openView(page, view);
+        return fn.apply(t, args);
+      };
+    },
+  });
+}
+
+/** A panel (a section labelled by its heading), opening its view when used. */
+export function panel(page: Page, name: PanelName): Locator {
+  return inView(page, PANEL_VIEWS[name], page.getByRole('region', { name: new RegExp(name) }));
+}
+
+/** A panel by a pattern of its heading, e.g. region(page, /Score/). */
+export function region(page: Page, name: RegExp): Locator {
+  const key = (Object.keys(PANEL_VIEWS) as PanelName[]).find((k) => name.test(k));
+  if (!key) throw new Error(`no panel of the lab is named like ${name}`);
+  return inView(page, PANEL_VIEWS[key], page.getByRole('region', { name }));
+}
+
+/** Locators of the Data, Train and Evaluate panels (each opens its view when used). */
 export function panels(page: Page) {
   return {
-    data: page.getByRole('region', { name: /Data/ }),
-    train: page.getByRole('region', { name: /Train/ }),
-    evaluate: page.getByRole('region', { name: /Evaluate/ }),
+    data: panel(page, 'Data'),
+    train: panel(page, 'Train'),
+    evaluate: panel(page, 'Evaluate'),
   };
 }
 

@@ -5,9 +5,8 @@
 // Tiny net on 32 train / 50 test images, wasm backend for speed.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, configureTraining, panels } from './helpers.ts';
+import { captureConsole, configureTraining, panels, region } from './helpers.ts';
 
-const region = (page: Page, name: RegExp): Locator => page.getByRole('region', { name });
 const rows = (history: Locator) => history.getByTestId('history-row');
 
 async function open(page: Page): Promise<Locator> {

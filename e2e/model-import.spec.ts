@@ -15,7 +15,7 @@ import {
   writeTestSlice,
 } from './fixtures/checkpoints.ts';
 import { dropFile } from './fixtures/drop-file.ts';
-import { captureConsole, debugInfo, panels, WEBGPU_FAILURE } from './helpers.ts';
+import { captureConsole, debugInfo, panel, panels, WEBGPU_FAILURE } from './helpers.ts';
 
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const MODEL_HOST = `http://127.0.0.1:${ARCHIVE_PORT}`;
@@ -31,7 +31,7 @@ const OSI_EVAL_TIMEOUT = OSI_IMAGES * 3_000 + 180_000;
 const OSI_BATCH = 50;
 
 function modelPanel(page: Page) {
-  return page.getByRole('region', { name: /Model/ });
+  return panel(page, 'Model');
 }
 
 async function loadTestSlice(page: Page, records: number): Promise<string> {

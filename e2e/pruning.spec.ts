@@ -6,9 +6,7 @@
 // Tiny net (untrained, seed 1) on 64 train / 32 test images, wasm backend for speed.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panels } from './helpers.ts';
-
-const region = (page: Page, name: RegExp): Locator => page.getByRole('region', { name });
+import { captureConsole, panels, region } from './helpers.ts';
 
 /** The ratio input of `layer` (in `role`) inside channel group `group`. */
 function ratioInput(table: Locator, group: string, layer: string, role: string): Locator {

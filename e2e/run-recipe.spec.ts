@@ -4,12 +4,10 @@
 // not qualify" on a 32-image slice) and the .mnlc download appear, the compressed network becomes
 // the current one, and the run lands in History with its score and top-1.
 // Tiny net on 64 train / 32 test images, wasm backend for speed.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panels } from './helpers.ts';
-
-const region = (page: Page, name: RegExp): Locator => page.getByRole('region', { name });
+import { captureConsole, panels, region } from './helpers.ts';
 
 const RECIPE = {
   weightBits: 8,

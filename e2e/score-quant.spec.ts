@@ -10,14 +10,14 @@
 // wasm backend (the fastest here; SwiftShader WebGPU runs OSI at ~1 image/s).
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panels } from './helpers.ts';
+import { captureConsole, panel, panels } from './helpers.ts';
 
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const OSI_URL = `http://127.0.0.1:${ARCHIVE_PORT}/models/osi-ai-micronet/trained_model.safetensors`;
 const OSI_RECORDS = 200;
 
 function scorePanel(page: Page): Locator {
-  return page.getByRole('region', { name: /Score/ });
+  return panel(page, 'Score');
 }
 
 async function openLab(page: Page, train: number, test: number): Promise<void> {
@@ -52,7 +52,7 @@ test('per-channel exponents keep a trained net`s accuracy where per-tensor loses
   test.setTimeout(180_000);
   const lines = captureConsole(page);
   await openLab(page, 40, OSI_RECORDS);
-  const model = page.getByRole('region', { name: /Model/ });
+  const model = panel(page, 'Model');
   await model.getByLabel('Checkpoint URL').fill(OSI_URL);
   await model.getByRole('button', { name: 'Import URL' }).click();
   await expect(model.getByTestId('model-notice')).toContainText('osi-micronet', {

@@ -8,13 +8,11 @@
 // worker is replaced, the badge and the job say why, and the restart completes.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, countLabWorkers, debugInfo, panels } from './helpers.ts';
+import { captureConsole, countLabWorkers, debugInfo, panels, region } from './helpers.ts';
 
 const TEST_IMAGES = 600;
 const RECIPE = { weightBits: 8 };
 const RECIPE_JSON = JSON.stringify(RECIPE);
-
-const region = (page: Page, name: RegExp): Locator => page.getByRole('region', { name });
 
 let lines: string[] = [];
 test.beforeEach(({ page }) => {
@@ -78,8 +76,8 @@ async function expectRestored(page: Page, workers: () => number, expected: numbe
 }
 
 /** The job's record after the loss, with its "Restart job" button enabled. */
-async function expectInterrupted(page: Page, slot: string, text: string): Promise<Locator> {
-  const record = page.getByTestId(`job-interrupted-${slot}`);
+async function expectInterrupted(panel: Locator, slot: string, text: string): Promise<Locator> {
+  const record = panel.getByTestId(`job-interrupted-${slot}`);
   await expect(record).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(record).toContainText(text);
   const restart = record.getByRole('button', { name: 'Restart job' });
@@ -101,7 +99,7 @@ test('a worker killed mid-evaluation and mid-analysis is replaced; the jobs rest
   let armed = armKillOnProgress(page, 'evaluate');
   await evaluate.getByRole('button', { name: 'Evaluate' }).click();
   await armed;
-  let restart = await expectInterrupted(page, 'evaluate', `${killed} the evaluation was`);
+  let restart = await expectInterrupted(evaluate, 'evaluate', `${killed} the evaluation was`);
   await expectRestored(page, workers, 2);
   await expect(page.getByTestId('worker-restarts')).toHaveAttribute('data-count', '1');
   await expect(evaluate.getByRole('alert')).toHaveCount(1); // the record only, no second error
@@ -123,7 +121,7 @@ test('a worker killed mid-evaluation and mid-analysis is replaced; the jobs rest
   armed = armKillOnProgress(page, 'analyse');
   await spectra.getByRole('button', { name: 'Analyse' }).click();
   await armed;
-  restart = await expectInterrupted(page, 'analyse', `${killed} the analysis was interrupted.`);
+  restart = await expectInterrupted(spectra, 'analyse', `${killed} the analysis was interrupted.`);
   await expectRestored(page, workers, 3);
   await expect(page.getByTestId('worker-restarts')).toHaveAttribute('data-count', '2');
   await expect(spectra.getByTestId('analysis-error')).toHaveCount(0);
@@ -149,7 +147,7 @@ test('a wasm abort that leaves the worker broken is noticed; the worker is repla
   const { evaluate } = panels(page);
   await evaluate.getByRole('button', { name: 'Evaluate' }).click(); // fails: Aborted()
   const restart = await expectInterrupted(
-    page,
+    evaluate,
     'evaluate',
     'The worker stopped (it failed inside WebAssembly or ran out of memory: Aborted(). Build ' +
       'with -sASSERTIONS for more info.) — restarted; the evaluation was interrupted.',

@@ -1,13 +1,19 @@
 /**
- * MicroNet Lab's page: header with the backend badge (and, after a worker loss, what happened),
- * then the Data, Model (checkpoint import / export), Train, Evaluate, Score, Spectra, Pruning and
- * History panels.
+ * MicroNet Lab's page: a header with the lab's global state (dataset, network, recipe, score) and
+ * the backend badge, the step navigation, the first-run hint, then one view per step — Data,
+ * Model (checkpoint import / export), Train & evaluate, Compress (Score, Spectra, Pruning) and
+ * History. Every panel stays mounted (hidden outside its view), so jobs, charts and edits carry
+ * on while another view is open. The open view is `?view=` (Back / Forward follow it).
  * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
  * `?recipe=`, lists the model zoo, restores a cached dataset and loads the run history.
  */
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
+import { NetworkStackBar } from './components/NetworkStackBar.tsx';
+import { FirstRunHint } from './components/FirstRunHint.tsx';
+import { LabStatus } from './components/LabStatus.tsx';
 import { RecoveryNotice } from './components/RecoveryNotice.tsx';
+import { StepNav } from './components/StepNav.tsx';
 import { WorkerLossNote } from './components/WorkerLossNote.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
@@ -19,6 +25,7 @@ import { SpectraPanel } from './panels/SpectraPanel.tsx';
 import { TrainPanel } from './panels/TrainPanel.tsx';
 import { parseBackendParam } from './store/backend-slice.ts';
 import { useLabStore } from './store/lab-store.ts';
+import type { View } from './store/view-url.ts';
 import { NETWORK_CHANGED_EVENT } from './worker/lab-client.ts';
 
 let started = false;
@@ -30,10 +37,21 @@ function startLab(): void {
   const s = useLabStore.getState();
   void s.initBackend(preference, note);
   s.loadRecipeFromUrl(window.location.search);
+  s.viewFromUrl(window.location.search);
   void s.fetchModels();
   void s.restoreSession(); // cached dataset, saved network + recipe, an interrupted run
   void s.loadHistory();
   window.addEventListener(NETWORK_CHANGED_EVENT, () => void s.refreshNetwork()); // debug hooks
+  window.addEventListener('popstate', () => s.viewFromUrl(window.location.search));
+}
+
+function ViewSection({ view, children }: { view: View; children: ReactNode }) {
+  const open = useLabStore((s) => s.view === view);
+  return (
+    <div className={`view view-${view}`} data-testid={`view-${view}`} hidden={!open}>
+      {children}
+    </div>
+  );
 }
 
 export function App() {
@@ -41,25 +59,41 @@ export function App() {
   return (
     <div className="app">
       <header className="app-header">
-        <div>
+        <div className="app-title">
           <h1>MicroNet Lab</h1>
-          <p className="tagline">Train and evaluate CIFAR-100 networks in your browser</p>
+          <p className="tagline">
+            Load, train, compress and score CIFAR-100 networks in your browser
+          </p>
         </div>
         <div className="header-status">
+          <NetworkStackBar />
           <BackendBadge />
           <WorkerLossNote />
         </div>
+        <LabStatus />
       </header>
+      <StepNav />
       <RecoveryNotice />
+      <FirstRunHint />
       <main className="app-main">
-        <DataPanel />
-        <ModelPanel />
-        <TrainPanel />
-        <EvaluatePanel />
-        <ScorePanel />
-        <SpectraPanel />
-        <PruningPanel />
-        <HistoryPanel />
+        <ViewSection view="data">
+          <DataPanel />
+        </ViewSection>
+        <ViewSection view="model">
+          <ModelPanel />
+        </ViewSection>
+        <ViewSection view="train">
+          <TrainPanel />
+          <EvaluatePanel />
+        </ViewSection>
+        <ViewSection view="compress">
+          <ScorePanel />
+          <SpectraPanel />
+          <PruningPanel />
+        </ViewSection>
+        <ViewSection view="history">
+          <HistoryPanel />
+        </ViewSection>
       </main>
     </div>
   );

@@ -1,8 +1,11 @@
 /**
  * "Export compressed": compresses the current network with the Score panel's recipe and offers
  * the compressed checkpoint, the dequantized safetensors and the recipe JSON as downloads, with
- * the compressed file's size beside the parameter storage the score counts.
+ * the compressed file's size beside the parameter storage the score counts, and whether the
+ * (network, recipe) it writes qualifies (the Score panel's eligibility).
  */
+import { EligibilityTag } from './EligibilityTag.tsx';
+import { useEligibility } from './ScoreEligibility.tsx';
 import { useLabStore } from '../store/lab-store.ts';
 import type { ExportLink } from '../store/export-slice.ts';
 import { formatBytes } from './format.ts';
@@ -34,6 +37,7 @@ export function CompressedExport() {
   const error = useLabStore((s) => s.compressedExportError);
   const { exportCompressed, cancelJob } = useLabStore.getState();
   const exporting = job?.label.startsWith('Exporting') ?? false;
+  const eligibility = useEligibility();
   return (
     <div className="compressed-export" data-testid="compressed-export">
       <button
@@ -42,7 +46,10 @@ export function CompressedExport() {
         disabled={network === null || busy}
       >
         Export compressed
-      </button>
+      </button>{' '}
+      <span className="hint" data-testid="compressed-export-eligibility">
+        this network with this recipe: <EligibilityTag e={eligibility} />
+      </span>
       {exporting && (
         <ProgressBar job={job} onCancel={() => void cancelJob('model')} name="export" />
       )}

@@ -37,7 +37,11 @@ export function FactorSpectrumChart({ layer }: { layer: LayerSpectrum | null }) 
         <p className="chart-empty">The eigenvalues of A and G appear here after an analysis.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+          <LineChart
+            aria-label={`Kronecker factor spectra${layer ? ` of ${layer.name}` : ''}`}
+            data={points}
+            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis
               dataKey="rank"

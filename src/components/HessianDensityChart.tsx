@@ -38,7 +38,11 @@ export function HessianDensityChart({
         <p className="chart-empty">The Hessian's spectral density appears here.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <AreaChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+          <AreaChart
+            aria-label="Hessian spectral density"
+            data={points}
+            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis
               dataKey="lambda"

@@ -22,7 +22,11 @@ export function HessianTopChart({ top }: { top: readonly number[] }) {
         <p className="chart-empty">The top Hessian eigenvalues appear here.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <BarChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+          <BarChart
+            aria-label="Top Hessian eigenvalues"
+            data={points}
+            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis dataKey="k" tick={{ fontSize: 11 }} tickFormatter={(k) => `λ${String(k)}`} />
             <YAxis

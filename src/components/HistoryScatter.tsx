@@ -1,8 +1,9 @@
 /**
  * The History panel's scatter (recharts): top-1 (%) against the MicroNet score on a log axis, the
  * challenge's 80 % line, the reference scores (seed, OSI-AI, 2019 winner — the Score panel's
- * constants), the Pareto front of (score ↓, accuracy ↑) as a line, a tooltip per point; a click
- * selects the run.
+ * constants), the Pareto front of (score ↓, accuracy ↑) as a line (dashed when it is made of slice
+ * estimates), a tooltip per point; a click selects the run. Only qualifying points are solid; a
+ * slice estimate is hollow with a dashed ring, a full-test point below 80 % hollow.
  */
 import { useMemo } from 'react';
 import {
@@ -16,6 +17,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { RunRecord } from '../persist/history-db.ts';
+import type { RecordMap } from '../store/measure-records.ts';
 import { ACCURACY_TARGET, REFERENCE_SCORES } from '../store/score-compute.ts';
 import { formatCount } from './format.ts';
 import { scatterData, type ScatterPoint } from './history-data.ts';
@@ -41,20 +43,26 @@ interface ShapeProps {
 function PointShape(props: unknown) {
   const { cx, cy, payload: p } = props as ShapeProps;
   if (cx === undefined || cy === undefined || !p) return <g />;
+  const color = p.kind === 'edit' ? EDIT_COLOR : RUN_COLOR;
+  const solid = p.status === 'qualifies';
   return (
     <circle
       cx={cx}
       cy={cy}
       r={p.selected ? 7 : 5}
-      fill={p.kind === 'edit' ? EDIT_COLOR : RUN_COLOR}
-      stroke={p.selected ? '#111827' : '#ffffff'}
-      strokeWidth={p.selected ? 2 : 1}
+      fill={solid ? color : '#ffffff'}
+      stroke={p.selected ? '#111827' : solid ? '#ffffff' : color}
+      strokeWidth={p.selected || !solid ? 2 : 1}
+      strokeDasharray={p.estimated ? '2 2' : undefined}
       style={{ cursor: 'pointer' }}
       data-testid="history-point"
       data-run-id={p.id}
+      data-kind={p.kind}
+      data-status={p.status}
+      data-estimated={p.estimated}
       data-front={p.onFront}
     >
-      <title>{p.label}</title>
+      <title>{`${p.label}: ${tipStatus(p)}`}</title>
     </circle>
   );
 }
@@ -66,6 +74,17 @@ function FrontShape(props: unknown) {
   return <circle cx={cx} cy={cy} r={10} fill="none" stroke={FRONT_COLOR} strokeWidth={2} />;
 }
 
+function tipStatus(p: ScatterPoint): string {
+  const on = `on ${formatCount(p.imagesMeasured)} images`;
+  if (p.status === 'qualifies') return `qualifies (${p.y.toFixed(2)} % ${on})`;
+  if (p.estimated && p.interval) {
+    const [lo, hi] = p.interval;
+    const what = p.status === 'fails' ? 'does not qualify; estimate' : 'estimate';
+    return `${what} ${p.y.toFixed(2)} % (95 % interval ${lo.toFixed(2)}–${hi.toFixed(2)} %) ${on}`;
+  }
+  return `does not qualify (${p.y.toFixed(2)} % ${on})`;
+}
+
 function PointTip({ active, payload }: { active?: boolean; payload?: readonly unknown[] }) {
   const p = (payload?.[0] as { payload?: ScatterPoint } | undefined)?.payload;
   if (!active || !p) return null;
@@ -73,8 +92,7 @@ function PointTip({ active, payload }: { active?: boolean; payload?: readonly un
     <div className="chart-tip" style={TIP_STYLE}>
       <strong>{p.label}</strong>
       <div>
-        {p.kind} · score {formatScore(p.x)} · top-1 {p.y.toFixed(2)} % on{' '}
-        {formatCount(p.imagesMeasured)} images
+        {p.kind} · score {formatScore(p.x)} · {tipStatus(p)}
       </div>
       {p.onFront && <div style={{ color: FRONT_COLOR }}>on the Pareto front</div>}
     </div>
@@ -91,14 +109,16 @@ const TIP_STYLE = {
 
 export function HistoryScatter({
   runs,
+  records,
   selected,
   onSelect,
 }: {
   runs: readonly RunRecord[];
+  records: RecordMap;
   selected: ReadonlySet<string>;
   onSelect: (id: string) => void;
 }) {
-  const data = useMemo(() => scatterData(runs, selected), [runs, selected]);
+  const data = useMemo(() => scatterData(runs, selected, records), [runs, selected, records]);
   const domain = historyDomain(data.extent);
   return (
     <figure
@@ -107,13 +127,17 @@ export function HistoryScatter({
       data-testid="history-scatter"
       data-points={data.points.length}
       data-front={data.front.length}
+      data-front-estimated={data.frontEstimated}
       aria-label="Top-1 accuracy against the MicroNet score (log scale) with the 80 % line, the reference scores and the Pareto front"
     >
       {data.points.length === 0 && (
         <p className="hint">Runs with both a score and a measured accuracy appear here.</p>
       )}
       <ResponsiveContainer width="100%" height={HEIGHT}>
-        <ScatterChart margin={{ top: 28, right: 24, bottom: 8, left: 4 }}>
+        <ScatterChart
+          aria-label="Top-1 accuracy against the MicroNet score (log scale) with the 80 % line, the reference scores and the Pareto front"
+          margin={{ top: 28, right: 24, bottom: 8, left: 4 }}
+        >
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
           <XAxis
             type="number"
@@ -159,7 +183,11 @@ export function HistoryScatter({
           <Scatter
             name="Pareto front"
             data={data.front}
-            line={{ stroke: FRONT_COLOR, strokeWidth: 2 }}
+            line={{
+              stroke: FRONT_COLOR,
+              strokeWidth: 2,
+              strokeDasharray: data.frontEstimated ? '6 4' : undefined,
+            }}
             lineType="joint"
             shape={FrontShape}
             isAnimationActive={false}
@@ -177,9 +205,13 @@ export function HistoryScatter({
         </ScatterChart>
       </ResponsiveContainer>
       <figcaption className="hint">
-        <span style={{ color: EDIT_COLOR }}>●</span> measured edit{' '}
-        <span style={{ color: RUN_COLOR }}>●</span> network run{' '}
+        <span style={{ color: EDIT_COLOR }}>●</span> measured recipe{' '}
+        <span style={{ color: RUN_COLOR }}>●</span> network run (train, import, prune, recipe run) ·
+        solid: qualifies, hollow: below 80 % on all 10,000 images, dashed ring: slice estimate ·{' '}
         <span style={{ color: FRONT_COLOR }}>—</span> Pareto front (lower score, higher accuracy)
+        {data.frontEstimated
+          ? ', dashed: of slice estimates (no full-test point yet)'
+          : ', full-test points only'}
       </figcaption>
     </figure>
   );

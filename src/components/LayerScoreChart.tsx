@@ -42,6 +42,7 @@ export function LayerScoreChart({ layers }: { layers: readonly LayerScore[] }) {
       ) : (
         <ResponsiveContainer width="100%" height={height}>
           <BarChart
+            aria-label="Share of the score per layer"
             data={bars}
             layout="vertical"
             margin={{ top: 4, right: 16, bottom: 4, left: 4 }}

@@ -57,7 +57,11 @@ export function MetricsChart({ points }: { points: MetricPoint[] }) {
         <p className="chart-empty">Loss and accuracy curves appear here.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 4, left: 0 }}>
+          <LineChart
+            aria-label="Training loss and accuracy by step"
+            data={rows}
+            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis
               dataKey="step"

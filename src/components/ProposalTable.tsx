@@ -82,8 +82,11 @@ export function ProposalTable({ proposal: p }: { proposal: Proposal }) {
         Proposed for {target}: score{' '}
         <strong data-testid="proposal-score">{formatScore(p.plan.score)}</strong>, predicted top-1{' '}
         <strong data-testid="proposal-top1">{formatPercent(p.plan.predictedTop1)}</strong> (loss +
-        {p.plan.predictedLossIncrease.toFixed(4)}).
-        {!p.plan.feasible && ' No recipe meets the target: this is the closest the planner found.'}
+        {p.plan.predictedLossIncrease.toFixed(4)}) —{' '}
+        <span className="eligibility-tag eligibility-unmeasured" data-testid="proposal-eligibility">
+          not measured: a prediction, which qualifies nothing until the full test set is measured
+        </span>
+        .{!p.plan.feasible && ' No recipe meets the target: this is the closest the planner found.'}
       </p>
       {anyEdit && (
         <p data-testid="proposal-edited">

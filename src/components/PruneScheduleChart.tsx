@@ -1,6 +1,6 @@
 /**
- * A pruning schedule's curve per finished iteration: parameters (left axis) and validation top-1
- * (right axis, %). Prune steps and grow-back steps are told apart in the tooltip.
+ * A pruning schedule's curve per finished step: parameters (left axis) and validation top-1
+ * (right axis, %), one point per prune step and per grow-back step ("1 prune", "1 grow", …).
  */
 import { useMemo } from 'react';
 import {
@@ -21,7 +21,12 @@ const HEIGHT = 220;
 export function PruneScheduleChart({ history }: { history: readonly ScheduleIteration[] }) {
   const rows = useMemo(
     () =>
-      history.map((h) => ({ ...h, accuracy: h.top1 * 100, label: `${h.iteration} (${h.step})` })),
+      history.map((h, i) => ({
+        ...h,
+        stepNo: i + 1,
+        accuracy: h.top1 * 100,
+        label: `${h.iteration} ${h.step}`,
+      })),
     [history],
   );
   return (
@@ -29,19 +34,25 @@ export function PruneScheduleChart({ history }: { history: readonly ScheduleIter
       className="chart schedule-chart"
       data-testid="prune-schedule-chart"
       data-points={rows.length}
-      aria-label="Parameters and accuracy per schedule iteration"
+      aria-label="Parameters and accuracy per schedule step"
     >
       {rows.length === 0 ? (
-        <p className="chart-empty">Parameters and accuracy per iteration appear here.</p>
+        <p className="chart-empty">Parameters and accuracy per step appear here.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 4, left: 4 }}>
+          <LineChart
+            aria-label="Parameters and accuracy per schedule step"
+            data={rows}
+            margin={{ top: 8, right: 8, bottom: 4, left: 4 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis
-              dataKey="iteration"
+              dataKey="stepNo"
               type="number"
               domain={['dataMin', 'dataMax']}
               allowDecimals={false}
+              ticks={rows.map((r) => r.stepNo)}
+              tickFormatter={(v: number) => rows[v - 1]?.label ?? ''}
               tick={{ fontSize: 11 }}
             />
             <YAxis
@@ -60,7 +71,7 @@ export function PruneScheduleChart({ history }: { history: readonly ScheduleIter
               width={44}
             />
             <Tooltip
-              labelFormatter={(l) => `iteration ${String(l)}`}
+              labelFormatter={(l) => `step ${rows[Number(l) - 1]?.label ?? String(l)}`}
               formatter={(v, name) =>
                 typeof v === 'number'
                   ? name === 'parameters'

@@ -10,42 +10,15 @@ import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic.ts';
 import type { RecipeRunView } from '../store/recipe-run-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import { formatBytes, formatCount, formatDuration, formatPercent } from './format.ts';
+import { CountField } from './CountField.tsx';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { formatScore } from './score-format.ts';
 
-function CountInput(p: {
-  label: string;
-  value: number | null;
-  all: number | null;
-  onChange: (v: number | null) => void;
-  testId: string;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{p.label}</label>
-      <input
-        id={id}
-        type="number"
-        min={1}
-        step={1}
-        placeholder={p.all === null ? 'all' : `all (${formatCount(p.all)})`}
-        value={p.value ?? ''}
-        data-testid={p.testId}
-        onChange={(e) => {
-          const v = e.currentTarget.valueAsNumber;
-          p.onChange(Number.isNaN(v) ? null : v);
-        }}
-      />
-    </div>
-  );
-}
-
 function Result({ r }: { r: RecipeRunView }) {
   const q = r.qualification;
   return (
-    <div data-testid="recipe-run-result" data-qualifies={q.qualifies}>
+    <div data-testid="recipe-run-result" data-qualifies={q.qualifies} data-status={q.status}>
       <p>
         top-1 <strong data-testid="recipe-run-top1">{formatPercent(r.top1)}</strong>
         {r.hasExit && (
@@ -101,14 +74,14 @@ export function RunRecipe() {
         result becomes the current network and a History entry.
       </p>
       <div className="run-recipe-controls">
-        <CountInput
+        <CountField
           label="Test images"
           value={images}
           all={testCount}
           onChange={a.setRecipeRunImages}
           testId="recipe-run-images"
         />
-        <CountInput
+        <CountField
           label="Training images"
           value={trainImages}
           all={trainCount}

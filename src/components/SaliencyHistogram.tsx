@@ -46,7 +46,12 @@ export function SaliencyHistogram({
         <p className="chart-empty">The saliency distribution appears here after an analysis.</p>
       ) : (
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <BarChart data={bins} margin={{ top: 8, right: 12, bottom: 4, left: 4 }} barGap={-12}>
+          <BarChart
+            aria-label="Distribution of saliencies of all eigen-directions"
+            data={bins}
+            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+            barGap={-12}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis dataKey="label" tick={{ fontSize: 10 }} interval="preserveStartEnd" />
             <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} />

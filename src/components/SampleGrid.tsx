@@ -1,6 +1,6 @@
 /**
  * Grid of sample images (32×32 RGBA drawn on canvases, scaled with crisp pixels) with their fine
- * label names. Keeps its height when empty so the page does not jump when data arrives.
+ * and coarse (superclass) label names. Keeps its height when empty so the page does not jump when data arrives.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { SampleImages } from '../worker/lab-types.ts';
@@ -8,7 +8,13 @@ import type { SampleImages } from '../worker/lab-types.ts';
 const SIDE = 32;
 const PIXELS = SIDE * SIDE * 4;
 
-function SampleTile({ rgba, label }: { rgba: Uint8ClampedArray; label: string }) {
+interface TileProps {
+  rgba: Uint8ClampedArray;
+  fine: string;
+  coarse: string;
+}
+
+function SampleTile({ rgba, fine, coarse }: TileProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
@@ -19,9 +25,12 @@ function SampleTile({ rgba, label }: { rgba: Uint8ClampedArray; label: string })
   }, [rgba]);
   return (
     <li className="sample">
-      <canvas ref={ref} width={SIDE} height={SIDE} role="img" aria-label={label} />
-      <span className="sample-label" title={label}>
-        {label}
+      <canvas ref={ref} width={SIDE} height={SIDE} role="img" aria-label={`${fine} (${coarse})`} />
+      <span className="sample-label" title={fine}>
+        {fine}
+      </span>
+      <span className="sample-coarse" title={`superclass: ${coarse}`}>
+        {coarse}
       </span>
     </li>
   );
@@ -35,13 +44,13 @@ function splitImages(samples: SampleImages | null): Uint8ClampedArray[] {
   return out;
 }
 
-export function SampleGrid({
-  samples,
-  fineNames,
-}: {
+interface SampleGridProps {
   samples: SampleImages | null;
   fineNames: string[];
-}) {
+  coarseNames: string[];
+}
+
+export function SampleGrid({ samples, fineNames, coarseNames }: SampleGridProps) {
   const images = useMemo(() => splitImages(samples), [samples]);
   if (!samples || samples.count === 0) {
     return (
@@ -52,12 +61,20 @@ export function SampleGrid({
   }
   const tiles = images.map((rgba, i) => {
     const fine = samples.fine[i] ?? 0;
-    return <SampleTile key={i} rgba={rgba} label={fineNames[fine] ?? `class ${fine}`} />;
+    const coarse = samples.coarse[i] ?? 0;
+    return (
+      <SampleTile
+        key={i}
+        rgba={rgba}
+        fine={fineNames[fine] ?? `class ${fine}`}
+        coarse={coarseNames[coarse] ?? `superclass ${coarse}`}
+      />
+    );
   });
   return (
     <div className="sample-grid" data-testid="sample-grid">
       <p className="sample-caption">
-        {samples.count} random {samples.split} images
+        {samples.count} random {samples.split} images with their class and superclass
       </p>
       <ul>{tiles}</ul>
     </div>

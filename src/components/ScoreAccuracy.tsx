@@ -1,15 +1,47 @@
 /**
- * The Score panel's accuracy block: the validation-slice and full-test-set top-1 of the current
- * recipe (stale figures marked), the measurement's state, "Measure now" / "Measure full test
+ * The Score panel's accuracy block: the slice and full-test-set top-1 of the current (network,
+ * recipe) pair — its record (store/measure-records.ts), whichever panel measured it; else the
+ * last measurement, marked stale —, the measurement's state, "Measure now" / "Measure full test
  * set", the exit rate the measurement saw, and the measurement's progress with Cancel.
  */
 import { AccuracyBadge } from './AccuracyBadge.tsx';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { formatCount, formatPercent } from './format.ts';
+import type { AccuracyFigure } from '../store/measure-records.ts';
 import { recipeJson } from '../store/recipe-url.ts';
 import { measureBlocker, type Measurement } from '../store/score-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
+import { useCurrentRecord } from './ScoreEligibility.tsx';
+
+const SOURCE_TEXT: Record<AccuracyFigure['source'], string> = {
+  evaluate: 'Evaluate panel',
+  score: 'measured here',
+  'recipe-run': 'recipe run',
+  prune: 'Pruning panel',
+};
+
+function figureDetail(f: AccuracyFigure): string {
+  const exit =
+    f.exitRate !== null
+      ? ` · main head ${formatPercent(f.top1Main)}, exit rate ${formatPercent(f.exitRate, 1)}`
+      : '';
+  return `${formatCount(f.n)} test images${exit} · ${SOURCE_TEXT[f.source]}`;
+}
+
+interface Shown {
+  top1: number | null;
+  detail: string | undefined;
+  stale: boolean;
+}
+
+/** The pair's figure, else the last measurement (stale when it was of another recipe). */
+function shown(f: AccuracyFigure | null | undefined, m: Measurement | null, key: string): Shown {
+  if (f) return { top1: f.top1, detail: figureDetail(f), stale: false };
+  const stale = m !== null && m.recipeKey !== key;
+  const top1 = m ? (m.top1EarlyExit ?? m.top1) : null;
+  return { top1, detail: measurementDetail(m, stale), stale };
+}
 
 function measurementDetail(m: Measurement | null, stale: boolean): string | undefined {
   if (!m) return undefined;
@@ -38,9 +70,10 @@ export function ScoreAccuracy() {
   const quick = useLabStore((s) => s.measurement);
   const full = useLabStore((s) => s.fullMeasurement);
   const { measureNow, cancelMeasurement, setExitRateOverride } = useLabStore.getState();
+  const record = useCurrentRecord();
   const staleQuick = quick !== null && quick.recipeKey !== key;
-  const staleFull = full !== null && full.recipeKey !== key;
-  const top1 = (m: Measurement | null) => (m ? (m.top1EarlyExit ?? m.top1) : null);
+  const slice = shown(record?.slice, quick, key);
+  const whole = shown(record?.full, full, key);
   return (
     <div className="score-accuracy" data-testid="score-accuracy" data-state={state}>
       <h3>Accuracy with this recipe</h3>
@@ -52,17 +85,17 @@ export function ScoreAccuracy() {
         {statusText(state, blocker, error)}
       </p>
       <AccuracyBadge
-        label="validation slice top-1"
-        top1={top1(quick)}
-        detail={measurementDetail(quick, staleQuick)}
-        stale={staleQuick}
+        label="slice top-1 (estimate)"
+        top1={slice.top1}
+        detail={slice.detail}
+        stale={slice.stale}
         testId="validation-top1"
       />
       <AccuracyBadge
         label="full test set top-1"
-        top1={top1(full)}
-        detail={measurementDetail(full, staleFull)}
-        stale={staleFull}
+        top1={whole.top1}
+        detail={whole.detail}
+        stale={whole.stale}
         testId="full-top1"
       />
       <div className="buttons">

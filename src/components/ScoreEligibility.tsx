@@ -1,26 +1,23 @@
 /**
  * One line under the score saying whether it is a MicroNet Challenge result: "qualifies" only
  * with ≥ 80.00 % on the full 10,000-image test set for this network and recipe; a slice gives an
- * estimate with its 95 % interval; otherwise "does not qualify" or "not measured".
+ * estimate with its 95 % interval; otherwise "does not qualify" or "not measured". It reads the
+ * (network, recipe) record (store/measure-records.ts), so an evaluation made in the Evaluate
+ * panel or a recipe run counts here too.
  */
-import { eligibility, type Eligibility } from '../store/eligibility.ts';
+import { eligibility, eligibilityOf, type Eligibility } from '../store/eligibility.ts';
 import { useLabStore } from '../store/lab-store.ts';
+import { findRecord, type MeasureRecord } from '../store/measure-records.ts';
 import { recipeJson } from '../store/recipe-url.ts';
-import { formatCount, formatPercent } from './format.ts';
+import { eligibilityText } from './eligibility-text.ts';
 
-export function eligibilityText(e: Eligibility): string {
-  const on = `on ${formatCount(e.n)} test images`;
-  const top1 = formatPercent(e.top1 ?? 0);
-  switch (e.status) {
-    case 'qualifies':
-      return `Qualifies: ${top1} ≥ 80.00 % on all 10,000 test images.`;
-    case 'fails':
-      return `Does not qualify (${top1} ${on}): a score counts only at ≥ 80.00 % on the full test set.`;
-    case 'estimated':
-      return `Estimated ${top1} ${on} (95 % interval ${formatPercent(e.interval![0])}–${formatPercent(e.interval![1])}): qualifies only once the full test set is measured at ≥ 80.00 %.`;
-    default:
-      return 'Accuracy not measured: the score qualifies only with ≥ 80.00 % on the full test set.';
-  }
+export { eligibilityText };
+
+/** The record of the Score panel's (current network, recipe) pair, or null. */
+export function useCurrentRecord(): MeasureRecord | null {
+  const key = useLabStore((s) => recipeJson(s.recipe));
+  const networkKey = useLabStore((s) => s.scoreInputs?.networkKey ?? null);
+  return useLabStore((s) => findRecord(s.records, networkKey, key));
 }
 
 /** The eligibility of the current score (store-derived). */
@@ -29,7 +26,8 @@ export function useEligibility(): Eligibility {
   const networkId = useLabStore((s) => s.scoreInputs?.networkId ?? null);
   const quick = useLabStore((s) => s.measurement);
   const full = useLabStore((s) => s.fullMeasurement);
-  return eligibility([full, quick], key, networkId);
+  const record = useCurrentRecord();
+  return record ? eligibilityOf(record) : eligibility([full, quick], key, networkId);
 }
 
 export function ScoreEligibility() {

@@ -1,8 +1,10 @@
 /**
  * Where the score sits among the references — the seed (0.0467), OSI-AI (0.0058) and the 2019
- * winner (0.0044) — on a log axis (recharts: one point, one reference line each). A score that
- * does not qualify (eligibility.ts) is drawn hollow and grey and labelled so: it beats nothing.
+ * winner (0.0044) — on a log axis (recharts: one point, one reference line each). Only a
+ * qualifying score (eligibility.ts) is drawn solid; an estimate (a slice only) is drawn hollow
+ * and labelled "estimate", any other hollow and grey, labelled so: it beats nothing.
  */
+import type { EligibilityStatus } from '../store/eligibility.ts';
 import { ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
 import { REFERENCE_SCORES } from '../store/score-compute.ts';
 import { formatScore } from './score-format.ts';
@@ -29,25 +31,37 @@ export function decadeTicks([lo, hi]: [number, number]): number[] {
   return out;
 }
 
+const SUFFIX: Record<EligibilityStatus, string> = {
+  qualifies: '',
+  estimated: ' (estimate: measure the full test set)',
+  fails: ' (does not qualify)',
+  unmeasured: ' (not measured)',
+};
+
 export function ScoreReferenceChart({
   score,
-  qualifies = false,
+  status = 'unmeasured',
 }: {
   score: number | null;
-  qualifies?: boolean;
+  status?: EligibilityStatus;
 }) {
+  const qualifies = status === 'qualifies';
   const domain = referenceDomain(score);
   const data = score && score > 0 ? [{ x: score, y: 0 }] : [];
-  const label = (v: unknown) => `${formatLabel(v)}${qualifies ? '' : ' (does not qualify)'}`;
+  const label = (v: unknown) => `${formatLabel(v)}${SUFFIX[status]}`;
   return (
     <figure
       className="score-reference"
       data-testid="score-reference"
       data-qualifies={qualifies}
-      aria-label={`The score against the seed, OSI-AI and the 2019 winner (log scale)${qualifies ? '' : '; it does not qualify, so it is compared with nothing'}`}
+      data-status={status}
+      aria-label={`The score against the seed, OSI-AI and the 2019 winner (log scale)${qualifies ? '' : '; it does not qualify (yet), so it is compared with nothing'}`}
     >
       <ResponsiveContainer width="100%" height={HEIGHT}>
-        <ScatterChart margin={{ top: 28, right: 16, bottom: 4, left: 16 }}>
+        <ScatterChart
+          aria-label={`The score against the seed, OSI-AI and the 2019 winner (log scale)${qualifies ? '' : '; it does not qualify (yet), so it is compared with nothing'}`}
+          margin={{ top: 28, right: 16, bottom: 4, left: 16 }}
+        >
           <XAxis
             type="number"
             dataKey="x"
@@ -76,7 +90,8 @@ export function ScoreReferenceChart({
           <Scatter
             data={data}
             fill={qualifies ? '#1f4e8c' : '#ffffff'}
-            stroke={qualifies ? '#1f4e8c' : '#8a94a6'}
+            stroke={qualifies || status === 'estimated' ? '#1f4e8c' : '#8a94a6'}
+            strokeDasharray={status === 'estimated' ? '2 2' : undefined}
             isAnimationActive={false}
             name="this recipe"
             label={{ dataKey: 'x', position: 'bottom', fontSize: 11, formatter: label }}

@@ -59,7 +59,11 @@ export function SensitivityChart({ report }: { report: SensitivityReport }) {
         aria-label={label}
       >
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 48, left: 4 }}>
+          <LineChart
+            aria-label={label}
+            data={rows}
+            margin={{ top: 8, right: 12, bottom: 48, left: 4 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
             <XAxis dataKey="layer" tick={{ fontSize: 10 }} angle={-40} textAnchor="end" />
             <YAxis tick={{ fontSize: 11 }} width={60} tickFormatter={num} />

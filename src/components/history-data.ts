@@ -1,11 +1,16 @@
 /**
  * Pure data of the History panel: the Pareto front of (score ↓, accuracy ↑) — the runs no other
  * run beats on both at once, found by one sweep in score order (Kung et al. 1975, the 2-D
- * maxima) — the scatter's points, the side-by-side compare rows (recipe
+ * maxima), over full-test points (slice estimates only while there is none, flagged so) — the
+ * scatter's points (one per (network, recipe) pair, with its eligibility), the compare rows (recipe
  * fields flattened, score terms, accuracy, parameters; differences flagged) and short labels.
  */
 import type { Recipe } from '../core/score/index.ts';
 import type { RunRecord } from '../persist/history-db.ts';
+import { eligibilityOf, type EligibilityStatus } from '../store/eligibility.ts';
+import { runFigures } from '../store/history-pairs.ts';
+import type { RecordMap } from '../store/measure-records.ts';
+import { recipeJson } from '../store/recipe-url.ts';
 import { formatCount, formatPercent } from './format.ts';
 import { formatScore } from './score-format.ts';
 
@@ -42,43 +47,88 @@ export interface ScatterPoint {
   kind: RunRecord['kind'];
   label: string;
   imagesMeasured: number;
+  /** Eligibility of the run's (network, recipe) pair: solid only when it qualifies. */
+  status: EligibilityStatus;
+  /** A slice estimate (not all 10,000 test images), with its 95 % interval in percent. */
+  estimated: boolean;
+  interval: [number, number] | null;
   onFront: boolean;
   selected: boolean;
 }
 
 export interface ScatterData {
-  /** Runs with both a positive score and an accuracy, newest first. */
+  /** One point per (network, recipe) pair with a positive score and an accuracy, newest first. */
   points: ScatterPoint[];
-  /** The Pareto front, by score ascending. */
+  /** The Pareto front, by score ascending: of full-test points, else of the estimates. */
   front: ScatterPoint[];
+  /** True when the front is made of slice estimates (no full-test point yet). */
+  frontEstimated: boolean;
   /** Smallest and largest score plotted (null: no points). */
   extent: [number, number] | null;
+}
+
+const pairOf = (r: RunRecord) => (r.networkKey ? `${r.networkKey}|${recipeJson(r.recipe)}` : r.id);
+
+/** One run per pair: the newest, drawn as a network run when any of the pair's rows is one. */
+function onePerPair(runs: readonly RunRecord[]): RunRecord[] {
+  const byPair = new Map<string, RunRecord>();
+  for (const r of runs) {
+    const prev = byPair.get(pairOf(r));
+    if (!prev) byPair.set(pairOf(r), r);
+    else if (prev.kind === 'edit' && r.kind !== 'edit')
+      byPair.set(pairOf(r), { ...prev, kind: r.kind });
+  }
+  return [...byPair.values()];
+}
+
+function pointOf(
+  r: RunRecord,
+  records: RecordMap,
+  selected: ReadonlySet<string>,
+): ScatterPoint | null {
+  const e = eligibilityOf(runFigures(r, records));
+  if (e.top1 === null || !r.score || !(r.score.score > 0)) return null;
+  const interval = e.interval
+    ? ([e.interval[0] * 100, e.interval[1] * 100] as [number, number])
+    : null;
+  return {
+    id: r.id,
+    x: r.score.score,
+    y: e.top1 * 100,
+    kind: r.kind,
+    label: r.label,
+    imagesMeasured: e.n,
+    status: e.status,
+    estimated: e.interval !== null,
+    interval,
+    onFront: false,
+    selected: selected.has(r.id),
+  };
 }
 
 export function scatterData(
   runs: readonly RunRecord[],
   selected: ReadonlySet<string>,
+  records: RecordMap = {},
 ): ScatterData {
-  const measured = runs.filter((r) => r.score !== null && r.score.score > 0 && r.accuracy);
+  const points = onePerPair(runs)
+    .map((r) => pointOf(r, records, selected))
+    .filter((p): p is ScatterPoint => p !== null);
+  const full = points.filter((p) => !p.estimated);
+  const candidates = full.length > 0 ? full : points;
   const front = new Set(
-    paretoFront(
-      measured.map((r) => ({ id: r.id, score: r.score!.score, accuracy: r.accuracy!.top1 })),
-    ).map((p) => p.id),
+    paretoFront(candidates.map((p) => ({ id: p.id, score: p.x, accuracy: p.y }))).map((p) => p.id),
   );
-  const points = measured.map((r) => ({
-    id: r.id,
-    x: r.score!.score,
-    y: r.accuracy!.top1 * 100,
-    kind: r.kind,
-    label: r.label,
-    imagesMeasured: r.accuracy!.n,
-    onFront: front.has(r.id),
-    selected: selected.has(r.id),
-  }));
+  for (const p of points) p.onFront = front.has(p.id);
   const frontPoints = points.filter((p) => p.onFront).sort((a, b) => a.x - b.x || a.y - b.y);
   const xs = points.map((p) => p.x);
   const extent: [number, number] | null = xs.length ? [Math.min(...xs), Math.max(...xs)] : null;
-  return { points, front: frontPoints, extent };
+  return {
+    points,
+    front: frontPoints,
+    frontEstimated: full.length === 0 && points.length > 0,
+    extent,
+  };
 }
 
 /** Recipe fields as flat rows: "sparsity", "layerSparsity.conv3", "layerBits.fc.weight", … */

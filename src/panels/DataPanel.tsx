@@ -60,7 +60,7 @@ export function DataPanel() {
 
   return (
     <section className="panel panel-data" aria-labelledby="data-heading">
-      <h2 id="data-heading">1 · Data: CIFAR-100</h2>
+      <h2 id="data-heading">Data: CIFAR-100</h2>
       <div className="data-sources">
         <FileDrop onFiles={(files) => void loadFiles(files)} disabled={disabled} />
         <div className="download">
@@ -101,7 +101,11 @@ export function DataPanel() {
         <SplitStat name="test" split={summary?.test ?? null} />
         <CacheStat />
       </dl>
-      <SampleGrid samples={samples} fineNames={summary?.fineNames ?? []} />
+      <SampleGrid
+        samples={samples}
+        fineNames={summary?.fineNames ?? []}
+        coarseNames={summary?.coarseNames ?? []}
+      />
     </section>
   );
 }

@@ -1,12 +1,37 @@
 /**
  * Evaluate panel: top-1 / top-5 accuracy and mean cross-entropy of the current network on the
- * whole test split, with a progress bar and Cancel.
+ * whole test split or its first N images, with a progress bar and Cancel, and what the result
+ * means for the MicroNet Challenge (EvalEligibility).
  */
 import { useId } from 'react';
+import { CountField } from '../components/CountField.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { formatCount, formatPercent } from '../components/format.ts';
+import { EligibilityTag } from '../components/EligibilityTag.tsx';
+import { eligibilityOf } from '../store/eligibility.ts';
+import { isFullTest } from '../store/measure-records.ts';
+import { isStale } from '../store/stack-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
+import type { EvalResult } from '../worker/lab-types.ts';
+
+/** What the evaluation means for the challenge: the network as it is, on these images. */
+function EvalEligibility({ r, stale }: { r: EvalResult; stale: boolean }) {
+  const top1 = r.earlyExit?.top1 ?? r.top1;
+  const e = eligibilityOf(
+    isFullTest(r.n) ? { full: { top1 }, slice: null } : { full: null, slice: { top1, n: r.n } },
+  );
+  return (
+    <p className="hint" data-testid="eval-eligibility" data-stale={stale}>
+      {stale && (
+        <span className="stale-note" data-testid="eval-stale">
+          For an earlier network (the current one changed since): evaluate again.{' '}
+        </span>
+      )}
+      This network as it is: <EligibilityTag e={e} />
+    </p>
+  );
+}
 
 export function EvaluatePanel() {
   const id = useId();
@@ -23,18 +48,21 @@ export function EvaluatePanel() {
   const error = useLabStore((s) => s.evalError);
   const notice = useLabStore((s) => s.evalNotice);
   const batchSize = useLabStore((s) => s.evalBatchSize);
+  const limit = useLabStore((s) => s.evalLimit);
+  const stale = useLabStore((s) => isStale(s.evalResult?.networkKey, s.currentNetworkKey));
   const runs = useLabStore((s) => s.evalRuns);
   const model = useLabStore((s) => s.network?.name ?? s.trainedModel ?? s.modelName);
-  const { setEvalBatchSize, startEvaluation, cancelEvaluation } = useLabStore.getState();
+  const { setEvalBatchSize, setEvalLimit, startEvaluation, cancelEvaluation } =
+    useLabStore.getState();
   const canRun = testCount !== null && job === null && !locked;
 
   return (
     <section className="panel panel-eval" aria-labelledby="eval-heading">
-      <h2 id="eval-heading">4 · Evaluate</h2>
+      <h2 id="eval-heading">Evaluate</h2>
       <p className="hint">
         {testCount === null
           ? 'Load a test split to evaluate.'
-          : `Top-1 / top-5 of ${model} on ${formatCount(testCount)} test images.`}
+          : `Top-1 / top-5 of ${model} on ${formatCount(testCount)} test images, or the first N of them (a quicker estimate).`}
       </p>
       <div className="eval-controls">
         <div className="field">
@@ -49,6 +77,14 @@ export function EvaluatePanel() {
             onChange={(e) => setEvalBatchSize(e.currentTarget.valueAsNumber)}
           />
         </div>
+        <CountField
+          label="Test images"
+          value={limit}
+          all={testCount}
+          onChange={setEvalLimit}
+          disabled={job !== null}
+          testId="eval-limit"
+        />
         <button
           type="button"
           className="primary"
@@ -60,7 +96,12 @@ export function EvaluatePanel() {
       </div>
       <ProgressBar job={job} name="Evaluation progress" onCancel={() => void cancelEvaluation()} />
       <JobInterrupted slot="evaluate" />
-      <dl className="results" data-testid="eval-results" data-runs={runs}>
+      <dl
+        className={`results${stale ? ' stale' : ''}`}
+        data-testid="eval-results"
+        data-runs={runs}
+        data-stale={stale}
+      >
         <div className="stat">
           <dt>top-1</dt>
           <dd data-testid="eval-top1">{result ? formatPercent(result.top1) : '—'}</dd>
@@ -89,6 +130,7 @@ export function EvaluatePanel() {
                 : '')
             : '\u00a0')}
       </p>
+      {result && <EvalEligibility r={result} stale={stale} />}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * History panel: every run that changed the network (train, import, prune, schedule) and every
- * measured recipe edit, newest first, kept in the browser (IndexedDB) across reloads. The
+ * measured (network, recipe) pair, newest first, kept in the browser (IndexedDB) across reloads.
+ * Each row's top-1 is its pair's record (store/measure-records.ts) with its eligibility. The
  * scatter plots top-1 against the score with the 80 % line, the reference scores and the Pareto
  * front; ticking two runs compares them side by side; Restore brings back a run's network (its
  * saved checkpoint, through the Model panel's import) and its recipe (Score panel); Delete and
@@ -10,7 +11,10 @@ import { useMemo } from 'react';
 import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
 import { HistoryCompare } from '../components/HistoryCompare.tsx';
 import { HistoryScatter } from '../components/HistoryScatter.tsx';
+import { EligibilityTag } from '../components/EligibilityTag.tsx';
 import { formatScore } from '../components/score-format.ts';
+import { eligibilityOf } from '../store/eligibility.ts';
+import { runFigures } from '../store/history-pairs.ts';
 import type { HistoryRun } from '../store/history-slice.ts';
 import { useLabStore, type LabState } from '../store/lab-store.ts';
 
@@ -62,6 +66,8 @@ function RunRow({
   selected: boolean;
 }) {
   const isBusy = useLabStore(busy);
+  const records = useLabStore((s) => s.records);
+  const e = eligibilityOf(runFigures(run, records));
   const { toggleCompare, selectRun, restoreRun, deleteRun } = useLabStore.getState();
   const note = [run.checkpointNote, run.saved ? null : 'not saved: this session only']
     .filter(Boolean)
@@ -96,7 +102,10 @@ function RunRow({
         {run.score ? formatScore(run.score.score) : '—'}
       </td>
       <td className="num" data-testid="run-top1">
-        {run.accuracy ? formatPercent(run.accuracy.top1) : '—'}
+        {e.top1 === null ? '—' : formatPercent(e.top1)}
+      </td>
+      <td>
+        <EligibilityTag e={e} testId="run-eligibility" />
       </td>
       <td>
         <span className="buttons" style={{ flexWrap: 'nowrap' }}>
@@ -147,6 +156,7 @@ function RunTable({ runs }: { runs: HistoryRun[] }) {
             <th scope="col" className="num">
               top-1
             </th>
+            <th scope="col">challenge</th>
             <th scope="col">actions</th>
           </tr>
         </thead>
@@ -183,6 +193,7 @@ function Compare({ runs }: { runs: HistoryRun[] }) {
 
 export function HistoryPanel() {
   const runs = useLabStore((s) => s.runs);
+  const records = useLabStore((s) => s.records);
   const loaded = useLabStore((s) => s.historyLoaded);
   const compareIds = useLabStore((s) => s.compareIds);
   const selectedId = useLabStore((s) => s.selectedRunId);
@@ -205,11 +216,13 @@ export function HistoryPanel() {
     >
       <h2 id="history-heading">History</h2>
       <p className="hint">
-        Runs and measured recipes, kept in this browser. Restore brings back the network (when
-        saved) and the recipe.
+        Runs and measured recipes, kept in this browser; one row per measured (network, recipe)
+        pair, whichever panel measured it. A score qualifies only with ≥ 80.00 % on all 10,000 test
+        images; a slice gives an estimate. Restore brings back the network (when saved) and the
+        recipe.
       </p>
       <Messages />
-      <HistoryScatter runs={runs} selected={highlighted} onSelect={selectRun} />
+      <HistoryScatter runs={runs} records={records} selected={highlighted} onSelect={selectRun} />
       <RunTable runs={runs} />
       <div className="buttons">
         <button type="button" disabled={runs.length === 0} onClick={clearAll}>

@@ -1,11 +1,13 @@
 /**
- * Model panel: import a checkpoint (drop / choose a .pth, .pt or .safetensors file, or paste a
- * URL), see what it held (format, architecture recognised or not, tensor table, parameter count,
+ * Model panel: import a checkpoint (drop / choose a .pth, .pt or .safetensors file, paste a URL,
+ * or load the bundled example network), see what it held (format, architecture recognised or not, tensor table, parameter count,
  * share of exact zeros), evaluate the current network on the test split (main top-1 / top-5 and,
  * with an early-exit head, top-1 with early exit and the exit rate) and export it as a lab
  * checkpoint. Every slot keeps its height, so nothing jumps while jobs run.
  */
 import { useId, type FormEvent } from 'react';
+import { ExampleNetworkButton } from '../components/ExampleNetworkButton.tsx';
+import { ExportCurrent } from '../components/ExportCurrent.tsx';
 import { FileDrop } from '../components/FileDrop.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
@@ -220,33 +222,6 @@ function EvaluateCurrent({ locked }: { locked: boolean }) {
   );
 }
 
-function ExportCurrent({ disabled }: { disabled: boolean }) {
-  const exported = useLabStore((s) => s.exported);
-  const error = useLabStore((s) => s.exportError);
-  const { exportNetwork } = useLabStore.getState();
-  return (
-    <div className="model-export">
-      <button type="button" onClick={() => void exportNetwork()} disabled={disabled}>
-        Export checkpoint
-      </button>
-      <span className={error ? 'hint status-error' : 'hint'} data-testid="export-status">
-        {error ??
-          (exported ? (
-            <>
-              Saved{' '}
-              <a href={exported.url} download={exported.fileName}>
-                {exported.fileName}
-              </a>{' '}
-              ({formatBytes(exported.bytes)})
-            </>
-          ) : (
-            'safetensors with the graph in its metadata; re-import it here or load it in PyTorch'
-          ))}
-      </span>
-    </div>
-  );
-}
-
 export function ModelPanel() {
   const report = useLabStore((s) => s.checkpoint);
   const network = useLabStore((s) => s.network);
@@ -260,7 +235,7 @@ export function ModelPanel() {
 
   return (
     <section className="panel panel-model" aria-labelledby="model-heading">
-      <h2 id="model-heading">2 · Model</h2>
+      <h2 id="model-heading">Model</h2>
       <div className="model-sources">
         <FileDrop
           onFiles={(files) => {
@@ -279,7 +254,16 @@ export function ModelPanel() {
           multiple={false}
           testId="model-drop"
         />
-        <UrlImport disabled={importDisabled} />
+        <div className="model-import-more">
+          <UrlImport disabled={importDisabled} />
+          <div className="model-example">
+            <ExampleNetworkButton />
+            <p className="hint">
+              OSI-AI MicroNet, a MicroNet Challenge 2019 entry (80.26 % top-1, MIT licence), bundled
+              with the lab.
+            </p>
+          </div>
+        </div>
       </div>
       <ImportStatus />
       <div className="model-body">

@@ -236,7 +236,7 @@ export function PruningPanel() {
   }, [network, refreshSavedSchedule]);
   return (
     <section className="panel panel-pruning" aria-labelledby="pruning-heading">
-      <h2 id="pruning-heading">7 · Pruning</h2>
+      <h2 id="pruning-heading">Pruning</h2>
       <p className="hint">
         {network
           ? `Structured pruning of ${network.name} (${formatCount(network.params)} parameters): whole channels or eigen-directions are removed for real.`

@@ -168,6 +168,10 @@ function OsiNote() {
   if (!ref) return null;
   return (
     <div className="osi-note" data-testid="osi-note">
+      <p className="hint" data-testid="osi-note-explain">
+        “As counted”: this lab’s count of OSI-AI’s real weights; “as published”: OSI-AI’s own
+        figure, from the sparsities it assumed.
+      </p>
       <div>
         <span className="osi-label">as counted</span>{' '}
         <strong data-testid="osi-as-counted">{formatScore(ref.asCounted.score)}</strong>
@@ -224,8 +228,8 @@ function ShareChart({ hold }: { hold: boolean }) {
 
 function ReferenceChart({ hold }: { hold: boolean }) {
   const { score } = useDeferredScore(hold);
-  const qualifies = useEligibility().status === 'qualifies';
-  return <DeferredReferenceChart score={score?.score ?? null} qualifies={qualifies} />;
+  const status = useEligibility().status;
+  return <DeferredReferenceChart score={score?.score ?? null} status={status} />;
 }
 
 function LayerTable({ hold }: { hold: boolean }) {
@@ -265,7 +269,7 @@ export function ScorePanel() {
   const exit = exitRateText(exitRate);
   return (
     <section className="panel panel-score" aria-labelledby="score-heading">
-      <h2 id="score-heading">5 · Score</h2>
+      <h2 id="score-heading">Score</h2>
       <RecipeError />
       {!inputs && (
         <p className="idle-hint" data-testid="score-empty">

@@ -174,7 +174,7 @@ export function SpectraPanel() {
   }, [network]);
   return (
     <section className="panel panel-spectra" aria-labelledby="spectra-heading">
-      <h2 id="spectra-heading">6 · Spectra</h2>
+      <h2 id="spectra-heading">Spectra</h2>
       <p className="hint">
         {network
           ? `Eigenvalue spectra of ${network.name}: K-FAC factors per layer (EigenDamage) and the full Hessian (Lanczos, stochastic Lanczos quadrature, Hutchinson).`

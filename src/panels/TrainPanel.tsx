@@ -3,6 +3,7 @@
  * augmentation, Start / Pause / Resume / Cancel, and watch loss and accuracy per step.
  */
 import { useId } from 'react';
+import { CountField } from '../components/CountField.tsx';
 import { MetricsChart } from '../components/MetricsChart.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
@@ -28,6 +29,8 @@ function statusText(s: LabState): string {
       return `Cancelled after ${s.trainSummary?.steps ?? 0} steps; the network keeps its weights.`;
     case 'done': {
       const t = s.trainSummary;
+      if (t?.timeBudgetReached)
+        return `Stopped at the time budget after ${formatCount(t.steps)} steps (${formatDuration(t.seconds)}): ${lastText}.`;
       return t
         ? `Finished ${formatCount(t.steps)} steps in ${formatDuration(t.seconds)}: ${lastText}.`
         : 'Finished.';
@@ -81,7 +84,7 @@ export function TrainPanel() {
 
   return (
     <section className="panel panel-train" aria-labelledby="train-heading">
-      <h2 id="train-heading">3 · Train</h2>
+      <h2 id="train-heading">Train</h2>
       <form className="train-form" onSubmit={(e) => e.preventDefault()}>
         <div className="field field-wide">
           <label htmlFor={selectId}>Network</label>
@@ -126,6 +129,23 @@ export function TrainPanel() {
           disabled={locked}
           onChange={(v) => set({ learningRate: v })}
         />
+        <CountField
+          label="Training images"
+          value={cfg.limit ?? null}
+          all={s.summary?.train?.count ?? null}
+          onChange={(v) => set({ limit: v })}
+          disabled={locked}
+          testId="train-limit"
+        />
+        <CountField
+          label="Time budget (s)"
+          value={cfg.maxSeconds ?? null}
+          all={null}
+          placeholder="none"
+          onChange={(v) => set({ maxSeconds: v })}
+          disabled={locked}
+          testId="train-time-budget"
+        />
         <fieldset className="augment" disabled={locked}>
           <legend>Augmentation</legend>
           {AUGMENTS.map(({ key, label }) => (
@@ -143,7 +163,9 @@ export function TrainPanel() {
         </fieldset>
         <p className="hint field-wide">
           SGD with Nesterov momentum 0.9, weight decay 5·10⁻⁴ (not on BN / biases), cosine
-          learning-rate decay over the run; seed {cfg.seed}.
+          learning-rate decay over the run; seed {cfg.seed}. Training images: the first N (empty:
+          all); time budget: stop after that many seconds. The run trains its own network: the
+          current one stays until the run ends, then Undo network brings it back.
         </p>
       </form>
       <div className="buttons">

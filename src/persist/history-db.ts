@@ -4,15 +4,17 @@
  * - `runs`: one RunRecord per train / import / prune / schedule run and per measured recipe edit
  *   (index `by-checkpoint` on checkpointId, to tell whether a checkpoint is still used);
  * - `checkpoints`: lab checkpoint bytes of the networks those runs produced or were measured on.
+ * - `measurements`: one MeasureRecord per (network, recipe) measured (store/measure-records.ts).
  * A run and its new checkpoint are written in one transaction (both or neither). Every failed
  * write is rethrown as a StorageError (storage-error.ts), so a full quota is never silent.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { Recipe } from '../core/score/index.ts';
+import type { MeasureRecord } from '../store/measure-records.ts';
 import { storageError } from './storage-error.ts';
 
 export const HISTORY_DB_NAME = 'micronet-lab-history';
-const DB_VERSION = 1;
+const DB_VERSION = 2; // 2: + measurements
 /** Checkpoints larger than this are not stored (the run is recorded without one). */
 export const CHECKPOINT_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -53,6 +55,8 @@ export interface RunRecord {
   checkpointId: string | null;
   /** Why no checkpoint was saved (e.g. over the size cap); null otherwise. */
   checkpointNote: string | null;
+  /** Content key of the network (ScoreInputs.networkKey): its measure record is shown. */
+  networkKey?: string;
 }
 
 export interface StoredCheckpoint {
@@ -65,6 +69,7 @@ export interface StoredCheckpoint {
 interface HistorySchema extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { 'by-checkpoint': string } };
   checkpoints: { key: string; value: StoredCheckpoint };
+  measurements: { key: string; value: MeasureRecord };
 }
 
 export interface DeleteOutcome {
@@ -82,7 +87,11 @@ export interface HistoryDb {
   getCheckpoint: (id: string) => Promise<StoredCheckpoint | undefined>;
   /** Removes the run, and its checkpoint when no other run uses it. Throws StorageError. */
   deleteRun: (id: string) => Promise<DeleteOutcome>;
-  /** Removes every run and checkpoint. Throws StorageError. */
+  /** Every (network, recipe) measure record. */
+  listMeasurements: () => Promise<MeasureRecord[]>;
+  /** Writes (replaces) one measure record. Throws StorageError. */
+  saveMeasurement: (r: MeasureRecord) => Promise<void>;
+  /** Removes every run, checkpoint and measure record. Throws StorageError. */
   clear: () => Promise<void>;
   close: () => void;
 }
@@ -98,6 +107,11 @@ function own(a: Uint8Array): Uint8Array {
 }
 
 type Tx = IDBPTransaction<HistorySchema, ('runs' | 'checkpoints')[], 'readwrite'>;
+type ClearTx = IDBPTransaction<
+  HistorySchema,
+  ('runs' | 'checkpoints' | 'measurements')[],
+  'readwrite'
+>;
 
 /** `p` with a handler attached: after an abort, requests already made reject unobserved. */
 function handled<T>(p: Promise<T>): Promise<T> {
@@ -107,7 +121,7 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 const settled = (tx: Tx): Promise<void> => handled(tx.done);
 
-function abortQuietly(tx: Tx | null): void {
+function abortQuietly(tx: Tx | ClearTx | null): void {
   try {
     tx?.abort();
   } catch {
@@ -135,6 +149,14 @@ function wrap(db: IDBPDatabase<HistorySchema>): HistoryDb {
       }
     },
     getCheckpoint: (id) => db.get('checkpoints', id),
+    listMeasurements: () => db.getAll('measurements'),
+    saveMeasurement: async (r) => {
+      try {
+        await db.put('measurements', r);
+      } catch (e) {
+        throw storageError(`the measurement of ${r.model}`, e);
+      }
+    },
     deleteRun: async (id) => {
       let tx: Tx | null = null;
       try {
@@ -159,13 +181,14 @@ function wrap(db: IDBPDatabase<HistorySchema>): HistoryDb {
       }
     },
     clear: async () => {
-      let tx: Tx | null = null;
+      let tx: ClearTx | null = null;
       try {
-        tx = db.transaction(['runs', 'checkpoints'], 'readwrite');
-        const done = settled(tx);
+        tx = db.transaction(['runs', 'checkpoints', 'measurements'], 'readwrite');
+        const done = handled(tx.done);
         await Promise.all([
           tx.objectStore('runs').clear(),
           tx.objectStore('checkpoints').clear(),
+          tx.objectStore('measurements').clear(),
           done,
         ]);
       } catch (e) {
@@ -190,6 +213,9 @@ export async function openHistoryDb(name = HISTORY_DB_NAME): Promise<HistoryDb> 
       }
       if (!database.objectStoreNames.contains('checkpoints')) {
         database.createObjectStore('checkpoints', { keyPath: 'id' });
+      }
+      if (!database.objectStoreNames.contains('measurements')) {
+        database.createObjectStore('measurements', { keyPath: 'key' });
       }
     },
     blocked: () => undefined,

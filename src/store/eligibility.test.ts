@@ -9,6 +9,7 @@ function m(o: Partial<Measurement>): Measurement {
     kind: 'full',
     recipeKey: 'K',
     networkId: 1,
+    networkKey: 'tiny#1',
     top1: 0.81,
     top5: 0.95,
     loss: 1,

@@ -32,6 +32,25 @@ export function wilsonInterval(p: number, n: number): [number, number] {
 
 const topOf = (m: Measurement) => m.top1EarlyExit ?? m.top1;
 
+/** The figures of one (network, recipe) pair: full-test top-1 and the largest slice's. */
+export interface PairFigures {
+  full: { top1: number } | null;
+  slice: { top1: number; n: number } | null;
+}
+
+/** The eligibility of a pair's figures (a measure record's, or the Score panel's). */
+export function eligibilityOf(f: PairFigures | null): Eligibility {
+  if (f?.full) {
+    const ok = Math.round(f.full.top1 * FULL_TEST) >= QUALIFYING * FULL_TEST;
+    return { status: ok ? 'qualifies' : 'fails', top1: f.full.top1, n: FULL_TEST, interval: null };
+  }
+  const slice = f?.slice;
+  if (!slice) return { status: 'unmeasured', top1: null, n: 0, interval: null };
+  const interval = wilsonInterval(slice.top1, slice.n);
+  const status = interval[1] < QUALIFYING ? 'fails' : 'estimated';
+  return { status, top1: slice.top1, n: slice.n, interval };
+}
+
 /** The eligibility of the score of (network, recipe) given the Score panel's measurements. */
 export function eligibility(
   measurements: readonly (Measurement | null)[],
@@ -43,13 +62,9 @@ export function eligibility(
       m !== null && m.recipeKey === recipeKey && (networkId === null || m.networkId === networkId),
   );
   const full = current.find((m) => m.n === FULL_TEST);
-  if (full) {
-    const ok = Math.round(topOf(full) * FULL_TEST) >= QUALIFYING * FULL_TEST;
-    return { status: ok ? 'qualifies' : 'fails', top1: topOf(full), n: FULL_TEST, interval: null };
-  }
   const slice = [...current].sort((a, b) => b.n - a.n)[0];
-  if (!slice) return { status: 'unmeasured', top1: null, n: 0, interval: null };
-  const interval = wilsonInterval(topOf(slice), slice.n);
-  const status = interval[1] < QUALIFYING ? 'fails' : 'estimated';
-  return { status, top1: topOf(slice), n: slice.n, interval };
+  return eligibilityOf({
+    full: full ? { top1: topOf(full) } : null,
+    slice: slice ? { top1: topOf(slice), n: slice.n } : null,
+  });
 }

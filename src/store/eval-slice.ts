@@ -1,15 +1,19 @@
 /**
  * Evaluate slice: top-1 / top-5 / loss (and early-exit top-1 / exit rate for a network with an
- * exit head) of the worker's current network on the test split.
+ * exit head) of the worker's current network on the test split, or its first N images. Each
+ * result joins the (network, recipe) record of its network (./measure-records.ts) and History.
  */
 import type { StateCreator } from 'zustand';
 import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { measureInputOfEvaluation, pairOfEvaluation } from './history-pairs.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface EvalValues {
   evalBatchSize: number;
+  /** Evaluate the first N test images (null: all). */
+  evalLimit: number | null;
   evalResult: EvalResult | null;
   evalError: string | null;
   evalNotice: string | null;
@@ -19,6 +23,7 @@ export interface EvalValues {
 
 export interface EvalActions {
   setEvalBatchSize: (n: number) => void;
+  setEvalLimit: (n: number | null) => void;
   startEvaluation: () => Promise<void>;
   cancelEvaluation: () => Promise<void>;
 }
@@ -27,6 +32,7 @@ export type EvalSlice = EvalValues & EvalActions;
 
 export const EVAL_DEFAULT: EvalValues = {
   evalBatchSize: 100,
+  evalLimit: null,
   evalResult: null,
   evalError: null,
   evalNotice: null,
@@ -36,6 +42,7 @@ export const EVAL_DEFAULT: EvalValues = {
 export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, get) => ({
   ...EVAL_DEFAULT,
   setEvalBatchSize: (n) => set({ evalBatchSize: n }),
+  setEvalLimit: (n) => set({ evalLimit: n, evalError: null }),
   startEvaluation: async () => {
     const s = get();
     if (s.jobs.evaluate) return;
@@ -43,20 +50,29 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
       set({ evalError: `Batch size must be a whole number ≥ 1 (got ${s.evalBatchSize})` });
       return;
     }
-    const id = s.beginJob('evaluate', 'Evaluating on the test split', {
+    const limit = s.evalLimit;
+    if (limit !== null && !(Number.isInteger(limit) && limit >= 1)) {
+      set({ evalError: `Test images must be a whole number ≥ 1, or empty for all (got ${limit})` });
+      return;
+    }
+    const what = limit === null ? 'the test split' : `the first ${limit} test images`;
+    const id = s.beginJob('evaluate', `Evaluating on ${what}`, {
       kind: 'evaluate',
       batchSize: s.evalBatchSize,
+      ...(limit !== null ? { limit } : {}),
     });
     set({ evalError: null, evalNotice: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('evaluate', id, p));
     try {
       const evalResult = await getLab().evaluate(
         id,
-        { batchSize: s.evalBatchSize },
+        { batchSize: s.evalBatchSize, ...(limit !== null ? { limit } : {}) },
         s.trainedModel ?? s.modelName,
         onProgress,
       );
       set((st) => ({ evalResult, evalRuns: st.evalRuns + 1, network: evalResult.network }));
+      void get().addMeasurement(measureInputOfEvaluation(evalResult));
+      void get().recordRun({ kind: 'measured', pair: pairOfEvaluation(evalResult) });
     } catch (err) {
       if (isAbort(err)) set({ evalNotice: 'Evaluation cancelled.' });
       else if (!isWorkerLost(err)) set({ evalError: errorMessage(err) }); // said by its record

@@ -12,9 +12,13 @@ import type {
   ScheduleOutcome,
   TrainSummary,
 } from '../worker/lab-types.ts';
+import type { PairMeasure } from './history-pairs.ts';
 import type { Measurement } from './score-slice.ts';
 
 export type NetworkRunKind = Exclude<RunKind, 'edit'>;
+
+/** A recorded measurement of a pair (RecordInput's 'edit' and 'measured'). */
+export type MeasuredInput = Extract<RecordInput, { kind: 'edit' | 'measured' }>;
 
 /** What a slice reports when a run finished (see recordRun). */
 export type RecordInput =
@@ -28,7 +32,9 @@ export type RecordInput =
       recipe?: Recipe;
       score?: RunScore | null;
     }
-  | { kind: 'edit'; measurement: Measurement };
+  | { kind: 'edit'; measurement: Measurement }
+  /** Any other measurement of a (network, recipe) pair, e.g. the Evaluate panel's. */
+  | { kind: 'measured'; pair: PairMeasure };
 
 /** A training run (train-slice). */
 export function trainRun(model: string, t: TrainSummary): RecordInput {

@@ -85,6 +85,7 @@ function inputsOf(networkId: number): ScoreInputs {
     exitRate: null,
     network: { name: 'tiny', origin: 'trained', source: null, params: 30196, extraOutputs: [] },
     networkId,
+    networkKey: `tiny#${networkId}`,
   };
 }
 
@@ -110,6 +111,7 @@ function measured(networkId: number, top1 = 0.42) {
     layerSparsity: {},
     calibratedOn: 'train',
     networkId,
+    networkKey: `tiny#${networkId}`,
     limit: 500,
     seconds: 1,
   };
@@ -179,12 +181,19 @@ describe('history slice: recording', () => {
     // A network no run saved (e.g. built by Evaluate): saved once, then shared.
     await scoreState(2);
     await st().recordRun({ kind: 'edit', measurement: measured(2) });
+    st().setSparsity(0.25);
     await st().recordRun({ kind: 'edit', measurement: measured(2, 0.5) });
     expect(fake.exports).toBe(2);
     const [b, a] = st().runs;
     expect(a!.checkpointId).not.toBe(ckpt);
     expect(b!.checkpointId).toBe(a!.checkpointId);
     expect(st().runs.map((r) => r.kind)).toEqual(['edit', 'edit', 'edit', 'train']);
+
+    // One row per (network, recipe): measuring the pair again updates its row.
+    await st().recordRun({ kind: 'edit', measurement: measured(2, 0.6) });
+    expect(st().runs.map((r) => r.kind)).toEqual(['edit', 'edit', 'edit', 'train']);
+    expect(st().runs[0]).toMatchObject({ id: b!.id, accuracy: { top1: 0.6, n: 500 } });
+    expect(fake.exports).toBe(2);
   });
 
   it('records an over-cap network without a checkpoint and says so', async () => {

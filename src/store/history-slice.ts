@@ -6,12 +6,13 @@
  * on (`currentCheckpoint`), saving one only when that network has none yet. A failed write is
  * shown (StorageError message) and the run stays in memory for the session, its checkpoint
  * bytes too. Restore: the network through the Model panel's import path, the recipe through the
- * Score panel's URL-recipe action. Records run one at a time, in call order.
+ * Score panel's URL-recipe action. Records run one at a time, in call order. A (network, recipe)
+ * pair has one 'edit' row (history-pairs.ts): measuring it again updates that row.
  */
 import type { StateCreator } from 'zustand';
 import { describeRecipe } from '../components/history-data.ts';
 import { formatBytes } from '../components/format.ts';
-import type { Recipe, ScoreResult } from '../core/score/index.ts';
+import type { Recipe } from '../core/score/index.ts';
 import {
   CHECKPOINT_CAP_BYTES,
   getHistoryDb,
@@ -22,12 +23,17 @@ import {
 } from '../persist/history-db.ts';
 import { StorageError, storageError } from '../persist/storage-error.ts';
 import { errorMessage, getLab } from '../worker/lab-client.ts';
-import type { ScoreInputs } from '../worker/lab-types.ts';
 import type { LabState } from './lab-store.ts';
 import { recipeJson, searchWithRecipe } from './recipe-url.ts';
-import { chooseExitRate, computeScore, scoreTableFor } from './score-compute.ts';
-import type { NetworkRunKind, RecordInput } from './history-runs.ts';
-import type { Measurement } from './score-slice.ts';
+import {
+  findPairRun,
+  pairOfMeasurement,
+  scoreOf,
+  scoreRecipe,
+  type PairMeasure,
+} from './history-pairs.ts';
+import type { MeasuredInput, NetworkRunKind, RecordInput } from './history-runs.ts';
+import { bestFigure, findRecord, isFullTest } from './measure-records.ts';
 
 export interface HistoryRun extends RunRecord {
   /** False while the run lives only in this session (its write failed or is under way). */
@@ -92,26 +98,12 @@ function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}-${rand}`;
 }
 
-const scoreOf = (r: ScoreResult | null): RunScore | null =>
-  r ? { score: r.score, paramsTerm: r.paramsTerm, opsTerm: r.opsTerm } : null;
-
-/** The score of `recipe` on `inputs` (no per-layer detail), or null when it cannot be counted. */
-function scoreRecipe(
-  inputs: ScoreInputs,
-  recipe: Recipe,
-  override: number | null,
-): RunScore | null {
-  const prepared = { ...inputs, table: scoreTableFor(inputs.graph) };
-  const rate = chooseExitRate(prepared, override).rate;
-  return scoreOf(computeScore(prepared, recipe, rate, false).score);
-}
-
 /** What recordRun reads from the store at call time (later edits must not leak in). */
 interface Snapshot {
   input: RecordInput;
   recipe: Recipe;
   exitRateOverride: number | null;
-  /** Score of an edit's recipe when the store already holds it. */
+  /** Score of the Score panel's recipe (`recipe`) when the store holds it (measurements). */
   editScore: RunScore | null;
   /** The checkpoint being restored: an 'import' then only marks it current. */
   restoring: string | null;
@@ -123,6 +115,9 @@ function toRecord(run: HistoryRun): RunRecord {
   delete out.saved;
   return out;
 }
+
+const isMeasured = (input: RecordInput): input is MeasuredInput =>
+  input.kind === 'edit' || input.kind === 'measured';
 
 const sameNetwork = (c: CurrentCheckpoint | null, networkId: number | undefined) =>
   c !== null && networkId !== undefined && c.networkId === networkId;
@@ -201,6 +196,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
       details: input.details ?? {},
       checkpointId: cap.checkpointId,
       checkpointNote: cap.checkpointNote,
+      ...(inputs?.networkKey ? { networkKey: inputs.networkKey } : {}),
     };
     const networkId = inputs?.networkId ?? -1;
     const saved = cap.checkpointId;
@@ -210,49 +206,61 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
     await persist(run);
   };
 
-  const recordEdit = async (snap: Snapshot, m: Measurement) => {
+  /** The scored inputs of the network `pm` measured (null when it is no longer current). */
+  const inputsOf = async (pm: PairMeasure) => {
     const s = get();
-    const recipe = JSON.parse(m.recipeKey) as Recipe;
-    const inputs = s.scoreInputs?.networkId === m.networkId ? s.scoreInputs : null;
-    let current = s.currentCheckpoint;
-    let network = inputs?.network ?? s.network;
-    let checkpointNote: string | null = null;
-    if (oversized?.networkId === m.networkId) {
-      checkpointNote = oversized.note;
-      current = null;
-    } else if (!sameNetwork(current, m.networkId)) {
-      // The first measured edit on a network no run saved (e.g. one built by Evaluate).
-      const cap = await captureNetwork();
-      network = cap.network;
-      checkpointNote = cap.checkpointNote;
-      current = cap.checkpointId === null ? null : { id: cap.checkpointId, networkId: m.networkId };
-      set({ currentCheckpoint: current });
-      if (checkpointNote !== null) oversized = { networkId: m.networkId, note: checkpointNote };
-    }
-    const top1 = m.top1EarlyExit ?? m.top1;
-    const where = m.kind === 'full' ? 'full test set' : 'validation slice';
+    if (pm.networkId !== null)
+      return s.scoreInputs?.networkId === pm.networkId ? s.scoreInputs : null;
+    const raw = await getLab().scoreInputs();
+    return raw?.networkKey === pm.networkKey ? raw : null;
+  };
+
+  /** The checkpoint link of a measured network: saved once per network (see the header). */
+  const linkCheckpoint = async (networkId: number) => {
+    if (oversized?.networkId === networkId) return { current: null, note: oversized.note };
+    const known = get().currentCheckpoint;
+    if (sameNetwork(known, networkId)) return { current: known, note: null };
+    // The first measurement of a network no run saved (e.g. one built by Evaluate).
+    const cap = await captureNetwork();
+    const current = cap.checkpointId === null ? null : { id: cap.checkpointId, networkId };
+    set({ currentCheckpoint: current });
+    if (cap.checkpointNote !== null) oversized = { networkId, note: cap.checkpointNote };
+    return { current, note: cap.checkpointNote, network: cap.network };
+  };
+
+  const recordEdit = async (snap: Snapshot, pm: PairMeasure) => {
+    const inputs = await inputsOf(pm);
+    const recipe = JSON.parse(pm.recipeKey) as Recipe;
+    const existing = findPairRun(get().runs, pm.networkKey, pm.recipeKey);
+    const networkId = inputs?.networkId ?? pm.networkId;
+    const link =
+      existing?.checkpointId != null || networkId === null
+        ? { current: null, note: existing?.checkpointNote ?? null }
+        : await linkCheckpoint(networkId);
+    const network = ('network' in link ? link.network : undefined) ?? inputs?.network;
+    const best = bestFigure(findRecord(get().records, pm.networkKey, pm.recipeKey));
+    const accuracy = best ? { top1: best.top1, n: best.n } : { top1: pm.top1, n: pm.n };
+    const where = best && isFullTest(best.n) ? 'full test set' : pm.where;
+    const score =
+      (recipeJson(snap.recipe) === pm.recipeKey ? snap.editScore : null) ??
+      (inputs ? scoreRecipe(inputs, recipe, snap.exitRateOverride) : (existing?.score ?? null));
     const run: RunRecord = {
-      id: newId('run'),
+      id: existing?.id ?? newId('run'),
       kind: 'edit',
       label: `${describeRecipe(recipe)} (${where})`,
       time: snap.time,
-      seconds: m.seconds,
-      model: network?.name ?? 'unknown',
-      params: network?.params ?? 0,
+      seconds: pm.seconds,
+      model: network?.name ?? existing?.model ?? 'unknown',
+      params: network?.params ?? existing?.params ?? 0,
       recipe,
-      score: snap.editScore ?? (inputs ? scoreRecipe(inputs, recipe, snap.exitRateOverride) : null),
-      accuracy: { top1, n: m.n },
-      details: {
-        measuredOn: m.kind,
-        top1Main: m.top1,
-        top5: m.top5,
-        loss: m.loss,
-        exitRate: m.exitRate,
-        imagesPerSecond: m.imagesPerSecond,
-      },
-      checkpointId: current?.id ?? null,
-      checkpointNote,
+      score,
+      accuracy,
+      details: pm.details,
+      checkpointId: existing?.checkpointId ?? link.current?.id ?? null,
+      checkpointNote: existing?.checkpointNote ?? link.note,
+      networkKey: pm.networkKey,
     };
+    if (existing) set((s) => ({ runs: s.runs.filter((r) => r.id !== existing.id) }));
     addRun(run);
     await persist(run);
   };
@@ -260,10 +268,11 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
   const record = async (snap: Snapshot): Promise<void> => {
     const { input } = snap;
     try {
-      if (input.kind === 'edit') await recordEdit(snap, input.measurement);
+      if (input.kind === 'edit') await recordEdit(snap, pairOfMeasurement(input.measurement));
+      else if (input.kind === 'measured') await recordEdit(snap, input.pair);
       else await recordNetworkRun({ ...snap, input });
     } catch (e) {
-      const what = input.kind === 'edit' ? 'a measured edit' : `"${input.label}"`;
+      const what = isMeasured(input) ? 'a measurement' : `"${input.label}"`;
       fail(e, `Could not record ${what} in the history`);
     }
   };
@@ -318,6 +327,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
   return {
     ...HISTORY_DEFAULT,
     loadHistory: async () => {
+      void get().loadRecords();
       try {
         const stored = await (await getHistoryDb()).listRuns();
         set((s) => {
@@ -334,10 +344,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
     },
     recordRun: (input) => {
       const s = get();
-      const editScore =
-        input.kind === 'edit' && input.measurement.recipeKey === recipeJson(s.recipe)
-          ? scoreOf(s.score)
-          : null;
+      const editScore = isMeasured(input) ? scoreOf(s.score) : null;
       const snap: Snapshot = {
         input,
         recipe: s.recipe,
@@ -419,6 +426,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
       }
       memory.clear();
       set({
+        records: {},
         runs: [],
         compareIds: [],
         selectedRunId: null,

@@ -44,6 +44,7 @@ function restartRecipeRun({ get, set }: Ctx, request: RecipeRunRequest): Promise
 const HANDLERS: Handlers = {
   evaluate: ({ get }, spec) => {
     get().setEvalBatchSize(spec.batchSize);
+    get().setEvalLimit(spec.limit ?? null);
     return get().startEvaluation();
   },
   analyse: ({ get }, spec) => {

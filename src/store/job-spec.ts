@@ -14,7 +14,7 @@ import type { ScheduleSettings } from './prune-edit.ts';
 import type { MeasureKind } from './score-slice.ts';
 
 export type JobSpec =
-  | { kind: 'evaluate'; batchSize: number }
+  | { kind: 'evaluate'; batchSize: number; limit?: number | null }
   | { kind: 'analyse'; settings: AnalysisSettings }
   | { kind: 'sensitivity'; images: number; recipe: Recipe }
   | { kind: 'measure'; measureKind: MeasureKind; recipe: Recipe }

@@ -1,6 +1,7 @@
 /**
  * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, sensitivity, plan, analysis, prune, history, recovery, interrupted jobs, recipe run);
+ * score, sensitivity, plan, analysis, prune, history, recovery, interrupted jobs, recipe run, measure
+ * records, network stack, nav: the open view and the first-run hint);
  * each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
@@ -13,12 +14,15 @@ import { createHistorySlice, type HistorySlice } from './history-slice.ts';
 import { createInterruptedSlice, type InterruptedSlice } from './interrupted-slice.ts';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createNavSlice, type NavSlice } from './nav-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
 import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
 import { createRecipeRunSlice, type RecipeRunSlice } from './recipe-run-slice.ts';
+import { createRecordsSlice, type RecordsSlice } from './records-slice.ts';
 import { createRecoverySlice, type RecoverySlice } from './recovery-slice.ts';
 import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
 import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice.ts';
+import { createStackSlice, type StackSlice } from './stack-slice.ts';
 import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
 export type LabState = DataSlice &
@@ -36,7 +40,10 @@ export type LabState = DataSlice &
   HistorySlice &
   RecoverySlice &
   InterruptedSlice &
-  RecipeRunSlice;
+  RecipeRunSlice &
+  NavSlice &
+  RecordsSlice &
+  StackSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
@@ -55,4 +62,7 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createRecoverySlice(...a),
   ...createInterruptedSlice(...a),
   ...createRecipeRunSlice(...a),
+  ...createNavSlice(...a),
+  ...createRecordsSlice(...a),
+  ...createStackSlice(...a),
 }));

@@ -15,6 +15,7 @@ import type {
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
+import { EXAMPLE_NETWORK_NAME, exampleNetworkUrl } from './example-network.ts';
 import { importRun } from './history-runs.ts';
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
@@ -49,6 +50,8 @@ export interface ModelActions {
   importFile: (file: File) => Promise<void>;
   setImportUrl: (url: string) => void;
   importFromUrl: () => Promise<void>;
+  /** Imports the bundled example (OSI-AI MicroNet) through the URL import. */
+  loadExampleNetwork: () => Promise<void>;
   cancelImport: () => Promise<void>;
   /** Saves the current network as `<name>.safetensors` (a lab checkpoint). */
   exportNetwork: () => Promise<void>;
@@ -163,6 +166,11 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
       }
       return runImport(`Importing ${url}`, { kind: 'url', url });
     },
+    loadExampleNetwork: () =>
+      runImport(`Loading the example network (${EXAMPLE_NETWORK_NAME})`, {
+        kind: 'url',
+        url: exampleNetworkUrl(),
+      }),
     cancelImport: () => get().cancelJob('model'),
     exportNetwork: async () => {
       set({ exportError: null });

@@ -82,6 +82,7 @@ function inputsOf(networkId: number): ScoreInputs {
     exitRate: null,
     network: { name: 'tiny', origin: 'initialised', source: null, params: 0, extraOutputs: [] },
     networkId,
+    networkKey: `tiny#${networkId}`,
   };
 }
 

@@ -12,6 +12,7 @@ import type {
   JobProgress,
   PruneOutcome,
   PrunePlan,
+  SliceAccuracy,
   ScheduleIteration,
   ScheduleSaved,
 } from '../worker/lab-types.ts';
@@ -19,6 +20,7 @@ import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts
 import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import { pruneRun, scheduleRun } from './history-runs.ts';
+import { sliceInput } from './measure-records.ts';
 import {
   PRUNE_SPEC_DEFAULT,
   SCHEDULE_DEFAULT,
@@ -101,6 +103,15 @@ export function pruneBlocker(s: LabState): string | null {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+
+/** " Top-1 on the first 500 test images: 12.40 % → 9.80 % (an estimate)." or "". */
+function sliceText(r: PruneOutcome): string {
+  const a = r.accuracy;
+  if (!a) return '';
+  const top = (x: SliceAccuracy) => x.top1EarlyExit ?? x.top1;
+  return ` Top-1 on the first ${fmt(a.after.n)} test images: ${pct(top(a.before))} → ${pct(top(a.after))} (an estimate: the full test set decides).`;
+}
 
 export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set, get) => {
   let debounce: ReturnType<typeof setTimeout> | null = null;
@@ -189,8 +200,15 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
           pruneOutcome: r,
           network: r.network,
           pruneSpec: withoutRowRatios(st.pruneSpec),
-          pruneNotice: `Pruned: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters. The smaller network is now the current one.`,
+          pruneNotice: `Pruned: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters. The smaller network is now the current one.${sliceText(r)}`,
         }));
+        if (r.accuracy) {
+          const { before, after } = r.accuracy;
+          void get().addMeasurement(
+            sliceInput(before, r.network.name, s.network?.compressedRecipe),
+          );
+          void get().addMeasurement(sliceInput(after, r.network.name, r.network.compressedRecipe));
+        }
         networkChanged();
         void get().recordRun(pruneRun(r, s.pruneSpec.method));
       } catch (err) {

@@ -6,9 +6,11 @@
  */
 import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
 import type { RecipeRunCompleted, SavedRecipeRun } from '../worker/recipe-run-types.ts';
-import { FULL_TEST, QUALIFYING } from './eligibility.ts';
+import { eligibilityOf, FULL_TEST, type EligibilityStatus } from './eligibility.ts';
 import type { RecordInput } from './history-runs.ts';
 import type { LabState } from './lab-store.ts';
+import type { MeasureInput } from './measure-records.ts';
+import { recipeJson } from './recipe-url.ts';
 
 /** Why "Run recipe" cannot start now (null: it can). */
 export function recipeRunBlocker(s: LabState): string | null {
@@ -39,17 +41,51 @@ export function countError(
 
 export interface Qualification {
   qualifies: boolean;
+  status: EligibilityStatus;
   text: string;
 }
 
-/** Top-1 with early exit ≥ 80.00 % (≥ 8,000 correct) on all 10,000 test images. */
+/**
+ * Top-1 with early exit ≥ 80.00 % (≥ 8,000 correct) on all 10,000 test images qualifies; fewer
+ * images give an estimate with its Wilson 95 % interval, or do not qualify when even its upper
+ * end is below 80 % (eligibility.ts).
+ */
 export function qualification(r: { top1EarlyExit: number; n: number }): Qualification {
-  const correct = Math.round(r.top1EarlyExit * r.n);
-  const pct = formatPercent(r.top1EarlyExit);
-  const qualifies = r.n === FULL_TEST && correct >= QUALIFYING * FULL_TEST;
-  return qualifies
-    ? { qualifies, text: `qualifies (${pct} ≥ 80.00 % on all 10,000 test images)` }
-    : { qualifies, text: `does not qualify (${pct} on ${formatCount(r.n)} images)` };
+  const top1 = r.top1EarlyExit;
+  const full = r.n >= FULL_TEST ? { top1 } : null;
+  const e = eligibilityOf({ full, slice: full ? null : { top1, n: r.n } });
+  const pct = formatPercent(top1);
+  const qualifies = e.status === 'qualifies';
+  if (qualifies)
+    return {
+      qualifies,
+      status: e.status,
+      text: `qualifies (${pct} ≥ 80.00 % on all 10,000 test images)`,
+    };
+  if (e.status === 'estimated') {
+    const [lo, hi] = e.interval!;
+    const text = `estimated ${pct} on ${formatCount(r.n)} images (95 % interval ${formatPercent(lo)}–${formatPercent(hi)}): qualifies only on all 10,000`;
+    return { qualifies, status: e.status, text };
+  }
+  return {
+    qualifies,
+    status: e.status,
+    text: `does not qualify (${pct} on ${formatCount(r.n)} images)`,
+  };
+}
+
+/** The (network, recipe) measurement of a finished run, on the compressed network `networkKey`. */
+export function recipeRunMeasure(r: RecipeRunCompleted, networkKey: string): MeasureInput {
+  return {
+    networkKey,
+    recipeKey: recipeJson(r.recipe),
+    model: r.network.name,
+    top1: r.top1,
+    top1EarlyExit: r.hasExit ? r.top1EarlyExit : null,
+    n: r.n,
+    exitRate: r.hasExit ? r.exitRate : null,
+    source: 'recipe-run',
+  };
 }
 
 /** The History entry of a finished run: its recipe, measured score and early-exit top-1. */

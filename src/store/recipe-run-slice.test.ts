@@ -168,6 +168,7 @@ describe('recipe-run slice', () => {
     const r = st().recipeRunResult!;
     expect(r.qualification).toEqual({
       qualifies: false,
+      status: 'fails',
       text: 'does not qualify (25.00 % on 16 images)',
     });
     expect(r.download).toMatchObject({ fileName: 'tiny.mnlc', bytes: 100 });
@@ -237,8 +238,12 @@ describe('recipe-run slice', () => {
     );
     expect(qualification({ top1EarlyExit: 0.7999, n: 10_000 }).qualifies).toBe(false);
     expect(qualification({ top1EarlyExit: 0.9, n: 1_000 }).text).toBe(
-      'does not qualify (90.00 % on 1,000 images)',
+      'estimated 90.00 % on 1,000 images (95 % interval 87.98 %–91.71 %): qualifies only on all 10,000',
     );
+    expect(qualification({ top1EarlyExit: 0.5, n: 1_000 })).toMatchObject({
+      status: 'fails',
+      text: 'does not qualify (50.00 % on 1,000 images)',
+    });
   });
 });
 

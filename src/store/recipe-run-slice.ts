@@ -22,6 +22,7 @@ import {
   countError,
   qualification,
   recipeRunBlocker,
+  recipeRunMeasure,
   recipeRunRecord,
   type Qualification,
 } from './recipe-run-logic.ts';
@@ -96,6 +97,14 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
     );
   };
 
+  /** The compressed network's (network, recipe) record: its key is asked of the worker. */
+  const recordMeasurement = async (r: RecipeRunCompleted) => {
+    const networkKey = await Promise.resolve()
+      .then(() => getLab().networkKey())
+      .catch(() => null);
+    if (networkKey) await get().addMeasurement(recipeRunMeasure(r, networkKey));
+  };
+
   const completed = (r: RecipeRunCompleted) => {
     const prev = get().recipeRunResult;
     if (prev) URL.revokeObjectURL(prev.download.url);
@@ -110,6 +119,7 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
       evalError: null,
     });
     if (r.network.compressedRecipe) get().setRecipe(r.network.compressedRecipe);
+    void recordMeasurement(r);
     void get().recordRun(recipeRunRecord(r));
   };
 

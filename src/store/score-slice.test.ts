@@ -74,6 +74,7 @@ function inputsOf(graph = tiny, weights: Weights = tinyWeights, networkId = 1): 
     exitRate: null,
     network: { name: graph.name, origin: 'initialised', source: null, params: 0, extraOutputs: [] },
     networkId,
+    networkKey: `tiny#${networkId}`,
   };
 }
 
@@ -89,6 +90,7 @@ function measurement(networkId = 1): RecipeMeasurement {
     layerSparsity: {},
     calibratedOn: 'train',
     networkId,
+    networkKey: `tiny#${networkId}`,
     limit: VALIDATION_LIMIT,
     seconds: 1,
   };

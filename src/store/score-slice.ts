@@ -227,6 +227,11 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
         measureState: 'done',
         ...(kind === 'full' ? { fullMeasurement: m } : { measurement: m }),
       });
+      void get().addMeasurement({
+        ...m,
+        model: s.scoreInputs?.network.name ?? 'unknown',
+        source: 'score',
+      });
       void get().recordRun({ kind: 'edit', measurement: m });
     } catch (err) {
       if (get().measureJob?.id !== id) return;

@@ -40,6 +40,8 @@ export const TRAIN_DEFAULT: TrainValues = {
     learningRate: 0.05,
     augment: { cropFlip: true, cutout: false, autoAugment: false },
     seed: 1,
+    limit: null,
+    maxSeconds: null,
   },
   trainStatus: 'idle',
   metrics: [],
@@ -58,6 +60,12 @@ export function validateTrainSettings(s: TrainSettings): string | null {
   if (!(s.learningRate > 0) || !Number.isFinite(s.learningRate)) {
     return `Learning rate must be a positive number (got ${s.learningRate})`;
   }
+  const limit = s.limit ?? null;
+  if (limit !== null && !(Number.isInteger(limit) && limit >= s.batchSize))
+    return `Training images must be a whole number ≥ the batch size, or empty for all (got ${limit})`;
+  const budget = s.maxSeconds ?? null;
+  if (budget !== null && !(budget > 0 && Number.isFinite(budget)))
+    return `Time budget must be a positive number of seconds, or empty for none (got ${budget})`;
   return null;
 }
 

@@ -7,7 +7,7 @@ import { loadCifarFromFiles, loadCifarFromStream } from '../core/data/load-datas
 import type { CifarDataset, LoadProgress } from '../core/data/types.ts';
 import { clearDataset, loadDataset, readCacheInfo, saveDataset } from './dataset-cache.ts';
 import type { CacheInfo, DatasetSummary, JobProgress, LoadResult, SplitName } from './lab-types.ts';
-import { sampleImages } from './sample-images.ts';
+import { freshSeed, sampleImages } from './sample-images.ts';
 
 export const SAMPLE_COUNT = 24;
 const SPLITS: readonly SplitName[] = ['train', 'test'];
@@ -174,7 +174,7 @@ export class DataService {
     const split = which ? ds?.[which] : undefined;
     return {
       summary: this.summary(),
-      samples: which && split ? sampleImages(split, which, SAMPLE_COUNT) : null,
+      samples: which && split ? sampleImages(split, which, SAMPLE_COUNT, freshSeed()) : null,
       fromCache,
       warning,
     };

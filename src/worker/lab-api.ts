@@ -59,6 +59,7 @@ import type {
 } from './lab-types.ts';
 import { ExportService } from './export-service.ts';
 import { ModelService } from './model-service.ts';
+import { PRUNE_SLICE_IMAGES, pruneWithAccuracy } from './prune-accuracy.ts';
 import { PruneService } from './prune-service.ts';
 import { recipeRunApi } from './recipe-run-api.ts';
 import { RecipeRunService } from './recipe-run-service.ts';
@@ -72,6 +73,7 @@ import type {
   SensitivityRequest,
   SensitivityResult,
 } from './sensitivity-types.ts';
+import { NetworkStack, stackApi, stackLabel } from './network-stack.ts';
 import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
 import { TrainService } from './train-service.ts';
 
@@ -95,6 +97,7 @@ export function createLabApi() {
   let sink: ((e: LabEvent) => void) | null = null;
   const emit = (e: LabEvent) => void Promise.resolve(sink?.(e)).catch(() => undefined);
   const session = new SessionService(current, emit, deviceWasLost);
+  const stack = new NetworkStack(current, emit);
   onDeviceLost((message) => emit({ kind: 'device-lost', message }));
   const trainer = new TrainService(ensureBackend, current, session);
   const models = new ModelService(ensureBackend, current);
@@ -121,6 +124,8 @@ export function createLabApi() {
     } finally {
       t.flush();
       void session.persistNetwork(); // a job that changed the network: keep it for a reload
+      const label = stackLabel(id, current.info());
+      if (label !== null) void stack.capture(label); // …and for undo
     }
   };
 
@@ -164,8 +169,12 @@ export function createLabApi() {
     /** Makes the session's saved network current and describes the saved training run. */
     async restoreSession(): Promise<SessionRestore> {
       await ensureBackend();
-      return session.restore();
+      const restored = await session.restore();
+      await stack.load().catch(() => undefined); // a broken stack database leaves undo empty
+      return restored;
     },
+    /** The network stack: networkStack, undoNetwork, redoNetwork (kept for a reload too). */
+    ...stackApi(stack, () => session.persistNetwork()),
     /** Test hook: an uncaught error in the worker (its 'error' event reaches the main thread). */
     debugCrash(): void {
       setTimeout(() => {
@@ -250,14 +259,19 @@ export function createLabApi() {
     ): Promise<EvalResult> {
       return runJob(id, onProgress, async (signal, report) => {
         const r = await trainer.evaluate(model, config, data.current, { signal, report });
-        scores.noteExitRate(current.network, r.earlyExit?.exitRate);
-        return r;
+        // A slice says nothing certain about the exit rate of the whole test set.
+        if (config.limit == null) scores.noteExitRate(current.network, r.earlyExit?.exitRate);
+        return { ...r, networkKey: (await scores.networkKey()) ?? '' };
       });
     },
 
     /** The current network, or null before any train / evaluate / import. */
     currentNetwork(): NetworkInfo | null {
       return current.info();
+    },
+    /** The current network's content key (ScoreInputs.networkKey), or null without one. */
+    networkKey(): Promise<string | null> {
+      return scores.networkKey();
     },
     /** Reads a checkpoint (file or CORS URL); on success its network becomes the current one. */
     importCheckpoint(
@@ -355,9 +369,23 @@ export function createLabApi() {
     planPrune(spec: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
       return pruner.plan(spec, recipe, exitRate);
     },
-    /** One-shot prune: the smaller network becomes the current one. */
-    prune(id: string, spec: PruneSpec, onProgress: OnProgress): Promise<PruneOutcome> {
-      return runJob(id, onProgress, (signal, report) => pruner.prune(spec, { signal, report }));
+    /**
+     * One-shot prune: the smaller network becomes the current one; top-1 on the first
+     * `sliceImages` test images (0: skip) before and after.
+     */
+    prune(
+      id: string,
+      spec: PruneSpec,
+      onProgress: OnProgress,
+      sliceImages = PRUNE_SLICE_IMAGES,
+    ): Promise<PruneOutcome> {
+      return runJob(id, onProgress, (signal, report) =>
+        pruneWithAccuracy(
+          { current, networkKey: () => scores.networkKey(), data: data.current },
+          () => pruner.prune(spec, { signal, report }),
+          { images: sliceImages, signal, report },
+        ),
+      );
     },
     /** The gradual schedule (or its resumption); per-iteration records through onIteration. */
     runPruneSchedule(

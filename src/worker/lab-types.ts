@@ -107,6 +107,10 @@ export interface TrainConfig {
   learningRate: number;
   augment: AugmentConfig;
   seed: number;
+  /** Train on the first `limit` training images only; null or absent: all. */
+  limit?: number | null;
+  /** Stop after this many seconds (wall clock, pauses included); null or absent: no budget. */
+  maxSeconds?: number | null;
 }
 
 /** One training step's metrics. */
@@ -126,10 +130,14 @@ export interface TrainSummary {
   finalLoss: number | null;
   finalAccuracy: number | null;
   seconds: number;
+  /** True when the run stopped at its time budget (maxSeconds), not by a cancel. */
+  timeBudgetReached?: boolean;
 }
 
 export interface EvalConfig {
   batchSize: number;
+  /** The first `limit` test images; null or absent: all of them. */
+  limit?: number | null;
 }
 
 /** Top-1 under a network's early-exit rule (an image exits when the exit head is confident). */
@@ -155,6 +163,8 @@ export interface EvalResult {
   earlyExit: EarlyExitStats | null;
   /** The network that was evaluated (the current one; built from `model` when there was none). */
   network: NetworkInfo;
+  /** Its content key (ScoreInputs.networkKey). */
+  networkKey: string;
 }
 
 /** Where the worker's current network came from. */
@@ -248,6 +258,8 @@ export interface ScoreInputs {
   network: NetworkInfo;
   /** Changes whenever the current network (or its weights, after training) changes. */
   networkId: number;
+  /** The network's content key (same weights → same key, across workers and reloads). */
+  networkKey: string;
 }
 
 export interface MeasureOptions {
@@ -274,6 +286,8 @@ export interface RecipeMeasurement {
   calibratedOn: SplitName;
   /** ScoreInputs.networkId of the network measured. */
   networkId: number;
+  /** ScoreInputs.networkKey of the network measured. */
+  networkKey: string;
   /** Records of the test split asked for (null = all). */
   limit: number | null;
   seconds: number;
@@ -385,12 +399,23 @@ export interface PrunePlan {
   analysisId: number | null;
 }
 
+/** Top-1 of a network on the first `n` test images (early exit where it has an exit head). */
+export interface SliceAccuracy {
+  top1: number;
+  top1EarlyExit: number | null;
+  n: number;
+  /** ScoreInputs.networkKey of the network measured. */
+  networkKey: string;
+}
+
 export interface PruneOutcome {
   paramsBefore: number;
   paramsAfter: number;
   /** The pruned network, now the current one. */
   network: NetworkInfo;
   seconds: number;
+  /** Top-1 on the same test slice before and after the prune; null without a test split. */
+  accuracy?: { before: SliceAccuracy; after: SliceAccuracy } | null;
 }
 
 /** One finished iteration of a pruning schedule. */

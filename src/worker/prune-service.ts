@@ -302,7 +302,9 @@ export class PruneService {
 /** ScheduleProgress as a job progress: overall percent, phase and iteration in the label. */
 export function scheduleProgress(p: ScheduleProgress): JobProgress {
   return {
-    phase: `iteration ${p.iteration} of ${p.iterations}: ${p.phase}`,
+    phase:
+      `iteration ${p.iteration} of ${p.iterations}: ${p.phase}` +
+      (p.steps ? ` (step ${p.steps.done} of ${p.steps.total})` : ''),
     done: Math.round(Math.min(1, Math.max(0, p.fraction)) * 1000) / 10,
     total: 100,
     unit: '%',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chwToRgba, sampleImages } from './sample-images.ts';
+import { chwToRgba, freshSeed, sampleImages } from './sample-images.ts';
 
 describe('sample images', () => {
   it('interleaves the R, G, B planes into RGBA', () => {
@@ -24,5 +24,21 @@ describe('sample images', () => {
     const idx = Array.from({ length: 4 }, (_, i) => s.rgba[i * 4096]!);
     expect(new Set(idx).size).toBe(4);
     expect(s.fine).toEqual(idx.map((i) => 50 + i));
+  });
+
+  it('draws other images with fresh seeds (a reload does not repeat the grid)', () => {
+    const count = 1000;
+    const split = {
+      images: new Uint8Array(count * 3072),
+      fine: Uint8Array.from({ length: count }, (_, i) => i % 100),
+      coarse: Uint8Array.from({ length: count }, (_, i) => i % 20),
+      count,
+    };
+    const picks = new Set<string>();
+    for (let i = 0; i < 5; i++) picks.add(sampleImages(split, 'test', 24, freshSeed()).fine.join());
+    expect(picks.size).toBeGreaterThan(1);
+    const same = sampleImages(split, 'test', 24, 42).fine.join();
+    expect(sampleImages(split, 'test', 24, 42).fine.join()).toBe(same);
+    expect(sampleImages(split, 'test', 24, 42).coarse).toHaveLength(24);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Picks a few seeded-random images of a split and converts them from CIFAR's planar CHW bytes to
- * RGBA for canvas ImageData (32×32×4 each).
+ * Picks a few seeded-random images of a split (the worker draws a fresh seed per load, so a
+ * reload shows other images) and converts them from CIFAR's planar CHW bytes to RGBA for canvas
+ * ImageData (32×32×4 each).
  */
 import type { CifarSplit } from '../core/data/types.ts';
 import { makeRng, randInt } from '../core/util/rng.ts';
@@ -18,6 +19,11 @@ export function chwToRgba(chw: Uint8Array, out: Uint8ClampedArray, offset: numbe
     out[o + 2] = chw[2 * PLANE + p]!;
     out[o + 3] = 255;
   }
+}
+
+/** A fresh seed per call, so every load (and every reload of the page) shows other images. */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32) >>> 0;
 }
 
 /** `count` distinct images (fewer if the split is smaller), chosen by a seeded RNG. */

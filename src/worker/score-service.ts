@@ -28,6 +28,7 @@ import type {
   SplitName,
 } from './lab-types.ts';
 import { stableJson } from '../core/util/stable-json';
+import { networkFingerprint } from '../core/util/fingerprint.ts';
 
 type Report = (p: JobProgress) => void;
 
@@ -104,6 +105,7 @@ export class ScoreService {
   private readonly profiles = new WeakMap<Network, Profiled>();
   private readonly exitRates = new WeakMap<Network, number>();
   private readonly ids = new WeakMap<Network, number>();
+  private readonly keys = new WeakMap<Network, Promise<string>>();
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -123,6 +125,25 @@ export class ScoreService {
     this.profiles.delete(net);
     this.exitRates.delete(net);
     this.ids.delete(net);
+    this.keys.delete(net);
+  }
+
+  /**
+   * The content key of the current network (core/util/fingerprint.ts: weights, and a compressed
+   * checkpoint's recipe), cached until invalidate(net); null without a network.
+   */
+  networkKey(): Promise<string | null> {
+    const net = this.current.network;
+    if (!net) return Promise.resolve(null);
+    let key = this.keys.get(net);
+    if (!key) {
+      const recipe = this.current.compressed?.recipe;
+      const extra = recipe ? stableJson(validateRecipe(recipe)) : '';
+      key = net.toWeightsAsync().then((w) => networkFingerprint(net.graph.name, w, extra));
+      this.keys.set(net, key);
+      key.catch(() => this.keys.delete(net));
+    }
+    return key;
   }
 
   /** A number that identifies `net` (and its weights) until invalidate(net). */
@@ -156,6 +177,7 @@ export class ScoreService {
       exitRate: this.exitRates.get(net) ?? null,
       network,
       networkId: this.idOf(net),
+      networkKey: (await this.networkKey()) ?? '',
     };
   }
 
@@ -196,6 +218,7 @@ export class ScoreService {
     const all = cifarSource(test, null);
     const source = limit === null ? all : headOf(all, limit);
     const calibration = cifarSource(data.train ?? test, null);
+    const networkKey = (await this.networkKey()) ?? '';
     const release = this.current.hold('measuring a recipe');
     const t0 = performance.now();
     try {
@@ -230,6 +253,7 @@ export class ScoreService {
         layerSparsity: r.layerSparsity,
         calibratedOn,
         networkId: this.idOf(net),
+        networkKey,
         limit,
         seconds: (performance.now() - t0) / 1000,
       };

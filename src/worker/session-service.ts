@@ -169,10 +169,12 @@ export class SessionService implements TrainCheckpoints {
     const record = { ...this.record(s, 'finished'), summary, endNote: note };
     const version = this.current.version;
     const origin = this.current.info()?.origin ?? 'trained';
+    const isCurrent = s.net === this.current.network;
     return this.enqueue('the finished training run', async () => {
-      const net = await this.serialize(s.net, origin, null, null);
+      // The run's network became current; a failed run's did not: the current one is saved again.
+      const net = isCurrent ? await this.serialize(s.net, origin, null, null) : undefined;
       await (await this.db()).saveTraining(record, net);
-      this.savedVersion = version;
+      this.savedVersion = isCurrent ? version : -1;
     });
   }
 

@@ -2,10 +2,12 @@
  * The worker's network: builds zoo models (core/models), trains them on the loaded train split
  * with core's mini-batch SGD loop (Nesterov momentum 0.9, weight decay 5e-4 off BN/bias, cosine
  * learning rate) and evaluates top-1 / top-5 on the test split (plus top-1 under the early-exit
- * rule for a network with an exit head, e.g. OSI-AI MicroNet). Both work on the worker's one
- * current network (./current-network.ts), which an import may also have set; the trained network
- * stays current for evaluation (also after a cancel). Each epoch end is checkpointed
- * (./train-checkpoints.ts) and an interrupted run resumes from its last checkpoint.
+ * rule for a network with an exit head, e.g. OSI-AI MicroNet). Training builds its own network
+ * (seeded, or a resumed run's checkpoint) beside the worker's current one (./current-network.ts),
+ * which stays current until the run ends: then the trained network replaces it (also after a
+ * cancel with steps done; the network stack keeps the old one for undo), while a failed or empty
+ * run leaves it as it was. Each epoch end is checkpointed (./train-checkpoints.ts) and an
+ * interrupted run resumes from its last checkpoint. Evaluation runs the current network.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { explainBackendError } from '../core/backend/explain-error.ts';
@@ -22,6 +24,7 @@ import { batchesPerEpoch } from '../core/train/batching.ts';
 import { Sgd, type SgdConfig } from '../core/train/sgd.ts';
 import { train, type TrainMetrics, type TrainResult } from '../core/train/trainer.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
+import { augmentOptions, checkConfig, timeBudget } from './train-config.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import { batcher, type WorkerJob } from './job-registry.ts';
 import {
@@ -32,7 +35,6 @@ import {
   type TrainCheckpoints,
 } from './train-checkpoints.ts';
 import type {
-  AugmentConfig,
   BackendInfo,
   EarlyExitStats,
   EvalConfig,
@@ -61,25 +63,6 @@ export interface TrainHooks {
   job: WorkerJob;
   report: Report;
   onMetrics: (points: MetricPoint[]) => void;
-}
-
-function augmentOptions(a: AugmentConfig): AugmentOptions | null {
-  if (!a.cropFlip && !a.cutout && !a.autoAugment) return null;
-  return {
-    pad: a.cropFlip ? 4 : 0,
-    flip: a.cropFlip,
-    cutout: a.cutout ? 16 : 0,
-    autoAugment: a.autoAugment,
-  };
-}
-
-function checkConfig(c: TrainConfig): void {
-  if (!Number.isInteger(c.epochs) || c.epochs < 1)
-    throw new Error(`epochs must be ≥ 1, got ${c.epochs}`);
-  if (!Number.isInteger(c.batchSize) || c.batchSize < 2) {
-    throw new Error(`batch size must be a whole number ≥ 2, got ${c.batchSize}`);
-  }
-  if (!(c.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${c.learningRate}`);
 }
 
 function evalReport(report: Report): (p: EvalProgress) => void {
@@ -116,14 +99,14 @@ export class TrainService {
     return this.train(point.config, data, hooks, point);
   }
 
-  /** The run's network, optimizer and metrics: fresh, or as `resume` left them. */
+  /** The run's own network, optimizer and metrics: fresh, or as `resume` left them. */
   private prepare(config: TrainConfig, resume: ResumePoint | null): RunState {
     const ck = resume?.checkpoint;
     const startEpoch = ck ? Math.min(resume.epochsCompleted, config.epochs) : 0;
     const net =
       ck && startEpoch > 0
-        ? this.current.replace(Network.fromWeights(ck.graph, ck.weights), 'trained')
-        : this.replaceNet(config.model, config.seed);
+        ? Network.fromWeights(ck.graph, ck.weights)
+        : Network.fromInit(buildFromZooName(config.model), config.seed);
     const optimizer = new Sgd(SGD_CONFIG);
     if (startEpoch > 0 && resume?.momentum) loadMomentum(optimizer, resume.momentum);
     const metrics = startEpoch > 0 ? [...(resume?.metrics ?? [])] : [];
@@ -148,6 +131,7 @@ export class TrainService {
     const startEpoch = run.epochsCompleted;
     const release = this.current.hold('training');
     const control = new TrainControl();
+    const budget = timeBudget(config.maxSeconds ?? null, control);
     hooks.job.pausable = control;
     const { signal } = hooks.job.controller;
     const onAbort = () => control.cancel();
@@ -155,8 +139,9 @@ export class TrainService {
     const metrics = batcher(hooks.onMetrics, METRICS_FLUSH_MS);
     const t0 = performance.now();
     const augment = augmentOptions(config.augment);
-    const perEpoch = batchesPerEpoch(split.count, config.batchSize, false);
-    const totalGuess = Math.ceil(split.count / config.batchSize) * config.epochs;
+    const images = Math.min(config.limit ?? split.count, split.count);
+    const perEpoch = batchesPerEpoch(images, config.batchSize, false);
+    const totalGuess = Math.ceil(images / config.batchSize) * config.epochs;
     hooks.report({
       phase: startEpoch > 0 ? `resuming at epoch ${startEpoch + 1}` : 'building the network',
       done: startEpoch * perEpoch,
@@ -168,19 +153,22 @@ export class TrainService {
     try {
       if (startEpoch === 0) await this.checkpoints.started(run);
       const result = await this.runEpochs(run, split, hooks, {
+        images,
         augment,
         control,
         metricsEvery: totalGuess <= 500 ? 1 : 5,
         push: (p) => metrics.push(p),
       });
-      if (result.steps > 0) this.current.markTrained();
       if (result.status === 'diverged') {
         throw new Error(`Training diverged: ${result.message ?? 'loss is not finite'}`);
       }
+      release();
+      if (result.steps > 0 || startEpoch > 0) this.current.replace(run.net, 'trained');
       const summary: TrainSummary = {
         steps: startEpoch * perEpoch + result.steps,
         epochs: run.epochsCompleted,
-        cancelled: result.status === 'cancelled',
+        cancelled: result.status === 'cancelled' && !budget.state.reached,
+        ...(budget.state.reached ? { timeBudgetReached: true } : {}),
         finalLoss: Number.isFinite(result.lastLoss) ? result.lastLoss : null,
         finalAccuracy: Number.isFinite(result.lastAcc) ? result.lastAcc : null,
         seconds: (performance.now() - t0) / 1000,
@@ -194,10 +182,12 @@ export class TrainService {
       throw err;
     } finally {
       metrics.flush();
+      budget.clear();
       signal.removeEventListener('abort', onAbort);
       hooks.job.pausable = null;
       run.optimizer.dispose();
       release();
+      if (this.current.network !== run.net) run.net.dispose(); // failed or empty: not kept
     }
   }
 
@@ -207,6 +197,7 @@ export class TrainService {
     split: CifarSplit,
     hooks: TrainHooks,
     o: {
+      images: number;
       augment: AugmentOptions | null;
       control: TrainControl;
       metricsEvery: number;
@@ -220,7 +211,7 @@ export class TrainService {
     }
     return train({
       model: networkModel(run.net),
-      source: cifarSource(split, o.augment),
+      source: { ...cifarSource(split, o.augment), size: o.images },
       epochs: config.epochs,
       batchSize: config.batchSize,
       schedule: { kind: 'cosine', lr: config.learningRate },
@@ -260,7 +251,7 @@ export class TrainService {
     config: EvalConfig,
     data: CifarDataset | null,
     hooks: { signal: AbortSignal; report: Report },
-  ): Promise<EvalResult> {
+  ): Promise<Omit<EvalResult, 'networkKey'>> {
     const split = data?.test;
     if (!split) throw new Error('No test split loaded: load test.bin or the archive first');
     if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
@@ -271,7 +262,11 @@ export class TrainService {
     const untrained = !this.current.isTrained;
     const network = this.current.info()!;
     const release = this.current.hold('evaluation');
-    const source = cifarSource(split, null);
+    const all = cifarSource(split, null);
+    const limit = config.limit ?? null;
+    if (limit !== null && !(Number.isInteger(limit) && limit >= 1))
+      throw new Error(`test images must be a whole number ≥ 1 or all, got ${limit}`);
+    const source = limit === null ? all : { ...all, size: Math.min(limit, all.size) };
     const opts = {
       batchSize: config.batchSize,
       signal: hooks.signal,

@@ -135,6 +135,17 @@ describe('loadCifarFromStream', () => {
     await expect(load(new Uint8Array(0), 'none.bin')).rejects.toThrow('none.bin is empty');
   });
 
+  it('says which record has a label out of range, also in the first record', async () => {
+    const badFirst = makeBin(3, (r) => (r === 0 ? [25, 3] : [1, 2]));
+    await expect(load(badFirst, 'test.bin')).rejects.toThrow(
+      'test.bin: record 0 has coarse label 25, expected 0–19',
+    );
+    const badLater = makeBin(4, (r) => (r === 2 ? [1, 140] : [1, 2]));
+    await expect(load(badLater, 'train.bin', { chunk: 1000 })).rejects.toThrow(
+      'train.bin: record 2 has fine label 140, expected 0–99',
+    );
+  });
+
   it('reports a truncated .tar.gz', async () => {
     const cut = tarGz.subarray(0, Math.floor(tarGz.length * 0.6));
     const err = await load(cut, 'cut.tar.gz').catch((e: unknown) => e);

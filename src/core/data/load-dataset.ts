@@ -158,9 +158,10 @@ async function loadSniffed(
   if (head.length === 512 && looksLikeTarHeader(head)) return loadTar(input, fileName);
   const name = baseName(fileName);
   if (/\.txt$/i.test(name) && /label_names/i.test(name)) return loadNamesFile(input, name);
-  if (head.length >= 2 && head[0]! < NUM_COARSE && head[1]! < NUM_FINE) {
-    return loadBin(input, fileName, totalBytes);
-  }
+  // A .bin is read as records whatever its first bytes: a label out of range is then reported
+  // with its record and value (cifar-records.ts) instead of "not a CIFAR-100 .bin".
+  const labelsFit = head.length >= 2 && head[0]! < NUM_COARSE && head[1]! < NUM_FINE;
+  if (labelsFit || /\.bin$/i.test(name)) return loadBin(input, fileName, totalBytes);
   throw new DataError(
     `${fileName}: not a gzip, tar or CIFAR-100 .bin file (first bytes: ${hexHead(head)})`,
   );

@@ -66,6 +66,22 @@ describe('readAnyCheckpoint', () => {
       /evil\.pt: archive\/data\.pkl: refused global posix\.system/,
     );
   });
+  it('names the file when a safetensors header is bad', async () => {
+    const header = new TextEncoder().encode('{"w": not json}');
+    const bytes = new Uint8Array(8 + header.length);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    await expect(readAnyCheckpoint(bytes, 'broken.safetensors')).rejects.toThrow(
+      /^broken\.safetensors: header is not valid UTF-8 JSON/,
+    );
+    const badEntry = new TextEncoder().encode('{"w": {"dtype": "F32"}}');
+    const entry = new Uint8Array(8 + badEntry.length);
+    new DataView(entry.buffer).setBigUint64(0, BigInt(badEntry.length), true);
+    entry.set(badEntry, 8);
+    await expect(readAnyCheckpoint(entry, 'entry.safetensors')).rejects.toThrow(
+      /^entry\.safetensors: /,
+    );
+  });
 });
 
 describe('checkpointSummary', () => {

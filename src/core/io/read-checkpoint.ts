@@ -9,7 +9,12 @@ import type { Graph } from '../graph/ir';
 import { graphFromJSON } from '../graph/serialize';
 import { isCompressedCheckpoint, readCompressed, type ReadCompressed } from './compressed';
 import { CheckpointError, LAB_CHECKPOINT_FORMAT } from './lab-checkpoint';
-import { readSafetensors, type SafeTensor } from './safetensors';
+import {
+  readSafetensors,
+  SafetensorsError,
+  type SafeTensor,
+  type SafetensorsFile,
+} from './safetensors';
 import { weightsToTorchStateDict } from './torch-layout';
 import {
   isTorchLegacy,
@@ -55,8 +60,18 @@ export function sniffCheckpointFormat(
   return null;
 }
 
+/** readSafetensors with the file named in its errors ("model.safetensors: header is …"). */
+function readNamedSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+  try {
+    return readSafetensors(bytes);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new SafetensorsError(`${fileName}: ${e.message}`);
+    throw e;
+  }
+}
+
 function readSafetensorsCheckpoint(bytes: Uint8Array, fileName: string): AnyCheckpoint {
-  const { tensors, metadata } = readSafetensors(bytes);
+  const { tensors, metadata } = readNamedSafetensors(bytes, fileName);
   if (metadata?.format !== LAB_CHECKPOINT_FORMAT)
     return metadata
       ? { format: 'safetensors', tensors, info: metadata }

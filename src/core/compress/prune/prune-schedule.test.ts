@@ -1,5 +1,6 @@
 // The prune → fine-tune → grow-back schedule on a tiny net with synthetic data: parameters shrink
-// each iteration, grow steps add back the asked share, the stopping rule and resume work.
+// each iteration, grow steps add back the asked share, the progress moves within each fine-tune,
+// the stopping rule and resume work.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { countParams, initWeights } from '../../graph/params';
@@ -27,12 +28,20 @@ describe('pruneSchedule', () => {
     const before = tf.memory().numTensors;
     const states: ScheduleState[] = [];
     const phases = new Set<string>();
+    const fractions: number[] = [];
     const r = await pruneSchedule({
       ...base,
       spec: { method: 'channels', ratio: 0.3, iterations: 2, growBack: 0.5 },
       onIteration: (s) => void states.push(s),
-      onProgress: (p) => phases.add(p.phase),
+      onProgress: (p) => {
+        phases.add(p.phase);
+        if (p.steps) phases.add(`${p.phase} step`);
+        fractions.push(p.fraction);
+      },
     });
+    // The progress moves within the fine-tunes too, and never back.
+    expect([...phases]).toEqual(expect.arrayContaining(['fine-tune step', 'grow step']));
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
     expect(r.status).toBe('completed');
     expect(r.history.map((h) => [h.iteration, h.step])).toEqual([
       [1, 'prune'],

@@ -33,9 +33,11 @@ export interface ScheduleProgress {
   iteration: number;
   iterations: number;
   phase: SchedulePhase;
-  /** Share of the whole schedule done, 0…1. */
+  /** Share of the whole schedule done, 0…1 (it moves within a fine-tune too). */
   fraction: number;
   etaSeconds: number;
+  /** Within a fine-tune (the prune's, or the grow step's): optimizer steps done and planned. */
+  steps?: { done: number; total: number };
 }
 
 export interface IterationRecord {
@@ -81,19 +83,42 @@ export interface ScheduleResult {
 
 const PHASES: SchedulePhase[] = ['prune', 'fine-tune', 'evaluate', 'grow'];
 
-function progress(o: ScheduleOptions, started: number, iteration: number, phase: SchedulePhase) {
+/** Reports `phase` of `iteration`, `steps` of its fine-tune done (the phase's share moves). */
+function progress(
+  o: ScheduleOptions,
+  started: number,
+  iteration: number,
+  phase: SchedulePhase,
+  steps?: { done: number; total: number },
+) {
   const iterations = o.spec.iterations ?? 1;
   const done = o.resume?.iteration ?? 0;
-  const fraction = (iteration - 1 + PHASES.indexOf(phase) / PHASES.length) / iterations;
+  const within = steps && steps.total > 0 ? Math.min(1, steps.done / steps.total) : 0;
+  const fraction = (iteration - 1 + (PHASES.indexOf(phase) + within) / PHASES.length) / iterations;
   const elapsed = (performance.now() - started) / 1000;
   const share = fraction - done / iterations;
   const etaSeconds = share > 0 ? (elapsed / share) * (1 - fraction) : Number.NaN;
-  o.onProgress?.({ iteration, iterations, phase, fraction, etaSeconds });
+  o.onProgress?.({
+    iteration,
+    iterations,
+    phase,
+    fraction,
+    etaSeconds,
+    ...(steps ? { steps } : {}),
+  });
 }
 
 /** Fine-tunes graph+weights (existing zeros stay zero); returns the new weights, or null when cancelled. */
-function fineTune(o: ScheduleOptions, g: Graph, w: Weights, lrScale: number, k: number) {
+function fineTune(
+  o: ScheduleOptions,
+  g: Graph,
+  w: Weights,
+  lrScale: number,
+  k: number,
+  onStep: (steps: { done: number; total: number }) => void,
+) {
   return fineTuneKeepingZeros(g, w, {
+    onMetrics: (m) => onStep({ done: m.step, total: m.totalSteps }),
     source: o.train,
     settings: o.fineTune,
     batchSize: o.batchSize,
@@ -218,7 +243,9 @@ export async function pruneSchedule(o: ScheduleOptions): Promise<ScheduleResult>
     progress(o, started, it, 'prune');
     const step = await pruneStep(o, state.graph, state.weights, it);
     progress(o, started, it, 'fine-tune');
-    let w = await fineTune(o, step.graph, step.weights, 1, it);
+    const tuning = (phase: SchedulePhase) => (s: { done: number; total: number }) =>
+      progress(o, started, it, phase, s);
+    let w = await fineTune(o, step.graph, step.weights, 1, it, tuning('fine-tune'));
     if (!w) return result('cancelled');
     progress(o, started, it, 'evaluate');
     const records: IterationRecord[] = [];
@@ -229,7 +256,7 @@ export async function pruneSchedule(o: ScheduleOptions): Promise<ScheduleResult>
     if ((o.spec.growBack ?? 0) > 0 && step.removed > 0) {
       progress(o, started, it, 'grow');
       const grown = growStep(o, { ...step, weights: w }, state.lost, rng);
-      const wg = await fineTune(o, grown.graph, grown.weights, 10, it + 0.5);
+      const wg = await fineTune(o, grown.graph, grown.weights, 10, it + 0.5, tuning('grow'));
       if (!wg) return result('cancelled');
       [g, w] = [grown.graph, wg];
       acc = await top1(o, g, w);

@@ -1,0 +1,95 @@
+/**
+ * Stack slice: the worker's network stack (worker/network-stack.ts) as the header's Undo / Redo
+ * show it. Every job that makes a new current network pushes it in the worker; the view is read
+ * again whenever the store's current network changes. Undo / redo make the previous / next
+ * network current (kept across reloads) and refuse while a job runs. `currentNetworkKey` (the
+ * current network's content key) follows every change, so results that belong to an earlier
+ * network are labelled stale (isStale).
+ */
+import type { StateCreator } from 'zustand';
+import { errorMessage, getLab } from '../worker/lab-client.ts';
+import type { StackMove } from '../worker/network-stack.ts';
+import type { StackView } from '../worker/stack-state.ts';
+import type { LabState } from './lab-store.ts';
+
+export interface StackValues {
+  networkStack: StackView | null;
+  /** Content key of the worker's current network (ScoreInputs.networkKey); null: none. */
+  currentNetworkKey: string | null;
+  stackError: string | null;
+  /** An undo or redo is under way. */
+  stackMoving: boolean;
+}
+
+export interface StackActions {
+  refreshStack: () => Promise<void>;
+  undoNetwork: () => Promise<void>;
+  redoNetwork: () => Promise<void>;
+}
+
+export type StackSlice = StackValues & StackActions;
+
+export const STACK_DEFAULT: StackValues = {
+  networkStack: null,
+  currentNetworkKey: null,
+  stackError: null,
+  stackMoving: false,
+};
+
+/** True when a result of network `key` is shown while another network is current. */
+export const isStale = (key: string | null | undefined, current: string | null): boolean =>
+  !!key && current !== null && key !== current;
+
+/** Why the current network cannot change now (a job holds it), or null. */
+export function stackBlocker(s: LabState): string | null {
+  const j = s.jobs;
+  if (j.train || j.evaluate || j.model || j.analyse || j.prune || j.sensitivity || j.recipe)
+    return 'A job is using the network: undo once it is done.';
+  if (j.measure) return 'A measurement is running: undo once it is done.';
+  if (s.restoringRunId !== null) return 'A History restore is under way.';
+  return null;
+}
+
+export const createStackSlice: StateCreator<LabState, [], [], StackSlice> = (set, get, api) => {
+  api.subscribe((s, prev) => {
+    if (s.network !== prev.network) void get().refreshStack();
+  });
+
+  const move = async (how: (lab: ReturnType<typeof getLab>) => Promise<StackMove>) => {
+    const s = get();
+    if (s.stackMoving) return;
+    const blocker = stackBlocker(s);
+    if (blocker) {
+      set({ stackError: blocker });
+      return;
+    }
+    set({ stackMoving: true, stackError: null });
+    try {
+      const r = await how(getLab());
+      set({ networkStack: r.view, network: r.network });
+      void get().refreshScoreInputs();
+    } catch (e) {
+      set({ stackError: errorMessage(e) });
+    } finally {
+      set({ stackMoving: false });
+    }
+  };
+
+  return {
+    ...STACK_DEFAULT,
+    refreshStack: async () => {
+      try {
+        const lab = getLab();
+        const [networkStack, currentNetworkKey] = await Promise.all([
+          lab.networkStack(),
+          lab.networkKey(),
+        ]);
+        set({ networkStack, currentNetworkKey });
+      } catch {
+        // the worker is gone (its loss is shown elsewhere) or too old to keep a stack
+      }
+    },
+    undoNetwork: () => move((lab) => lab.undoNetwork()),
+    redoNetwork: () => move((lab) => lab.redoNetwork()),
+  };
+};
