@@ -18,6 +18,7 @@ import { batchTensors, checkLabels } from './batching';
 import type { EvalProgress } from './evaluate';
 import { softmaxCrossEntropy } from './loss';
 import { topKCountsTensor } from './metrics';
+import { forwardMicroBatch, type MicroBatchOptions } from './pass-memory';
 import { CancelledError, type Batch, type BatchSource, type CancelSignal } from './types';
 
 /** A model whose eval forward returns main logits and named extra outputs (graph/Network). */
@@ -25,7 +26,8 @@ export interface EarlyExitModel {
   forward(x: tf.Tensor4D, opts: { training: false }): Pick<ForwardResult, 'output' | 'extra'>;
 }
 
-export interface EarlyExitOptions {
+/** Batches run as micro-batches where one forward would not fit (pass-memory.ts). */
+export interface EarlyExitOptions extends MicroBatchOptions {
   batchSize: number;
   /** Exit iff max softmax(exit logits) > threshold, compared in float32 (default 0.85). */
   threshold?: number;
@@ -225,10 +227,11 @@ async function run(
   };
   const start = performance.now();
   const rate = (done: number) => done / Math.max(1e-9, (performance.now() - start) / 1000);
+  const step = forwardMicroBatch(model, o.batchSize, o);
   for (let done = 0; done < n;) {
     if (o.signal?.aborted)
       throw new CancelledError(`evaluation cancelled after ${done} of ${n} examples`);
-    const idx = order.subarray(done, Math.min(n, done + o.batchSize));
+    const idx = order.subarray(done, Math.min(n, done + step));
     const batch = source.batch(idx, false, rng);
     const packed = await evalBatch(model, source, batch, o.exitKey ?? 'exit');
     record(packed, batch.y, done, threshold, res, t);

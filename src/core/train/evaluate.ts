@@ -1,13 +1,16 @@
 /**
  * Evaluation in eval mode (BN running statistics): top-1, top-5 and mean cross-entropy over a
  * data source (or a subset of its indices), batch by batch, with progress and cancellation.
- * Sums stay on the device; one download per batch keeps progress honest on async backends.
+ * Sums stay on the device; one download per batch keeps progress honest on async backends. A
+ * batch larger than one forward may hold runs as micro-batches (pass-memory.ts: automatic on
+ * wasm and cpu for models that name their graph); the sums are the same.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeRng } from '../util/rng';
 import { batchTensors, checkLabels } from './batching';
 import { softmaxCrossEntropy } from './loss';
 import { topKCountsTensor } from './metrics';
+import { forwardMicroBatch, type MicroBatchOptions } from './pass-memory';
 import { CancelledError, type BatchSource, type CancelSignal, type TrainableModel } from './types';
 
 export interface EvalProgress {
@@ -17,7 +20,7 @@ export interface EvalProgress {
   etaSeconds: number;
 }
 
-export interface EvalOptions {
+export interface EvalOptions extends MicroBatchOptions {
   batchSize: number;
   /** Which examples (default all, in order). */
   indices?: ArrayLike<number>;
@@ -76,10 +79,11 @@ export async function evaluate(
   const rng = makeRng(0); // unused without augmentation, but the source API takes one
   const start = performance.now();
   const sums = [0, 0, 0];
+  const step = forwardMicroBatch(model, o.batchSize, o);
   for (let done = 0; done < order.length;) {
     if (o.signal?.aborted)
       throw new CancelledError(`evaluation cancelled after ${done} of ${order.length} examples`);
-    const idx = order.subarray(done, Math.min(order.length, done + o.batchSize));
+    const idx = order.subarray(done, Math.min(order.length, done + step));
     const batch = source.batch(idx, false, rng);
     const { x, y } = batchTensors(source, batch, idx.length);
     let s: tf.Tensor1D | undefined;

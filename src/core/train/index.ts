@@ -17,6 +17,15 @@ export {
   type TrainFootprint,
 } from './micro-batch';
 export { networkModel } from './network-model';
+export {
+  forwardMicroBatch,
+  microBatchRanges,
+  passBytesPerImage,
+  passMicroBatch,
+  PASS_TAPE_FACTORS,
+  type MicroBatchOptions,
+  type PassKind,
+} from './pass-memory';
 export { lrAt, warmupSteps, type LrSchedule, type ScheduleClock } from './schedule';
 export { Sgd, type DecayExclusion, type NamedParam, type SgdConfig } from './sgd';
 export {

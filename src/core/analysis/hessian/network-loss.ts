@@ -11,6 +11,7 @@ import type { Graph } from '../../graph/ir';
 import type { Network } from '../../graph/network';
 import { listParams } from '../../graph/params';
 import { makeRng } from '../../util/rng';
+import { microBatchRanges, passMicroBatch, type MicroBatchOptions } from '../../train/pass-memory';
 import type { Batch, BatchSource } from '../../train/types';
 import { crossEntropyForHessian } from './cross-entropy';
 import type { LossModel } from './hvp';
@@ -36,6 +37,8 @@ export interface NetworkLossModel extends LossModel {
   names: string[];
   /** Number of records. */
   count: number;
+  /** Records per double-backprop pass: the largest micro-batch (pass-memory.ts). */
+  microBatch: number;
   /** Frees the batch tensors (not the network). */
   dispose(): void;
 }
@@ -46,7 +49,8 @@ function inputShape(graph: Graph): [number, number, number] {
   return [spec.height, spec.width, spec.channels];
 }
 
-function batchTensors(b: Batch, shape: [number, number, number], k: number, index: number) {
+/** Throws naming batch `index` when its pixels or labels do not fit the graph. */
+function checkBatch(b: Batch, shape: [number, number, number], k: number, index: number): void {
   const n = b.y.length;
   const per = shape[0] * shape[1] * shape[2];
   if (n < 1 || b.x.length !== n * per)
@@ -56,17 +60,36 @@ function batchTensors(b: Batch, shape: [number, number, number], k: number, inde
   for (const label of b.y)
     if (!(label >= 0 && label < k))
       throw new Error(`hessian batch ${index}: label ${label} outside [0, ${k})`);
+}
+
+/** Batch b's records [start, start + size) (a micro-batch of it). */
+function slice(b: Batch, per: number, start: number, size: number): Batch {
+  if (start === 0 && size === b.y.length) return b;
   return {
-    x: tf.tensor4d(b.x, [n, ...shape]),
-    y: tf.tensor1d(b.y, 'int32'),
+    x: b.x.subarray(start * per, (start + size) * per),
+    y: b.y.subarray(start, start + size),
   };
 }
 
+/** The batches cut into micro-batches of at most `micro` records (one pass each). */
+function microBatches(batches: readonly Batch[], per: number, micro: number): Batch[] {
+  return batches.flatMap((b) =>
+    microBatchRanges(b.y.length, micro).map((r) => slice(b, per, r.start, r.size)),
+  );
+}
+
 /**
- * L(θ) = (1/N) Σ_records CE(main logits, label) = Σ_batches (n_b/N)·mean_b CE.
+ * L(θ) = (1/N) Σ_records CE(main logits, label) = Σ_passes (n_p/N)·mean_p CE, each batch run as
+ * micro-batches (pass-memory.ts: automatic on wasm and cpu, or `o.microBatch` /
+ * `o.memoryBudget`) — in eval mode records do not interact, so the sum is the whole batch's
+ * loss, gradient and HVP.
  * x: NHWC float32, normalised (as forward expects). The network must outlive the model.
  */
-export function networkLossModel(net: Network, batches: readonly Batch[]): NetworkLossModel {
+export function networkLossModel(
+  net: Network,
+  batches: readonly Batch[],
+  o: MicroBatchOptions = {},
+): NetworkLossModel {
   if (batches.length === 0) throw new Error('networkLossModel: no batches');
   const graph = mainOutputGraph(net.graph);
   const shape = inputShape(graph);
@@ -75,7 +98,12 @@ export function networkLossModel(net: Network, batches: readonly Batch[]): Netwo
     .map((p) => p.name);
   const vars = names.map((name) => net.getTensor(name));
   const lookup = net.lookup();
-  const data = batches.map((b, i) => batchTensors(b, shape, graph.numClasses, i));
+  batches.forEach((b, i) => checkBatch(b, shape, graph.numClasses, i));
+  const micro = passMicroBatch(Math.max(...batches.map((b) => b.y.length)), graph, 'hvp', o);
+  const data = microBatches(batches, shape[0] * shape[1] * shape[2], micro).map((b) => ({
+    x: tf.tensor4d(b.x, [b.y.length, ...shape]),
+    y: tf.tensor1d(b.y, 'int32'),
+  }));
   const count = data.reduce((s, d) => s + d.y.shape[0]!, 0);
   const terms = data.map((d) => ({
     weight: d.y.shape[0]! / count,
@@ -89,6 +117,7 @@ export function networkLossModel(net: Network, batches: readonly Batch[]): Netwo
     terms,
     names,
     count,
+    microBatch: Math.max(...data.map((d) => d.y.shape[0]!)),
     dispose: () => data.forEach((d) => tf.dispose([d.x, d.y])),
   };
 }

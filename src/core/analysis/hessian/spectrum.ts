@@ -7,6 +7,7 @@
  */
 import type { Network } from '../../graph/network';
 import { deriveSeed } from '../../train/batching';
+import type { MicroBatchOptions } from '../../train/pass-memory';
 import type { Batch, CancelSignal } from '../../train/types';
 import { makeRng } from '../../util/rng';
 import { exactHvp, modelLayout, type LossModel } from './hvp';
@@ -65,6 +66,8 @@ export interface HessianSpectrum {
   params: number;
   hvps: number;
   seconds: number;
+  /** Records per double-backprop pass (hessianSpectrum only; pass-memory.ts). */
+  microBatch?: number;
 }
 
 /** Streams of the seed: the top-k start vector and the SLQ probes. */
@@ -147,7 +150,7 @@ export async function lossModelSpectrum(
   };
 }
 
-export interface HessianSpectrumOptions extends SpectrumOptions {
+export interface HessianSpectrumOptions extends SpectrumOptions, MicroBatchOptions {
   net: Network;
   /** The records (NHWC normalised x, labels), in batches; the loss is their overall mean. */
   batches: readonly Batch[];
@@ -155,12 +158,13 @@ export interface HessianSpectrumOptions extends SpectrumOptions {
 
 /**
  * Spectrum of the Hessian of the mean cross-entropy of `net`'s main output over `batches`
- * (eval mode) with respect to all trainable parameters the main output depends on.
+ * (eval mode) with respect to all trainable parameters the main output depends on. Batches run
+ * as micro-batches where one would not fit (o.microBatch / o.memoryBudget; network-loss.ts).
  */
 export async function hessianSpectrum(o: HessianSpectrumOptions): Promise<HessianSpectrum> {
-  const model = networkLossModel(o.net, o.batches);
+  const model = networkLossModel(o.net, o.batches, o);
   try {
-    return await lossModelSpectrum(model, o);
+    return { ...(await lossModelSpectrum(model, o)), microBatch: model.microBatch };
   } finally {
     model.dispose();
   }

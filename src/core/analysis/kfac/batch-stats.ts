@@ -93,6 +93,18 @@ function paddedPatchSource(xm: tf.Tensor4D, geo: LayerGeometry, useBias: boolean
 }
 
 /**
+ * Σ over the first axis of [N, c_out, c′] as a matmul with a row of ones. Not tf.sum(·, 0): on
+ * wasm that is the lab's pooled reduction (backend/wasm-reduce-kernels.ts, XNNPACK AvgPool over
+ * an N×1 window with c_out·c′ channels), which corrupts the heap ("memory access out of bounds")
+ * for some shapes — e.g. N = 8, c_out·c′ ≥ 16384 (OSI's 288 → 64 projection).
+ */
+function sumOverSamples(t: tf.Tensor3D): tf.Tensor2D {
+  const [n, rows, cols] = t.shape;
+  const total = tf.matMul(tf.ones([1, n]), tf.reshape(t, [n, rows * cols]));
+  return tf.reshape(total, [rows, cols]);
+}
+
+/**
  * Σ_n (Q_Gᵀ ∇W_n[tap] Q_A)² for every tap: [k², c_out, c′]. qA [c′, c′], qG [c_out, c_out]
  * (columns = eigenvectors).
  */
@@ -125,7 +137,7 @@ export function batchEkfacSums(
             const end = [n, i + (outH - 1) * s + 1, j + (outW - 1) * s + 1, c2];
             const a = tf.stridedSlice(rotated, [0, i, j, 0], end, [1, s, s, 1]);
             const perSample = tf.matMul(gr, tf.reshape(a, [n, L, c2]), true, false); // [N,c_out,c′]
-            return tf.sum(tf.square(perSample), 0) as tf.Tensor2D;
+            return sumOverSamples(tf.square(perSample) as tf.Tensor3D);
           }),
         );
       }

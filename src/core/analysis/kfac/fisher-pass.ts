@@ -5,9 +5,12 @@
  * mode samples do not interact, so ∂loss/∂output_n is sample n's own gradient. Output gradients
  * are gradients w.r.t. zero tensors added to the layer's output where it is consumed (all
  * consumers, so fan-out sums correctly; the logits themselves when the layer is the output).
- * Also: labels drawn from the model's own softmax (the "true" Fisher).
+ * Also: labels drawn from the model's own softmax (the "true" Fisher). Needs the corrected
+ * gradients of backend/second-order-gradients.ts (tfjs-backend-cpu's ResizeNearestNeighborGrad
+ * mixes up samples for a batch > 1, e.g. OSI's upsample): registered before each pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerSecondOrderGradients } from '../../backend/second-order-gradients';
 import { forward, type ParamLookup } from '../../graph/forward';
 import type { Graph, GraphNode } from '../../graph/ir';
 import type { ShapeMap } from '../../graph/shapes';
@@ -30,6 +33,7 @@ export function fisherPass(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
 ): FisherCapture {
+  registerSecondOrderGradients(); // idempotent
   const n = x.shape[0];
   const targetSet = new Set(targets);
   const inputs = new Map<string, tf.Tensor>();

@@ -11,37 +11,26 @@
  * deployed and pruned, samples stay independent so per-sample gradients are exact, and no running
  * statistics move. (The seed calls model.train(), so its BN uses batch statistics — and updates
  * its running statistics — during the pass.) Two passes: the eigenbasis must exist before the
- * EKFAC projection (the seed instead projects only its first batch, kept in memory).
+ * EKFAC projection (the seed instead projects only its first batch, kept in memory). A batch
+ * that one Fisher pass would not hold runs as micro-batches with exact accumulation (kfac-pass.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { inferShapes } from '../../graph/shapes';
-import { batchTensors, deriveSeed, epochOrder } from '../../train/batching';
-import { CancelledError, type CancelSignal } from '../../train/types';
+import { deriveSeed, epochOrder } from '../../train/batching';
+import { passMicroBatch } from '../../train/pass-memory';
 import { makeRng } from '../../util/rng';
 import { batchEkfacSums, batchFactorA, batchFactorG } from './batch-stats';
 import { addDiagonal, dampingFor, DEFAULT_DAMPING, trace, type Damping } from './damping';
 import { rotateTaps, saliencyOf, weightTaps } from './eigenbasis';
-import { fisherPass, sampleLabels } from './fisher-pass';
 import { dimA as dimAOf } from './geometry';
 import { KfacError } from './kfac-error';
 import { planLayers, type KfacSkipped, type PlannedLayer } from './layer-plan';
 import { KfacEta } from './kfac-eta';
+import { checkCancel, nextTick, pass, type Run } from './kfac-pass';
 import { symmetricEigen, type SymEigen } from './sym-eigen';
 import type { KfacLayer, KfacOptions, KfacResult } from './kfac-types';
 
 const SEED_ORDER = 0x6b666163;
-const SEED_LABELS = 0x6c61626c;
-
-interface Run {
-  o: KfacOptions;
-  layers: PlannedLayer[];
-  useBias: boolean;
-  /** Example indices per batch. */
-  batches: Uint32Array[];
-  /** Labels per batch, fixed in pass 1 and reused in pass 2. */
-  labels: Int32Array[];
-  eta: KfacEta;
-}
 
 function checkOptions(o: KfacOptions): void {
   const posInt = (v: number | undefined, what: string, min: number) => {
@@ -73,64 +62,6 @@ function batchIndices(o: KfacOptions): Uint32Array[] {
   );
 }
 
-function checkCancel(signal: CancelSignal | undefined, where: string): void {
-  if (signal?.aborted) throw new CancelledError(`K-FAC analysis cancelled during ${where}`);
-}
-
-const nextTick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** Labels for batch b: sampled from softmax(logits) (true Fisher) or the data's own. */
-async function labelsFor(run: Run, b: number, x: tf.Tensor4D, y: Int32Array): Promise<Int32Array> {
-  if (run.o.fisher === 'empirical') return y;
-  const probs = tf.tidy(() => tf.softmax(run.o.net.predict(x)));
-  try {
-    const k = probs.shape[1]!;
-    return sampleLabels(await probs.data(), k, makeRng(deriveSeed(run.o.seed, SEED_LABELS, b)));
-  } finally {
-    probs.dispose();
-  }
-}
-
-/**
- * One pass over the first `count` batches; `visit` gets each layer's input and output gradient
- * (owned by this function) and returns a tensor to download, which `take` consumes.
- */
-async function pass(
-  run: Run,
-  count: number,
-  phase: 'factors' | 'ekfac',
-  visit: (layer: PlannedLayer, input: tf.Tensor, grad: tf.Tensor) => tf.Tensor,
-  take: (index: number, values: Float32Array) => void,
-): Promise<void> {
-  const { net, source } = run.o;
-  const shapes = inferShapes(net.graph);
-  const names = run.layers.map((l) => l.name);
-  for (let b = 0; b < count; b++) {
-    checkCancel(run.o.signal, `${phase} batch ${b + 1}/${count}`);
-    const start = performance.now();
-    const idx = run.batches[b]!;
-    const batch = source.batch(idx, false, makeRng(0));
-    const { x, y } = batchTensors(source, batch, idx.length);
-    try {
-      if (phase === 'factors') run.labels[b] = await labelsFor(run, b, x, batch.y);
-      const labels = tf.tensor1d(run.labels[b]!, 'int32');
-      const cap = fisherPass(net.graph, net.lookup(), shapes, names, x, labels);
-      labels.dispose();
-      const outs = tf.tidy(() =>
-        run.layers.map((l) => visit(l, cap.inputs.get(l.name)!, cap.grads.get(l.name)!)),
-      );
-      tf.dispose([...cap.inputs.values(), ...cap.grads.values()]);
-      for (let i = 0; i < outs.length; i++) take(i, (await outs[i]!.data()) as Float32Array);
-      tf.dispose(outs);
-    } finally {
-      tf.dispose([x, y]);
-    }
-    run.eta.batchDone((performance.now() - start) / 1000);
-    run.o.onProgress?.(run.eta.progress(phase, b + 1, count));
-    await nextTick();
-  }
-}
-
 /** Running averages A, G over pass 1 (the first batch sets them). */
 async function collectFactors(run: Run): Promise<{ A: Float64Array[]; G: Float64Array[] }> {
   const ma = run.o.movingAverage ?? 0.9;
@@ -141,6 +72,7 @@ async function collectFactors(run: Run): Promise<{ A: Float64Array[]; G: Float64
     run,
     run.o.batches,
     'factors',
+    'mean',
     (l, input, grad) => {
       const a = batchFactorA(input, l.geo, run.useBias);
       const g = batchFactorG(grad, l.geo);
@@ -218,6 +150,7 @@ async function ekfacEigenvalues(run: Run, bases: (Basis | null)[]): Promise<Floa
       run,
       count,
       'ekfac',
+      'sum',
       (l, input, grad) => {
         const i = run.layers.indexOf(l);
         const r = rot[i];
@@ -286,6 +219,7 @@ export async function kfacAnalysis(o: KfacOptions): Promise<KfacResult> {
     batches: batchIndices(o),
     labels: [],
     eta: new KfacEta(o.batches + ekfacBatches, cubes),
+    microBatch: passMicroBatch(o.batchSize, o.net.graph, 'fisher', o),
   };
   const skipped = [...plan.skipped];
   const layers: KfacLayer[] = [];
@@ -306,6 +240,7 @@ export async function kfacAnalysis(o: KfacOptions): Promise<KfacResult> {
     skipped,
     samples: o.batches * o.batchSize,
     ekfacSamples: ekfacBatches * o.batchSize,
+    microBatch: run.microBatch,
     seconds: (performance.now() - start) / 1000,
   };
 }

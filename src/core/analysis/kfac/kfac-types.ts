@@ -1,12 +1,17 @@
 /** Public types of the K-FAC / EKFAC eigen analysis (see kfac-analysis.ts). */
 import type { Network } from '../../graph/network';
+import type { MicroBatchOptions } from '../../train/pass-memory';
 import type { BatchSource, CancelSignal } from '../../train/types';
 import type { Damping } from './damping';
 import type { KfacSkipped } from './layer-plan';
 
 export type { KfacSkipped };
 
-export interface KfacOptions {
+/**
+ * `microBatch` / `memoryBudget` (pass-memory.ts): examples per Fisher pass, each batch's
+ * statistics accumulated over its micro-batches (automatic on wasm and cpu).
+ */
+export interface KfacOptions extends MicroBatchOptions {
   net: Network;
   /** Training data; read without augmentation. */
   source: BatchSource;
@@ -84,5 +89,7 @@ export interface KfacResult {
   /** Examples behind the factors / behind the EKFAC correction. */
   samples: number;
   ekfacSamples: number;
+  /** Examples per Fisher pass (the batch size unless split; pass-memory.ts). */
+  microBatch: number;
   seconds: number;
 }

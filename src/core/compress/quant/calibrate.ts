@@ -4,15 +4,18 @@
  * smoothed by an exponential moving average, ema ← 0.9·ema + 0.1·batch (the first batch sets it),
  * over recipe.calibrationBatches (default 8) batches; then bp from λ = recipe.activationLambda
  * (default 18) — or, with recipe.activationMethod (default quantMethod) 'mse', the bp minimising the squared error on a
- * strided sample of each input (MSE_SAMPLE values per batch; exponents.ts); with
+ * strided sample of each input (calibration-stats.ts MSE_SAMPLE values per batch; exponents.ts); with
  * recipe.activationZeroPoint, the (bp, zero point) of unsigned codes minimising that error. Eval mode (BN running statistics), through forward's inputHook; activations are
  * not quantized during calibration (the seed quantizes each one with its running bp as it goes; at
- * λ = 18 that barely moves downstream statistics). One download per batch.
+ * λ = 18 that barely moves downstream statistics). One download per batch (per micro-batch where
+ * a batch runs in parts: calibration-stats.ts).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { forward, type ParamLookup } from '../../graph/forward';
-import type { Graph, GraphNode } from '../../graph/ir';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ParamLookup } from '../../graph/forward';
+import type { Graph } from '../../graph/ir';
 import type { Recipe } from '../../score/recipe';
+import type { MicroBatchOptions } from '../../train/pass-memory';
+import { batchStats, type InputStats } from './calibration-stats';
 import {
   activationLambda,
   checkLayerBitsNames,
@@ -24,8 +27,6 @@ import { mseAsymmetric, mseBinaryPoint } from './exponents';
 import { sigmaMaxBinaryPoint } from './sigma-max';
 
 export const CALIBRATION_MOMENTUM = 0.9;
-/** Values kept per layer input and batch for the MSE exponent search (a strided sample). */
-export const MSE_SAMPLE = 16384;
 
 /** A layer input's quantizer and the statistics it came from. */
 export interface ActivationQuant extends TensorQuant {
@@ -35,73 +36,13 @@ export interface ActivationQuant extends TensorQuant {
   zeroPoint?: number;
 }
 
-export interface CalibrateOptions {
+/** A batch larger than one forward may hold runs as micro-batches (calibration-stats.ts). */
+export interface CalibrateOptions extends MicroBatchOptions {
   graph: Graph;
   params: ParamLookup;
   /** Input batches x [N,H,W,C] (the caller owns them); the first calibrationBatches are used. */
   batches: Iterable<tf.Tensor4D>;
   recipe: Recipe;
-}
-
-/** [mean, unbiased std] of all values of x: float32 [2]. */
-function meanStd(x: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => {
-    const mean = tf.mean(x);
-    const n = x.size;
-    const sq = tf.sum(tf.square(tf.sub(x, mean)));
-    const std = n > 1 ? tf.sqrt(tf.div(sq, n - 1)) : tf.scalar(0);
-    return tf.stack([mean, std]) as tf.Tensor1D;
-  });
-}
-
-/** Every ⌈n / MSE_SAMPLE⌉-th value of x (flattened), for the MSE exponent search. */
-function sample(x: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => {
-    const stride = Math.max(1, Math.ceil(x.size / MSE_SAMPLE));
-    return tf.stridedSlice(tf.reshape(x, [-1]), [0], [x.size], [stride]) as tf.Tensor1D;
-  });
-}
-
-/** One layer input's statistics in one batch (sample only for the MSE method). */
-interface InputStats {
-  mean: number;
-  std: number;
-  sample?: Float32Array;
-}
-
-/** One eval forward; layer name → statistics of its input in this batch. */
-async function batchStats(
-  o: CalibrateOptions,
-  x: tf.Tensor4D,
-  layers: ReadonlyMap<string, number>,
-  withSample: boolean,
-): Promise<Map<string, InputStats>> {
-  const names: string[] = [];
-  const kept: tf.Tensor[] = [];
-  const samples: tf.Tensor[] = [];
-  const inputHook = (node: GraphNode, ins: tf.Tensor[]) => {
-    if (layers.has(node.name)) {
-      names.push(node.name);
-      kept.push(tf.keep(meanStd(ins[0]!)));
-      if (withSample) samples.push(tf.keep(sample(ins[0]!)));
-    }
-    return ins;
-  };
-  let packed: tf.Tensor | undefined;
-  try {
-    const r = forward(o.graph, o.params, x, { training: false, inputHook });
-    tf.dispose([r.output, ...Object.values(r.extra)]);
-    packed = tf.concat(kept);
-    const v = await packed.data();
-    const sampled = await Promise.all(samples.map((t) => t.data() as Promise<Float32Array>));
-    return new Map(
-      names.map((name, i) => {
-        return [name, { mean: v[2 * i]!, std: v[2 * i + 1]!, sample: sampled[i] }];
-      }),
-    );
-  } finally {
-    tf.dispose([...kept, ...samples, ...(packed ? [packed] : [])]);
-  }
 }
 
 /** Running calibration state of one layer input. */

@@ -7,6 +7,7 @@
 import { exactHvp, modelLayout, networkLossModel, type LossModel } from '../../analysis/hessian';
 import { rademacher } from '../../analysis/hessian/vectors';
 import type { Network } from '../../graph/network';
+import type { MicroBatchOptions } from '../../train/pass-memory';
 import type { Batch, CancelSignal } from '../../train/types';
 import { makeRng } from '../../util/rng';
 
@@ -27,7 +28,8 @@ export function blockQuadraticForms(
   return out;
 }
 
-export interface TraceOptions {
+/** Batches run as micro-batches where one would not fit (MicroBatchOptions; network-loss.ts). */
+export interface TraceOptions extends MicroBatchOptions {
   probes: number;
   seed?: number;
   signal?: CancelSignal;
@@ -48,7 +50,7 @@ export async function layerHessianTraces(
 ): Promise<Map<string, number>> {
   if (!Number.isInteger(o.probes) || o.probes < 1)
     throw new Error(`hessian probes must be an integer ≥ 1, got ${o.probes}`);
-  const model = networkLossModel(net, batches);
+  const model = networkLossModel(net, batches, o);
   try {
     const sums = new Map<string, number>();
     const rng = makeRng(o.seed ?? 0);

@@ -34,11 +34,6 @@ export const DEFAULT_SPARSITIES: readonly number[] = [0.1, 0.25, 0.5];
 const DEFAULT_HESSIAN: HessianOptions = { probes: 1, batches: 1 };
 /** Widths the second-order estimate is given for (the planner's range). */
 const SECOND_ORDER_BITS = Array.from({ length: 15 }, (_, i) => i + 2);
-/**
- * Records per double-backprop pass: its tape holds every activation several times (OSI on wasm:
- * 32 runs out of memory, 16 fits).
- */
-const HESSIAN_MICRO_BATCH = 16;
 
 function checkList(what: string, v: readonly number[], ok: (x: number) => boolean, want: string) {
   if (v.length === 0) throw new Error(`sensitivity: ${what} must not be empty`);
@@ -83,9 +78,12 @@ async function hessianTraces(
   tick: () => void,
 ): Promise<Map<string, number>> {
   const count = Math.min(o.source.size, h.batches * batchSize);
-  const batches = sourceBatches(o.source, count, Math.min(batchSize, HESSIAN_MICRO_BATCH));
-  // The float network that runs (BN folded): the Hessian of what the probes perturb.
+  const batches = sourceBatches(o.source, count, batchSize);
+  // The float network that runs (BN folded): the Hessian of what the probes perturb. Its batches
+  // run as micro-batches where one double-backprop pass would not fit (network-loss.ts).
   return layerHessianTraces(base.net, batches, layers, {
+    microBatch: o.microBatch,
+    memoryBudget: o.memoryBudget,
     probes: h.probes,
     seed: o.seed,
     signal: o.signal,
@@ -115,7 +113,13 @@ export async function measureSensitivity(
     let done = 0;
     const tick = (layer: string) => o.onProgress?.({ done: ++done, total, layer });
     check(o.signal);
-    const ref = await base.evaluate(o.source, s.batchSize, o.signal);
+    const evalOptions = {
+      batchSize: s.batchSize,
+      signal: o.signal,
+      microBatch: o.microBatch,
+      memoryBudget: o.memoryBudget,
+    };
+    const ref = await base.evaluate(o.source, evalOptions);
     const magnitudes = layerMagnitudes(net.graph, base.sparseWeights);
     const probe = async (
       layer: string,
@@ -125,7 +129,7 @@ export async function measureSensitivity(
       check(o.signal);
       base.set(params);
       try {
-        const r = await base.evaluate(o.source, s.batchSize, o.signal);
+        const r = await base.evaluate(o.source, evalOptions);
         tick(layer);
         return { value, loss: r.loss, top1: r.top1 } satisfies SensitivityPoint;
       } finally {

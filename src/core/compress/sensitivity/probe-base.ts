@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, TensorData, Weights } from '../../graph/ir';
 import { Network } from '../../graph/network';
 import type { LayerBits, Recipe } from '../../score/recipe';
-import { evaluate } from '../../train/evaluate';
-import type { BatchSource, CancelSignal } from '../../train/types';
+import { evaluate, type EvalOptions } from '../../train/evaluate';
+import type { BatchSource } from '../../train/types';
 import { hookedRunner, quantizeNetwork } from '../quant';
 import type { HookedRunner } from '../quant/quantized-model';
 import { effectiveLayerSparsity } from '../score-model';
@@ -52,8 +52,8 @@ export interface ProbeBase {
   set(params: ReadonlyMap<string, TensorData>): void;
   /** Put those parameters back to the base weights. */
   restore(names: Iterable<string>): void;
-  /** Main-output loss and top-1 on the whole source. */
-  evaluate(source: BatchSource, batchSize: number, signal?: CancelSignal): Promise<Point>;
+  /** Main-output loss and top-1 on the whole source (micro-batched where needed: evaluate.ts). */
+  evaluate(source: BatchSource, o: EvalOptions): Promise<Point>;
   dispose(): void;
 }
 
@@ -107,8 +107,8 @@ export async function probeBase(
         assign(name, t);
       }
     },
-    async evaluate(source, batchSize, signal) {
-      const r = await evaluate(runner, source, { batchSize, signal });
+    async evaluate(source, o) {
+      const r = await evaluate(runner, source, o);
       return { loss: r.loss, top1: r.top1 };
     },
     dispose: () => run.dispose(),

@@ -5,6 +5,7 @@
  * report on as JSON, and the planner (../plan) reads it back.
  */
 import type { Recipe } from '../../score/recipe';
+import type { MicroBatchOptions } from '../../train/pass-memory';
 import type { BatchSource, CancelSignal } from '../../train/types';
 
 export interface HessianOptions {
@@ -14,7 +15,11 @@ export interface HessianOptions {
   batches: number;
 }
 
-export interface SensitivityOptions {
+/**
+ * `microBatch` / `memoryBudget` (pass-memory.ts) split the evaluations' and the Hessian's batches
+ * into micro-batches (automatic on wasm and cpu).
+ */
+export interface SensitivityOptions extends MicroBatchOptions {
   /** Validation slice (all its records are evaluated, in order, without augmentation). */
   source: BatchSource;
   /** Training batches for the activation quantizers (needed when base quantizes activations). */
