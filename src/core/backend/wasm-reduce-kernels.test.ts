@@ -15,6 +15,8 @@ const CASES: { shape: number[]; axis: number | number[]; keepDims: boolean }[] =
   { shape: [4, 5, 6, 7], axis: [0, 2], keepDims: false }, // not contiguous: native
   { shape: [4, 5, 6, 7], axis: [3], keepDims: false }, // innermost: native
   { shape: [4, 5], axis: [0, 1], keepDims: false }, // everything: native
+  { shape: [8, 20000], axis: 0, keepDims: false }, // wide rows: native (pooling corrupted the heap)
+  { shape: [8, 64, 288], axis: 0, keepDims: false }, // K-FAC's EKFAC sum on OSI
   { shape: [4, 5, 6], axis: null as unknown as number, keepDims: false }, // axis null = all
 ];
 
@@ -71,6 +73,7 @@ describe('wasm pooled Sum/Mean vs cpu', () => {
     expect(reductionBlock([2, 3, 4, 5], [3])).toBeNull();
     expect(reductionBlock([2, 3, 4, 5], [-1, -2])).toBeNull();
     expect(reductionBlock([2, 3, 4, 5], null)).toBeNull(); // all axes
+    expect(reductionBlock([8, 16384], [0])).toBeNull(); // too wide to pool safely
     expect(reductionBlock([2, 3, 4, 5], [-3, -4])).toEqual({ pre: 1, r: 6, post: 20 });
   });
 });

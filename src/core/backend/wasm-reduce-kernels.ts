@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { composite, type KernelCalls } from './kernel-calls';
 
 const WASM = 'wasm';
+/** Widest [pre, R, 1, post] view reduced by pooling (see reductionBlock). */
+export const MAX_POOLED_CHANNELS = 4096;
 
 interface ReduceAttrs {
   axis: number | number[] | null;
@@ -33,6 +35,9 @@ export function reductionBlock(
   const prod = (from: number, to: number) => shape.slice(from, to).reduce((a, b) => a * b, 1);
   const post = prod(last + 1, rank);
   if (post === 1) return null; // innermost: the native kernel needs no transpose
+  // wasm's AvgPool corrupts the heap for long rows (measured: R ≥ 8 with ~16,300+ channels,
+  // e.g. a sum over axis 0 of [8, 16384]); such reductions keep the native kernel.
+  if (post > MAX_POOLED_CHANNELS) return null;
   return { pre: prod(0, first), r: prod(first, last + 1), post };
 }
 
