@@ -1,24 +1,11 @@
 // The command line as users script it: one JSON object on stdout, `{"error"}` + exit 2 on bad
 // input. Runs the real bin (bundled core, wasm backend) on slices of the real CIFAR-100 files.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CIFAR_DIR, MODELS_DIR, ORACLES_DIR } from '../test-paths';
-
-const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(s: string): Record<string, unknown> {
-  const lines = s.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
+import { BIN, cli, json } from './cli-runner.test-helpers';
 
 describe('micronet-lab CLI', () => {
   it('inspect reports records and per-class counts of test.bin', () => {

@@ -2,7 +2,6 @@
 // of the real CIFAR-100 files: the contract fields, the .mnlc that eval and score read back
 // with the same figures, stop → refused without --resume or with another recipe → resumed run
 // equal to the straight one, and bad recipes / flags exiting 2.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,8 @@ import { exitNetGraph } from '../core/compress/pipeline/pipeline.test-helpers';
 import { initWeights } from '../core/graph/params';
 import { writeLabCheckpoint } from '../core/io/lab-checkpoint';
 import { CIFAR_DIR } from '../test-paths';
+import { cli, json } from './cli-runner.test-helpers';
 
-const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
 const RECORD = 3074;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-compress-'));
 const data = path.join(dir, 'data');
@@ -25,17 +24,6 @@ const RECIPE = {
   exitThreshold: 0.02,
   fineTune: { epochs: 1, batchSize: 32, learningRate: 0.01, pruneSteps: 2, qat: true },
 };
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(s: string): Record<string, unknown> {
-  const lines = s.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
 
 function compress(out: string, ...extra: string[]) {
   return cli(

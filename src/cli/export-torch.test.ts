@@ -12,20 +12,9 @@ import { readSafetensors } from '../core/io/safetensors';
 import { goldenOutputs } from '../core/io/torch-job';
 import { lastJson, PYTHON_DIR, runPython, TORCH_PYTHON } from '../core/io/torch-job.test-helpers';
 import { CIFAR_DIR, MODELS_DIR } from '../test-paths';
+import { cli, json } from './cli-runner.test-helpers';
 
-const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
 const OSI = path.join(MODELS_DIR, 'osi-ai-micronet', 'trained_model.pth');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(s: string): Record<string, unknown> {
-  const lines = s.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -1,26 +1,14 @@
 // `sensitivity` and `plan` as users script them (real bin, wasm, real CIFAR-100 records): the
 // report round-trips through --out, `plan` prints a recipe `score --recipe` accepts with a score
 // under the target, and bad flags give {"error"} + exit 2.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CIFAR_DIR } from '../test-paths';
+import { cli, json } from './cli-runner.test-helpers';
 
-const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'micronet-lab.mjs');
 const TEST_BIN = path.join(CIFAR_DIR, 'test.bin');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(s: string): Record<string, unknown> {
-  const lines = s.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
 
 describe('micronet-lab sensitivity / plan', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-plan-'));
