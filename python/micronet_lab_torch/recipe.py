@@ -3,14 +3,16 @@
 Supported: sparsity, layerSparsity, sparsityAllocation, weightBits, activationBits, layerBits,
 weightGranularity, lambda, activationLambda, calibrationBatches, foldBN, exitThreshold (recorded)
 and fineTune {epochs, learningRate, batchSize, momentum, weightDecay, qat, pruneSteps,
-pruneSchedule, distill, exitLossWeight, freezeBatchNorm}. Counting-only fields (countingProfile,
+pruneSchedule, distill, exitLossWeight, freezeBatchNorm, lrSchedule, minLearningRate, augment
+'none' | 'standard'}. Counting-only fields (countingProfile,
 freebie) change nothing in training. Refused with a message: quantMethod / activationMethod
-'mse' and activationZeroPoint (the lab's least-squared-error exponents are a CPU search the lab
+'mse', activationZeroPoint and fineTune.augment 'seed' (AutoAugment) (the lab's least-squared-error exponents are a CPU search the lab
 runs itself), and structured `prune` (run the lab's `prune` first, then export that network).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
@@ -35,6 +37,11 @@ def check_supported(recipe: Dict[str, Any]) -> None:
             )
     if recipe.get("activationZeroPoint"):
         raise RecipeError("recipe.activationZeroPoint: not supported by the torch runner")
+    if (recipe.get("fineTune") or {}).get("augment", "none") not in ("none", "standard"):
+        raise RecipeError(
+            "recipe.fineTune.augment 'seed' (AutoAugment): the torch runner supports"
+            " 'none' and 'standard' (pad-4 crop + flip)"
+        )
     if recipe.get("prune") is not None:
         raise RecipeError("recipe.prune (structured pruning): run the lab's `prune` first")
 
@@ -111,6 +118,9 @@ class FineTune:
     distill: Optional[Dict[str, float]] = None
     exit_loss_weight: float = 1.0
     freeze_bn: bool = False
+    lr_schedule: str = "constant"
+    min_lr: float = 0.0
+    augment: bool = False
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -130,7 +140,18 @@ def fine_tune_of(recipe: Dict[str, Any]) -> FineTune:
         distill=distill,
         exit_loss_weight=float(ft.get("exitLossWeight", 1.0)),
         freeze_bn=bool(ft.get("freezeBatchNorm", False)),
+        lr_schedule=str(ft.get("lrSchedule", "constant")),
+        min_lr=float(ft.get("minLearningRate", 0.0)),
+        augment=ft.get("augment", "none") == "standard",
     )
+
+
+def lr_at(ft: FineTune, step: int, total: int) -> float:
+    """The learning rate of step `step` (0-based) of a phase of `total` (train/schedule.ts)."""
+    if ft.lr_schedule != "cosine":
+        return ft.lr
+    t = min(1.0, step / max(1, total))
+    return ft.min_lr + (ft.lr - ft.min_lr) * 0.5 * (1.0 + math.cos(math.pi * t))
 
 
 def weight_lambda(recipe: Dict[str, Any]) -> float:

@@ -5,8 +5,9 @@ scores the result):
   for each prune step k of fineTune.pruneSteps:
     masks from the current weights (prune.py), applied;
     with fineTune.qat: quantizers on (weights SigmaMax every forward; activations calibrated);
-    fineTune.epochs epochs of SGD (momentum, L2 weight decay, constant lr; a fresh optimizer per
-    step) on batches of fineTune.batchSize images split over the processes, losses as in
+    fineTune.epochs epochs of SGD (momentum, L2 weight decay, constant or cosine lr per step as
+    fineTune.lrSchedule; a fresh optimizer per step; pad-crop + flip with fineTune.augment
+    'standard' or --augment) on batches of fineTune.batchSize images split over the processes, losses as in
     losses.py (distillation from the uncompressed network, the early-exit head's term), masks
     re-applied after every optimizer step;
   rank 0 writes DIR/result.safetensors (lab checkpoint), DIR/result.json (the summary) and
@@ -40,7 +41,7 @@ from .losses import total_loss
 from .ir import Graph
 from .model import build_model
 from .qat import ActQuant, calibrate, enable_activation_quant, enable_weight_quant
-from .recipe import check_supported, fine_tune_of
+from .recipe import check_supported, fine_tune_of, lr_at
 
 
 # Already applied as zeros in the result: the lab's final compression must not prune again.
@@ -186,13 +187,16 @@ class Worker:
             order = list(sampler)
             aug = (
                 cifar.augment_params(len(self.split), self.cfg.seed + k, epoch)
-                if self.cfg.augment
+                if self.cfg.augment or t.ft.augment
                 else None
             )
-            for b in range(len(self.split) // batch_size):
+            per_epoch = len(self.split) // batch_size
+            for b in range(per_epoch):
                 if self.cfg.max_steps is not None and self.steps >= self.cfg.max_steps:
                     return False
                 began = time.perf_counter()
+                for g in opt.param_groups:
+                    g["lr"] = lr_at(t.ft, epoch * per_epoch + b, self.epochs * per_epoch)
                 x, y = cifar.batch(self.split, order[b * self.local : (b + 1) * self.local], aug)
                 self.losses.append(t.step(opt, x, y))
                 self.train_seconds += time.perf_counter() - began

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import unittest
 
 import torch
 
 from micronet_lab_torch import prune
+from micronet_lab_torch.recipe import RecipeError, check_supported, fine_tune_of, lr_at
 from micronet_lab_torch.quant import ceil_log2, fake_quant, fake_quant_sigma_max, sigma_max_bp
 
 from .helpers import random_state, small_graph
@@ -70,6 +72,24 @@ class PruneTest(unittest.TestCase):
         masks = prune.step_masks(graph, p, 0, w)
         for name, m in masks.items():
             self.assertEqual(int(m.numel() - m.sum()), prune.js_round(0.5 * m.numel()), name)
+
+
+class FineTuneFieldsTest(unittest.TestCase):
+    def test_cosine_lr_as_the_lab_schedule(self) -> None:
+        ft = fine_tune_of(
+            {"fineTune": {"learningRate": 0.01, "lrSchedule": "cosine", "minLearningRate": 0.001}}
+        )
+        # train/schedule.ts: min + (lr − min)·½(1 + cos(π·step/total)) with no warm-up
+        self.assertAlmostEqual(lr_at(ft, 0, 8), 0.01, places=15)
+        self.assertAlmostEqual(lr_at(ft, 4, 8), 0.0055, places=15)
+        self.assertAlmostEqual(lr_at(ft, 7, 8), 0.001 + 0.009 * 0.5 * (1 + math.cos(7 * math.pi / 8)))
+        self.assertEqual(lr_at(fine_tune_of({"fineTune": {"learningRate": 0.2}}), 5, 8), 0.2)
+
+    def test_augment_standard_is_honoured_and_seed_refused(self) -> None:
+        self.assertTrue(fine_tune_of({"fineTune": {"augment": "standard"}}).augment)
+        self.assertFalse(fine_tune_of({"fineTune": {"augment": "none"}}).augment)
+        with self.assertRaisesRegex(RecipeError, "augment 'seed'"):
+            check_supported({"fineTune": {"augment": "seed"}})
 
 
 if __name__ == "__main__":

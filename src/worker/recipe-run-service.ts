@@ -17,6 +17,7 @@ import {
   type RunRecipeOptions,
   type RunRecipeResult,
 } from '../core/compress/pipeline/index.ts';
+import { fineTuneAugment } from '../core/compress/fine-tune.ts';
 import { hasEarlyExit } from '../core/compress/score-model.ts';
 import { scoreCompressed } from '../core/compress/compressed-model.ts';
 import type { CifarDataset } from '../core/data/types.ts';
@@ -151,11 +152,15 @@ export class RecipeRunService {
     const onAbort = () => control.cancel();
     signal.addEventListener('abort', onAbort);
     const trainSource = head(cifarSource(train, null), request.trainLimit);
+    const augmented = head(
+      cifarSource(train, fineTuneAugment(recipe.fineTune)),
+      request.trainLimit,
+    );
     try {
       const r = await (this.o.runRecipe ?? coreRunRecipe)({
         net,
         recipe,
-        train: trainSource,
+        train: augmented,
         test: cifarSource(test, null),
         calibration: trainSource,
         limit: request.limit ?? undefined,

@@ -28,6 +28,7 @@ import {
 import { Network } from '../../core/graph/network';
 import { writeCompressed } from '../../core/io/compressed';
 import { batchesPerEpoch } from '../../core/train/batching';
+import { fineTuneAugment } from '../../core/compress/fine-tune';
 import { cifarSource } from '../../core/train/cifar-source';
 import { TrainControl } from '../../core/train/control';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
@@ -102,8 +103,10 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
   if (!data.train) throw new UsageError(`--data: ${dataPath} has no train split to fine-tune on`);
   if (!data.test) throw new UsageError(`--data: ${dataPath} has no test split to evaluate on`);
   const test = cifarSource(limitSplit(data.test, limit), null);
-  const train = cifarSource(limitSplit(data.train, trainLimit), null);
-  const calibration = (await calibrationSource(args, model.graph, data, recipe)) ?? train;
+  const trainSplit = limitSplit(data.train, trainLimit);
+  const train = cifarSource(trainSplit, fineTuneAugment(recipe.fineTune));
+  const calibration =
+    (await calibrationSource(args, model.graph, data, recipe)) ?? cifarSource(trainSplit, null);
   let signalled = false;
   const onSignal = () => {
     signalled = true;

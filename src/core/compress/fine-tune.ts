@@ -1,6 +1,6 @@
 /**
  * Masked fine-tuning (SEED_PIPELINE.md steps 2–3): plain SGD training with train() at a constant
- * learning rate, a MaskSet re-applied after every optimizer step (TrainOptions.afterStep) so that
+ * learning rate (or cosine-annealed: fineTuneSchedule), a MaskSet re-applied after every optimizer step (TrainOptions.afterStep) so that
  * masked weights stay exactly zero. Defaults follow recipe.fineTune: epochs 1, lr 1e-3, batch 32,
  * momentum 0.9, weight decay 5e-4. fineTuneKeepingZeros does it on graph + weights with the
  * weights' own exact zeros as the mask (a sparse checkpoint stays as sparse).
@@ -9,11 +9,13 @@
  * epoch-end hook so that a run checkpoints and resumes (saveMomentum / loadMomentum).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SEED_AUGMENT, STANDARD_AUGMENT, type AugmentOptions } from '../data/augment';
 import type { Graph, Weights } from '../graph/ir';
 import { Network } from '../graph/network';
 import type { FineTuneSettings } from '../score/recipe';
 import type { TrainControl } from '../train/control';
 import { networkModel } from '../train/network-model';
+import type { LrSchedule } from '../train/schedule';
 import { Sgd, type SgdConfig } from '../train/sgd';
 import { train, type EpochSummary, type TrainMetrics, type TrainOptions } from '../train/trainer';
 import type { BatchSource, TrainableModel } from '../train/types';
@@ -49,6 +51,20 @@ export interface FineTuneOptions {
 /** The SGD configuration fine-tuning uses (momentum 0.9, weight decay 5e-4 by default). */
 export function fineTuneSgdConfig(ft: FineTuneSettings = {}): SgdConfig {
   return { momentum: ft.momentum ?? 0.9, weightDecay: ft.weightDecay ?? 5e-4 };
+}
+
+/** The learning-rate schedule of one fine-tuning phase (constant unless lrSchedule 'cosine'). */
+export function fineTuneSchedule(ft: FineTuneSettings, lrScale = 1): LrSchedule {
+  const lr = (ft.learningRate ?? 1e-3) * lrScale;
+  if (ft.lrSchedule !== 'cosine') return { kind: 'constant', lr };
+  return { kind: 'cosine', lr, minLr: (ft.minLearningRate ?? 0) * lrScale };
+}
+
+/** The augmentation fine-tuning asks of its training source (null: none). */
+export function fineTuneAugment(ft: FineTuneSettings = {}): AugmentOptions | null {
+  if (ft.augment === 'standard') return STANDARD_AUGMENT;
+  if (ft.augment === 'seed') return SEED_AUGMENT;
+  return null;
 }
 
 /** A saved tensor (momentum buffer) as plain data. */
@@ -94,7 +110,7 @@ export async function fineTuneMasked(
     source: o.source,
     epochs: ft.epochs ?? 1,
     batchSize: ft.batchSize ?? o.batchSize ?? 32,
-    schedule: { kind: 'constant', lr: (ft.learningRate ?? 1e-3) * (o.lrScale ?? 1) },
+    schedule: fineTuneSchedule(ft, o.lrScale ?? 1),
     sgd: fineTuneSgdConfig(ft),
     seed: o.seed,
     control: o.control,

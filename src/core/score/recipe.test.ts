@@ -23,6 +23,9 @@ describe('validateRecipe', () => {
         distill: { temperature: 4, weight: 0.9 },
         exitLossWeight: 0.5,
         freezeBatchNorm: true,
+        lrSchedule: 'cosine',
+        minLearningRate: 1e-5,
+        augment: 'standard',
       },
     };
     expect(validateRecipe(distilled)).toBe(distilled);
@@ -79,6 +82,22 @@ describe('validateRecipe', () => {
       'recipe.fineTune.exitLossWeight must be a number ≥ 0, got -1',
     ],
     [{ fineTune: { freezeBatchNorm: 1 } }, 'recipe.fineTune.freezeBatchNorm must be'],
+    [
+      { fineTune: { augment: true } },
+      "recipe.fineTune.augment must be 'none' or 'standard' or 'seed', got true",
+    ],
+    [
+      { fineTune: { lrSchedule: 'step' } },
+      "recipe.fineTune.lrSchedule must be 'constant' or 'cosine', got \"step\"",
+    ],
+    [
+      { fineTune: { minLearningRate: 1e-5 } },
+      "recipe.fineTune.minLearningRate must be set only with lrSchedule 'cosine', got 0.00001",
+    ],
+    [
+      { fineTune: { lrSchedule: 'cosine', learningRate: 0.01, minLearningRate: 0.02 } },
+      'recipe.fineTune.minLearningRate must be at most learningRate (0.01), got 0.02',
+    ],
     [{ weightbits: 8 }, "recipe has unknown field 'weightbits'"],
     [null, 'recipe must be an object, got null'],
   ])('%j → %s', (recipe, message) => {

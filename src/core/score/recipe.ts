@@ -44,7 +44,22 @@ export interface FineTuneSettings {
    * consecutive windows (train/batching.ts windowOrder), so a long run checkpoints more often.
    */
   epochImages?: number;
+  /**
+   * Learning rate over each fine-tuning phase: 'constant' (default) or 'cosine' annealing from
+   * learningRate to minLearningRate over the phase's steps (Loshchilov & Hutter 2017).
+   */
+  lrSchedule?: 'constant' | 'cosine';
+  /** The cosine schedule's last learning rate (≥ 0, below learningRate; default 0). */
+  minLearningRate?: number;
+  /**
+   * Augmentation of the fine-tuning images (the teacher sees the same ones): 'none' (default),
+   * 'standard' (pad-4 crop + flip) or 'seed' (AutoAugment policy, crop, flip, cutout 16); see
+   * data/augment.ts. Calibration images are never augmented.
+   */
+  augment?: FineTuneAugment;
 }
+
+export type FineTuneAugment = 'none' | 'standard' | 'seed';
 
 /** (1 − weight)·CE + weight·T²·KL(teacher ‖ student) at temperature T (train/distillation.ts). */
 export interface DistillSettings {
@@ -151,6 +166,9 @@ const FINE_TUNE_FIELDS: readonly string[] = [
   'exitLossWeight',
   'freezeBatchNorm',
   'epochImages',
+  'lrSchedule',
+  'minLearningRate',
+  'augment',
 ];
 
 function show(v: unknown): string {
@@ -229,12 +247,25 @@ function checkFineTune(v: unknown): void {
   checkNumber(`${p}.exitLossWeight`, v.exitLossWeight, 'a number ≥ 0', (x) => x >= 0);
   checkBoolean(`${p}.freezeBatchNorm`, v.freezeBatchNorm);
   checkNumber(`${p}.epochImages`, v.epochImages, 'an integer ≥ 2', (x) => int(x) && x >= 2);
+  checkChoice(`${p}.lrSchedule`, v.lrSchedule, ['constant', 'cosine']);
+  checkLearningRates(p, v);
+  checkChoice(`${p}.augment`, v.augment, ['none', 'standard', 'seed']);
   const d = v.distill;
   if (d === undefined) return;
   if (!isPlainObject(d)) fail(`${p}.distill`, 'an object { temperature?, weight? }', d);
   checkKeys(`${p}.distill`, d, ['temperature', 'weight']);
   checkNumber(`${p}.distill.temperature`, d.temperature, 'a number > 0', (x) => x > 0);
   checkNumber(`${p}.distill.weight`, d.weight, 'a number in [0, 1]', (x) => x >= 0 && x <= 1);
+}
+
+function checkLearningRates(p: string, v: Record<string, unknown>): void {
+  checkNumber(`${p}.minLearningRate`, v.minLearningRate, 'a number ≥ 0', (x) => x >= 0);
+  if (v.minLearningRate === undefined) return;
+  if (v.lrSchedule !== 'cosine')
+    fail(`${p}.minLearningRate`, "set only with lrSchedule 'cosine'", v.minLearningRate);
+  const lr = typeof v.learningRate === 'number' ? v.learningRate : 1e-3;
+  if ((v.minLearningRate as number) > lr)
+    fail(`${p}.minLearningRate`, `at most learningRate (${lr})`, v.minLearningRate);
 }
 
 function checkChoice(path: string, v: unknown, choices: readonly string[]): void {
