@@ -43,6 +43,25 @@ export default tseslint.config(
     },
   },
   {
+    // Storage and the thread-crossing data types sit below the store and the worker: they import
+    // only the core and each other (ARCHITECTURE.md).
+    files: ['src/persist/**/*.ts', 'src/protocol/**/*.ts', 'src/format/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['react', 'react-dom', 'comlink', 'zustand', 'recharts'],
+          patterns: [
+            {
+              group: ['**/worker/*', '**/store/*', '**/panels/*', '**/components/*'],
+              message: 'persist, protocol and format import nothing from the app or the worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // UI → store → client → worker: panels and components never reach the worker themselves.
     files: ['src/panels/**/*.tsx', 'src/components/**/*.tsx'],
     rules: {
@@ -56,6 +75,21 @@ export default tseslint.config(
               message: 'Panels read the store; only store actions call the worker client.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Test-only code (*.test-helpers.ts: fixtures, oracles, small nets) stays out of the app,
+    // the worker, the CLI and the bench.
+    files: ['src/**/*.{ts,tsx}', 'bench/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[source.value=/\\.test-helpers(\\.ts)?$/]',
+          message: 'Only tests import *.test-helpers.ts.',
         },
       ],
     },

@@ -23,7 +23,7 @@ import {
 } from '../src/core/analysis/hessian';
 import { parseRecords, sliceSplit } from '../src/core/data/cifar-records';
 import { Network } from '../src/core/graph/network';
-import { modelFromCheckpoint } from '../src/core/io/model-from-checkpoint';
+import { modelFromCheckpoint } from '../src/core/models/model-from-checkpoint';
 import { cifarSource } from '../src/core/train/cifar-source';
 import { makeRng } from '../src/core/util/rng';
 import { machineInfo } from './machine';

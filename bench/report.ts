@@ -4,6 +4,7 @@ import { osiPruneSection, type OsiPruneResult } from './osi-prune';
 import { osiRecipeSection, type OsiRecipeResult } from './osi-recipe';
 import { scoreDragSection, type ScoreDragResult } from './browser-score-drag';
 import type { ThroughputResult } from '../src/core/bench/throughput';
+import { sci } from '../src/format/format';
 import type { DataLoadResult } from './data-load';
 import type { MachineInfo } from './machine';
 import type { OsiEvalRow } from './osi-eval';
@@ -55,8 +56,6 @@ function osiSection(r: BenchResults): string[] {
   for (const e of r.osiErrors ?? []) lines.push(`- failed: ${e}`);
   return lines;
 }
-
-const sci = (x: number): string => x.toExponential(2);
 
 function osiLogitsSection(r: OsiLogitsResult | null): string[] {
   const lines = [

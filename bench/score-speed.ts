@@ -17,7 +17,8 @@ import {
 import type { Graph } from '../src/core/graph/ir';
 import { initWeights } from '../src/core/graph/params';
 import { buildPyramidNet } from '../src/core/models/pyramidnet';
-import { buildScoreTable, scoreNetwork, type Recipe, type ScoreTable } from '../src/core/score';
+import { buildScoreTable, scoreNetwork, type ScoreTable } from '../src/core/score';
+import type { Recipe } from '../src/core/recipe';
 import { factorize } from './factorize';
 
 const WARM_UP = 100; // moves before timing (JIT)

@@ -20,7 +20,7 @@ import {
 import { STANDARD_AUGMENT } from '../src/core/data/augment';
 import { parseRecords, sliceSplit } from '../src/core/data/cifar-records';
 import { Network } from '../src/core/graph/network';
-import { modelFromCheckpoint } from '../src/core/io/model-from-checkpoint';
+import { modelFromCheckpoint } from '../src/core/models/model-from-checkpoint';
 import { cifarSource } from '../src/core/train/cifar-source';
 import { evaluate } from '../src/core/train/evaluate';
 import { networkModel } from '../src/core/train/network-model';

@@ -1,7 +1,7 @@
 // Shared e2e helpers: console capture (page + workers), the worker's debug hook, and the panels,
 // each in its view of the lab (one view per step: Data, Model, Train & evaluate, Compress,
 // History): a panel's locators open its view before every action or assertion.
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 export interface DebugInfo {
   tfBackend: string;
@@ -16,6 +16,29 @@ export function captureConsole(page: Page): string[] {
   page.on('pageerror', (e) => lines.push(`[page:error] ${e.message}`));
   page.on('worker', (w) => w.on('console', (m) => lines.push(`[worker:${m.type()}] ${m.text()}`)));
   return lines;
+}
+
+/**
+ * For every test of the calling spec file: captures the console (page + workers), attaches it to
+ * the report when the test fails, and saves an end-of-test screenshot. Returns the lines so far.
+ */
+export function consoleOnFailure(): () => string[] {
+  let lines: string[] = [];
+  test.beforeEach(({ page }) => {
+    lines = captureConsole(page);
+  });
+  test.afterEach(async ({ page }, testInfo) => {
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('console', { body: lines.join('\n') });
+    }
+    await page.screenshot({ path: testInfo.outputPath('end.png'), fullPage: true });
+  });
+  return () => lines;
+}
+
+/** Lines of the page's errors among captured console lines. */
+export function pageErrors(lines: readonly string[]): string[] {
+  return lines.filter((l) => l.startsWith('[page:error]'));
 }
 
 /**

@@ -8,7 +8,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
 import {
-  captureConsole,
+  consoleOnFailure,
+  pageErrors,
   configureTraining,
   countLabWorkers,
   debugInfo,
@@ -20,16 +21,7 @@ const BATCH = 8;
 const EPOCHS = 3;
 const TOTAL_STEPS = (TRAIN / BATCH) * EPOCHS; // metrics every step (≤ 500 steps)
 
-let lines: string[] = [];
-test.beforeEach(({ page }) => {
-  lines = captureConsole(page);
-});
-test.afterEach(async ({ page }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('console', { body: lines.join('\n') });
-  }
-  await page.screenshot({ path: testInfo.outputPath('end.png'), fullPage: true });
-});
+const consoleLines = consoleOnFailure();
 
 /** Loads the slices and sets up a 3-epoch run of the tiny net (not started). */
 async function prepare(page: Page): Promise<void> {
@@ -112,7 +104,7 @@ test('a killed worker is detected, restarted, and the run resumes from its check
   expect(workers()).toBe(2);
   expect((await debugInfo(page)).tfBackend).toBe('wasm'); // same preference in the new worker
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
-  expect(lines.filter((l) => l.startsWith('[page:error]'))).toEqual([]);
+  expect(pageErrors(consoleLines())).toEqual([]);
 });
 
 test('a reload mid-training comes back and resumes the run', async ({ page }) => {

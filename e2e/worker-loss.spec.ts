@@ -8,22 +8,20 @@
 // worker is replaced, the badge and the job say why, and the restart completes.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, countLabWorkers, debugInfo, panels, region } from './helpers.ts';
+import {
+  consoleOnFailure,
+  pageErrors,
+  countLabWorkers,
+  debugInfo,
+  panels,
+  region,
+} from './helpers.ts';
 
 const TEST_IMAGES = 600;
 const RECIPE = { weightBits: 8 };
 const RECIPE_JSON = JSON.stringify(RECIPE);
 
-let lines: string[] = [];
-test.beforeEach(({ page }) => {
-  lines = captureConsole(page);
-});
-test.afterEach(async ({ page }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('console', { body: lines.join('\n') });
-  }
-  await page.screenshot({ path: testInfo.outputPath('end.png'), fullPage: true });
-});
+const consoleLines = consoleOnFailure();
 
 /** wasm, the slices loaded, the recipe from the URL, the untrained tiny net made current. */
 async function openWithTinyNet(page: Page): Promise<void> {
@@ -130,7 +128,7 @@ test('a worker killed mid-evaluation and mid-analysis is replaced; the jobs rest
     timeout: 90_000,
   });
   await expect(page.getByTestId('job-interrupted-analyse')).toHaveCount(0);
-  expect(lines.filter((l) => l.startsWith('[page:error]'))).toEqual([]);
+  expect(pageErrors(consoleLines())).toEqual([]);
 });
 
 test('a wasm abort that leaves the worker broken is noticed; the worker is replaced', async ({
@@ -158,5 +156,5 @@ test('a wasm abort that leaves the worker broken is noticed; the worker is repla
   await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '2', {
     timeout: 60_000,
   });
-  expect(lines.filter((l) => l.startsWith('[page:error]'))).toEqual([]);
+  expect(pageErrors(consoleLines())).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // resolution as the browser build. Why: tfjs-core's Node entry (CommonJS) leaves out the gradient
 // registrations and its ES-module files use directory imports Node cannot load, so the entry is
 // bundled with esbuild (ES-module fields first) into node_modules/.cache and imported from there.
-// The bundle is rebuilt only when a file under src/, bench/ or scripts/ is newer.
+// The bundle is rebuilt only when the entry or a file under src/, bench/ or scripts/ is newer.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ export async function bundle(entry) {
   const outfile = path.join(root, 'node_modules', '.cache', 'micronet-lab', `${name}.mjs`);
   const sources = Math.max(
     ...['src', 'bench', 'scripts'].map((d) => newestMtime(path.join(root, d))),
+    fs.statSync(path.join(root, entry)).mtimeMs, // an entry outside those folders (e2e fixtures)
   );
   if (!fs.existsSync(outfile) || fs.statSync(outfile).mtimeMs < sources) {
     await build({

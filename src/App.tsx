@@ -1,16 +1,18 @@
 /**
- * MicroNet Lab's page: a header with the lab's global state (dataset, network, recipe, score) and
- * the backend badge, the step navigation, the first-run hint, then one view per step — Data,
- * Model (checkpoint import / export), Train & evaluate, Compress (Score, Spectra, Pruning) and
- * History. Every panel stays mounted (hidden outside its view), so jobs, charts and edits carry
- * on while another view is open. The open view is `?view=` (Back / Forward follow it).
- * On mount it starts the worker's backend (honouring `?backend=`), reads the recipe from
- * `?recipe=`, lists the model zoo, restores a cached dataset and loads the run history.
+ * MicroNet Lab's page: a header with the lab's global state (dataset, network, recipe, score),
+ * the backend badge and "Show first steps" (once the hint is dismissed), the step navigation, the
+ * first-run hint, then one view per step — Data, Model (checkpoint import / export), Train &
+ * evaluate, Compress (Score, Spectra, Pruning) and History. Every panel stays mounted (hidden
+ * outside its view), so jobs, charts and edits carry on while another view is open. The open
+ * view is `?view=` (Back / Forward follow it). On mount it starts the worker's backend (honouring
+ * `?backend=`), reads the recipe from `?recipe=`, lists the model zoo, restores a cached dataset
+ * and loads the run history.
  */
 import { useEffect, type ReactNode } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { NetworkStackBar } from './components/NetworkStackBar.tsx';
 import { FirstRunHint } from './components/FirstRunHint.tsx';
+import { FirstStepsButton } from './components/FirstStepsButton.tsx';
 import { LabStatus } from './components/LabStatus.tsx';
 import { RecoveryNotice } from './components/RecoveryNotice.tsx';
 import { StepNav } from './components/StepNav.tsx';
@@ -67,6 +69,7 @@ export function App() {
         </div>
         <div className="header-status">
           <NetworkStackBar />
+          <FirstStepsButton />
           <BackendBadge />
           <WorkerLossNote />
         </div>

@@ -8,7 +8,7 @@ import { quantizedInputs } from '../core/compress/quant/layer-bits';
 import type { CifarDataset } from '../core/data/types';
 import type { Graph } from '../core/graph/ir';
 import { cifarSource } from '../core/train/cifar-source';
-import { minRecipeBits, type Recipe } from '../core/score/recipe';
+import { minRecipeBits, type Recipe } from '../core/recipe';
 import type { BatchSource } from '../core/train/types';
 import { optionalFlag, UsageError, type ParsedArgs } from './args';
 import { limitSplit, loadDataset } from './node-files';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { Graph, Weights } from '../core/graph/ir';
 import { initWeights } from '../core/graph/params';
-import { modelFromCheckpoint } from '../core/io/model-from-checkpoint';
+import { modelFromCheckpoint } from '../core/models/model-from-checkpoint';
 import type { ReadCompressed } from '../core/io/compressed';
 import type { CheckpointFormat } from '../core/io/read-checkpoint';
 import { buildFromZooName } from '../core/models/zoo';

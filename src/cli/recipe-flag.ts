@@ -3,7 +3,7 @@
  * JSON file. Validated against the recipe schema; errors name the flag and the bad field.
  */
 import fs from 'node:fs';
-import { validateRecipe, type Recipe } from '../core/score/recipe';
+import { validateRecipe, type Recipe } from '../core/recipe';
 import { optionalFlag, UsageError, type ParsedArgs } from './args';
 
 function recipeText(value: string): string {

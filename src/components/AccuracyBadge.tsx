@@ -3,7 +3,7 @@
  * 80 %, and whether it clears the line.
  */
 import { ACCURACY_TARGET } from '../store/score-compute.ts';
-import { formatPercent } from './format.ts';
+import { formatPercent } from '../format/format.ts';
 
 export interface AccuracyBadgeProps {
   /** Top-1 in [0, 1]; null while unknown. */

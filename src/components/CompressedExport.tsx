@@ -2,15 +2,18 @@
  * "Export compressed": compresses the current network with the Score panel's recipe and offers
  * the compressed checkpoint, the dequantized safetensors and the recipe JSON as downloads, with
  * the compressed file's size beside the parameter storage the score counts, and whether the
- * (network, recipe) it writes qualifies (the Score panel's eligibility).
+ * (network, recipe) it writes qualifies (the Score panel's eligibility). Files of an earlier
+ * network or recipe are labelled stale.
  */
 import { EligibilityTag } from './EligibilityTag.tsx';
 import { useEligibility } from './ScoreEligibility.tsx';
 import { useLabStore } from '../store/lab-store.ts';
 import type { ExportLink } from '../store/export-slice.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../format/format.ts';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
+import { StaleNote } from './StaleNote.tsx';
+import { staleReason } from '../store/stale.ts';
 
 const KIND_TEXT: Record<ExportLink['kind'], string> = {
   compressed: 'compressed checkpoint',
@@ -35,6 +38,7 @@ export function CompressedExport() {
   const busy = useLabStore((s) => s.jobs.train !== null || s.jobs.model !== null);
   const result = useLabStore((s) => s.compressedExport);
   const error = useLabStore((s) => s.compressedExportError);
+  const stale = useLabStore((s) => staleReason(s, s.compressedExport));
   const { exportCompressed, cancelJob } = useLabStore.getState();
   const exporting = job?.label.startsWith('Exporting') ?? false;
   const eligibility = useEligibility();
@@ -59,8 +63,13 @@ export function CompressedExport() {
           {error}
         </p>
       )}
+      <StaleNote reason={stale} action="export again" testId="compressed-export-stale" />
       {result && (
-        <div data-testid="compressed-export-files">
+        <div
+          data-testid="compressed-export-files"
+          data-stale={stale !== null}
+          className={stale ? 'stale-result' : undefined}
+        >
           <ul className="export-links">
             {result.links.map((l) => (
               <li key={l.kind}>

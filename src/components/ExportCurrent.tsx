@@ -3,7 +3,7 @@
  * in its metadata), with a link to the saved file or the error.
  */
 import { useLabStore } from '../store/lab-store.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../format/format.ts';
 
 export function ExportCurrent({ disabled }: { disabled: boolean }) {
   const exported = useLabStore((s) => s.exported);

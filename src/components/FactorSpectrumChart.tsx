@@ -15,10 +15,10 @@ import {
   YAxis,
 } from 'recharts';
 import type { LayerSpectrum } from '../worker/lab-types.ts';
+import { sci } from '../format/format.ts';
 import { logDomain, spectrumPoints } from './spectra-data.ts';
 
 const HEIGHT = 240;
-const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(2) : String(v));
 
 export function FactorSpectrumChart({ layer }: { layer: LayerSpectrum | null }) {
   const domain = useMemo(

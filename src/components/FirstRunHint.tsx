@@ -1,7 +1,8 @@
 /**
  * The first-run hint: the three steps from an empty lab to a scored network — load the bundled
  * example network, load CIFAR-100, open Compress and measure. Each step ticks itself off; the
- * hint goes away when dismissed and stays away (remembered in this browser).
+ * hint goes away when dismissed and stays away (remembered in this browser) until the header's
+ * "Show first steps" (FirstStepsButton) brings it back.
  */
 import type { ReactNode } from 'react';
 import { useLabStore } from '../store/lab-store.ts';
@@ -48,7 +49,9 @@ export function FirstRunHint() {
   if (dismissed) return null;
   return (
     <aside className="first-run" aria-labelledby="first-run-heading" data-testid="first-run-hint">
-      <h2 id="first-run-heading">New here? Three steps to a scored network</h2>
+      <h2 id="first-run-heading" tabIndex={-1}>
+        New here? Three steps to a scored network
+      </h2>
       <ol>
         <Step view="model">
           <ExampleNetworkButton primary /> — OSI-AI MicroNet, a real MicroNet Challenge entry (80.26

@@ -13,10 +13,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { sci } from '../format/format.ts';
 import { densityPoints, logDomain } from './spectra-data.ts';
 
 const HEIGHT = 200;
-const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(2) : String(v));
 
 export function HessianDensityChart({
   grid,

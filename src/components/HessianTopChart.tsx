@@ -4,10 +4,10 @@
  */
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { sci3 } from '../format/format.ts';
 import { topPoints } from './spectra-data.ts';
 
 const HEIGHT = 200;
-const sci = (v: unknown) => (typeof v === 'number' ? v.toExponential(3) : String(v));
 
 export function HessianTopChart({ top }: { top: readonly number[] }) {
   const { points, log, floor } = useMemo(() => topPoints(top), [top]);
@@ -32,11 +32,11 @@ export function HessianTopChart({ top }: { top: readonly number[] }) {
             <YAxis
               {...(log ? { scale: 'log' as const, domain: [floor, 'auto'] } : {})}
               allowDataOverflow
-              tickFormatter={sci}
+              tickFormatter={sci3}
               tick={{ fontSize: 11 }}
               width={70}
             />
-            <Tooltip formatter={sci} labelFormatter={(k) => `λ${String(k)}`} />
+            <Tooltip formatter={sci3} labelFormatter={(k) => `λ${String(k)}`} />
             <Bar dataKey="value" name="eigenvalue" fill="#1f4e8c" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>

@@ -19,10 +19,10 @@ import {
 import type { RunRecord } from '../persist/history-db.ts';
 import type { RecordMap } from '../store/measure-records.ts';
 import { ACCURACY_TARGET, REFERENCE_SCORES } from '../store/score-compute.ts';
-import { formatCount } from './format.ts';
+import { formatCount } from '../format/format.ts';
 import { scatterData, type ScatterPoint } from './history-data.ts';
 import { decadeTicks, referenceDomain } from './ScoreReferenceChart.tsx';
-import { formatScore } from './score-format.ts';
+import { formatScore } from '../format/score-format.ts';
 
 const HEIGHT = 280;
 const EDIT_COLOR = '#1f4e8c';

@@ -4,9 +4,9 @@
  */
 import { describeCounts } from '../store/data-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
-import { recipeJson } from '../store/recipe-url.ts';
-import { formatCount } from './format.ts';
-import { formatScore } from './score-format.ts';
+import { recipeJson } from '../core/recipe/index.ts';
+import { formatCount } from '../format/format.ts';
+import { formatScore } from '../format/score-format.ts';
 
 function Item({ label, testId, children }: { label: string; testId: string; children: string }) {
   return (

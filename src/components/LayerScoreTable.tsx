@@ -6,12 +6,13 @@
  * 800-layer net re-renders as cheaply as a tiny one while a slider is dragged.
  */
 import { useMemo, useState } from 'react';
-import type { LayerScore, Recipe } from '../core/score/index.ts';
+import type { LayerScore } from '../core/score/index.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 import type { BitsKind } from '../store/recipe-edit.ts';
 import { globalBits } from '../store/recipe-edit.ts';
 import { BitsPicker } from './BitsPicker.tsx';
 import { SparsitySlider } from './SparsitySlider.tsx';
-import { formatCompact, formatShare } from './score-format.ts';
+import { formatCompact, formatShare } from '../format/score-format.ts';
 
 export const ROW_PX = 36;
 const VISIBLE_ROWS = 12;

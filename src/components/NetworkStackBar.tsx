@@ -2,7 +2,8 @@
  * Undo / Redo of the current network (the worker's network stack, store/stack-slice.ts): which
  * network is current and what made it so, and buttons back to the previous network or forward
  * again. Import, train, prune, schedule, recipe runs and History restores each push one; the
- * stack survives a reload. Disabled while a job uses the network.
+ * stack survives a reload. Disabled while a job uses the network. A current network the stack
+ * could not keep (too big, storage failed) is said so; Undo then returns to the last one kept.
  */
 import { stackBlocker } from '../store/stack-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
@@ -15,7 +16,8 @@ export function NetworkStackBar() {
   const { undoNetwork, redoNetwork } = useLabStore.getState();
   if (!view || view.entries.length === 0) return null;
   const at = view.entries[view.index];
-  const prev = view.entries[view.index - 1];
+  // A current network the stack could not keep: undo returns to the stack's current entry.
+  const prev = view.currentKept ? view.entries[view.index - 1] : at;
   const next = view.entries[view.index + 1];
   const busy = moving || blocker !== null;
   return (
@@ -27,8 +29,12 @@ export function NetworkStackBar() {
       data-index={view.index}
       data-size={view.entries.length}
     >
-      <span className="hint" data-testid="network-stack-current">
-        {at ? `${at.label} (${view.index + 1} of ${view.entries.length})` : ''}
+      <span className="hint" data-testid="network-stack-current" data-kept={view.currentKept}>
+        {!at
+          ? ''
+          : view.currentKept
+            ? `${at.label} (${view.index + 1} of ${view.entries.length})`
+            : `current network not kept for undo (last kept: ${at.label})`}
       </span>
       <button
         type="button"

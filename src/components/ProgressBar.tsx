@@ -3,7 +3,7 @@
  * ETA and a Cancel button. The slot keeps its height when idle so nothing below it jumps.
  */
 import type { JobState } from '../store/jobs-slice.ts';
-import { formatBytes, formatCount, formatDuration } from './format.ts';
+import { formatBytes, formatCount, formatDuration } from '../format/format.ts';
 
 export interface ProgressBarProps {
   job: JobState | null;

@@ -15,8 +15,8 @@ import {
 import { computeScore } from '../store/score-compute.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import { BitsPicker } from './BitsPicker.tsx';
-import { formatPercent } from './format.ts';
-import { formatScore } from './score-format.ts';
+import { formatPercent } from '../format/format.ts';
+import { formatScore } from '../format/score-format.ts';
 
 function Row({ r }: { r: ProposalRow }) {
   const { editProposalRow } = useLabStore.getState();

@@ -14,7 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ScheduleIteration } from '../worker/lab-types.ts';
-import { formatCount } from './format.ts';
+import { formatCount } from '../format/format.ts';
 
 const HEIGHT = 220;
 

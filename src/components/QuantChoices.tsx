@@ -6,7 +6,7 @@
  * recipe edit like the bit pickers' (URL, live score, measurement); withQuantChoices keeps the
  * recipe valid (a zero point brings least-squared-error activation exponents with it).
  */
-import type { QuantMethod } from '../core/score/recipe.ts';
+import type { QuantMethod } from '../core/recipe/index.ts';
 import {
   quantChoices,
   withQuantChoices,

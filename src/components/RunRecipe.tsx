@@ -9,43 +9,57 @@ import { useEffect, useId } from 'react';
 import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic.ts';
 import type { RecipeRunView } from '../store/recipe-run-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
-import { formatBytes, formatCount, formatDuration, formatPercent } from './format.ts';
+import { formatBytes, formatCount, formatDuration, formatPercent } from '../format/format.ts';
 import { CountField } from './CountField.tsx';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
-import { formatScore } from './score-format.ts';
+import { StaleNote } from './StaleNote.tsx';
+import { staleReason } from '../store/stale.ts';
+import { formatScore } from '../format/score-format.ts';
 
 function Result({ r }: { r: RecipeRunView }) {
   const q = r.qualification;
+  const stale = useLabStore((s) => staleReason(s, r));
   return (
-    <div data-testid="recipe-run-result" data-qualifies={q.qualifies} data-status={q.status}>
-      <p>
-        top-1 <strong data-testid="recipe-run-top1">{formatPercent(r.top1)}</strong>
-        {r.hasExit && (
-          <>
-            {' '}
-            · with early exit{' '}
-            <strong data-testid="recipe-run-top1-exit">{formatPercent(r.top1EarlyExit)}</strong> at
-            threshold {r.exitThreshold}, exit rate{' '}
-            <span data-testid="recipe-run-exit-rate">{formatPercent(r.exitRate)}</span>
-          </>
-        )}{' '}
-        on {formatCount(r.n)} of {formatCount(r.testSize)} test images · score{' '}
-        <strong data-testid="recipe-run-score">{formatScore(r.score)}</strong> (
-        {r.paramsM.toFixed(4)} M params, {r.opsM.toFixed(2)} M ops) · {formatDuration(r.seconds)}
-        {r.resumedFrom ? ' (resumed)' : ''}
-      </p>
-      <p
-        className={q.qualifies ? 'status' : 'status status-warning'}
-        data-testid="recipe-run-qualifies"
+    <>
+      <StaleNote reason={stale} action="its figures are of that pair" testId="recipe-run-stale" />
+      <div
+        data-testid="recipe-run-result"
+        data-qualifies={q.qualifies}
+        data-status={q.status}
+        data-stale={stale !== null}
+        className={stale ? 'stale-result' : undefined}
       >
-        {q.text}
-      </p>
-      <a href={r.download.url} download={r.download.fileName} data-testid="recipe-run-download">
-        {r.download.fileName}
-      </a>{' '}
-      <span className="hint">compressed checkpoint, {formatBytes(r.download.bytes)}</span>
-    </div>
+        <p>
+          top-1 <strong data-testid="recipe-run-top1">{formatPercent(r.top1)}</strong>
+          {r.hasExit && (
+            <>
+              {' '}
+              · with early exit{' '}
+              <strong data-testid="recipe-run-top1-exit">
+                {formatPercent(r.top1EarlyExit)}
+              </strong>{' '}
+              at threshold {r.exitThreshold}, exit rate{' '}
+              <span data-testid="recipe-run-exit-rate">{formatPercent(r.exitRate)}</span>
+            </>
+          )}{' '}
+          on {formatCount(r.n)} of {formatCount(r.testSize)} test images · score{' '}
+          <strong data-testid="recipe-run-score">{formatScore(r.score)}</strong> (
+          {r.paramsM.toFixed(4)} M params, {r.opsM.toFixed(2)} M ops) · {formatDuration(r.seconds)}
+          {r.resumedFrom ? ' (resumed)' : ''}
+        </p>
+        <p
+          className={q.qualifies ? 'status' : 'status status-warning'}
+          data-testid="recipe-run-qualifies"
+        >
+          {q.text}
+        </p>
+        <a href={r.download.url} download={r.download.fileName} data-testid="recipe-run-download">
+          {r.download.fileName}
+        </a>{' '}
+        <span className="hint">compressed checkpoint, {formatBytes(r.download.bytes)}</span>
+      </div>
+    </>
   );
 }
 

@@ -7,9 +7,9 @@
 import { AccuracyBadge } from './AccuracyBadge.tsx';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
-import { formatCount, formatPercent } from './format.ts';
+import { formatCount, formatPercent } from '../format/format.ts';
 import type { AccuracyFigure } from '../store/measure-records.ts';
-import { recipeJson } from '../store/recipe-url.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import { measureBlocker, type Measurement } from '../store/score-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import { useCurrentRecord } from './ScoreEligibility.tsx';

@@ -8,7 +8,7 @@
 import { eligibility, eligibilityOf, type Eligibility } from '../store/eligibility.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import { findRecord, type MeasureRecord } from '../store/measure-records.ts';
-import { recipeJson } from '../store/recipe-url.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import { eligibilityText } from './eligibility-text.ts';
 
 export { eligibilityText };

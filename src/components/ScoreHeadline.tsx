@@ -4,7 +4,7 @@
  */
 import type { ScoreResult } from '../core/score/index.ts';
 import { FreebieBadge } from './FreebieBadge.tsx';
-import { formatCompact, formatScore } from './score-format.ts';
+import { formatCompact, formatScore } from '../format/score-format.ts';
 
 export function ScoreHeadline({ score }: { score: ScoreResult | null }) {
   return (

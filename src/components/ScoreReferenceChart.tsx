@@ -7,7 +7,7 @@
 import type { EligibilityStatus } from '../store/eligibility.ts';
 import { ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
 import { REFERENCE_SCORES } from '../store/score-compute.ts';
-import { formatScore } from './score-format.ts';
+import { formatScore } from '../format/score-format.ts';
 
 const HEIGHT = 110;
 

@@ -6,7 +6,7 @@
 import { useId } from 'react';
 import {
   sensitivityBlocker,
-  sensitivityStale,
+  sensitivityStaleReason,
   SENSITIVITY_IMAGES_DEFAULT,
 } from '../store/sensitivity-slice.ts';
 import { useLabStore } from '../store/lab-store.ts';
@@ -15,12 +15,13 @@ import { NumberField } from './NumberField.tsx';
 import { JobInterrupted } from './JobInterrupted.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { SensitivityChart } from './SensitivityChart.tsx';
-import { formatCount, formatPercent } from './format.ts';
+import { StaleNote } from './StaleNote.tsx';
+import { formatCount, formatPercent } from '../format/format.ts';
 import { candidateValues, mostSensitive } from './sensitivity-data.ts';
 
 function ReportLine() {
   const report = useLabStore((s) => s.sensitivity);
-  const stale = useLabStore(sensitivityStale);
+  const stale = useLabStore(sensitivityStaleReason);
   if (!report) return null;
   const trace = report.layers.some((l) => l.hessianTrace !== undefined);
   const narrowest = candidateValues(report, 'bits')[0];
@@ -31,13 +32,14 @@ function ReportLine() {
     )
     .join(', ');
   return (
-    <p className="hint" data-testid="sensitivity-summary" data-stale={stale}>
+    <p className="hint" data-testid="sensitivity-summary" data-stale={stale !== null}>
       {report.layers.length} layers on {formatCount(report.n)} test images in{' '}
       {report.seconds.toFixed(1)} s; base top-1 {formatPercent(report.base.top1)}, loss{' '}
       {report.base.loss.toFixed(3)}
       {trace ? '; dashed: second-order estimate from each layer’s Hessian trace' : ''}
       {narrowest !== undefined && worst ? `. Most sensitive at ${narrowest} bits: ${worst}` : ''}
-      {stale ? ' · measured on an earlier network' : ''}
+      {stale === 'network' ? ' · measured on an earlier network' : ''}
+      {stale === 'recipe' ? ' · measured with an earlier recipe' : ''}
     </p>
   );
 }
@@ -50,6 +52,7 @@ export function SensitivityView() {
   const error = useLabStore((s) => s.sensitivityError);
   const notice = useLabStore((s) => s.sensitivityNotice);
   const blocker = useLabStore(sensitivityBlocker);
+  const stale = useLabStore(sensitivityStaleReason);
   const { setSensitivityImages, measureSensitivity, cancelSensitivity } = useLabStore.getState();
   return (
     <div className="sensitivity" role="group" aria-labelledby={headingId} data-testid="sensitivity">
@@ -93,7 +96,12 @@ export function SensitivityView() {
       />
       <JobInterrupted slot="sensitivity" />
       <ReportLine />
-      {report && <SensitivityChart report={report} />}
+      <StaleNote reason={stale} action="measure the sensitivity again" testId="sensitivity-stale" />
+      {report && (
+        <div className={stale ? 'stale-result' : undefined}>
+          <SensitivityChart report={report} />
+        </div>
+      )}
       <FindRecipe />
     </div>
   );

@@ -5,7 +5,7 @@
  */
 import { useId } from 'react';
 import { SPARSITY_MAX } from '../store/recipe-edit.ts';
-import { formatShare } from './score-format.ts';
+import { formatShare } from '../format/score-format.ts';
 
 export interface SparsitySliderProps {
   label: string;

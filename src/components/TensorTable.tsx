@@ -4,7 +4,7 @@
  * page around. Shown empty (same height) before any import.
  */
 import type { TensorRow } from '../worker/lab-types.ts';
-import { formatCount, formatPercent } from './format.ts';
+import { formatCount, formatPercent } from '../format/format.ts';
 
 export interface TensorTableProps {
   rows: TensorRow[] | null;

@@ -6,7 +6,7 @@
  * (for a slice: an estimate whose whole interval is below 80 %, interval shown), "not measured".
  */
 import type { Eligibility } from '../store/eligibility.ts';
-import { formatCount, formatPercent } from './format.ts';
+import { formatCount, formatPercent } from '../format/format.ts';
 
 const range = (e: Eligibility) =>
   e.interval ? `${formatPercent(e.interval[0])}–${formatPercent(e.interval[1])}` : '';

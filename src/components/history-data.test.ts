@@ -1,15 +1,9 @@
 // History panel data: the Pareto front of (score ↓, accuracy ↑) on hand-made points (dominated
 // points dropped, ties, duplicates, a single point), the scatter's points / front / extent,
-// the compare rows with their differences, and recipe labels.
+// and the compare rows with their differences.
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../persist/history-db.ts';
-import {
-  compareRows,
-  describeRecipe,
-  flattenRecipe,
-  paretoFront,
-  scatterData,
-} from './history-data.ts';
+import { compareRows, paretoFront, scatterData } from './history-data.ts';
 
 const p = (id: string, score: number, accuracy: number) => ({ id, score, accuracy });
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
@@ -114,24 +108,5 @@ describe('compareRows', () => {
     const rows = compareRows(run('a'), run('a'));
     expect(rows.some((r) => r.differs)).toBe(false);
     expect(rows[rows.length - 1]).toEqual({ field: 'recipe', a: '{}', b: '{}', differs: false });
-  });
-});
-
-describe('recipe labels', () => {
-  it('flattens nested fields and describes a recipe briefly', () => {
-    expect(flattenRecipe({ layerSparsity: { conv3: 0.2 }, foldBN: false })).toEqual({
-      'layerSparsity.conv3': '0.2',
-      foldBN: 'false',
-    });
-    expect(describeRecipe({})).toBe('as is');
-    expect(
-      describeRecipe({
-        sparsity: 0.5,
-        weightBits: 8,
-        layerSparsity: { a: 0.1 },
-        layerBits: { a: { weight: 4 }, b: { activation: 6 } },
-        freebie: false,
-      }),
-    ).toBe('sparsity 50 %, 8-bit weights, 2 layer overrides, no freebie');
   });
 });

@@ -5,14 +5,14 @@
  * scatter's points (one per (network, recipe) pair, with its eligibility), the compare rows (recipe
  * fields flattened, score terms, accuracy, parameters; differences flagged) and short labels.
  */
-import type { Recipe } from '../core/score/index.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import type { RunRecord } from '../persist/history-db.ts';
 import { eligibilityOf, type EligibilityStatus } from '../store/eligibility.ts';
 import { runFigures } from '../store/history-pairs.ts';
 import type { RecordMap } from '../store/measure-records.ts';
-import { recipeJson } from '../store/recipe-url.ts';
-import { formatCount, formatPercent } from './format.ts';
-import { formatScore } from './score-format.ts';
+import { formatCount, formatPercent } from '../format/format.ts';
+import { formatScore } from '../format/score-format.ts';
+import { flattenRecipe } from '../format/recipe-label.ts';
 
 export interface FrontPoint {
   score: number;
@@ -131,18 +131,6 @@ export function scatterData(
   };
 }
 
-/** Recipe fields as flat rows: "sparsity", "layerSparsity.conv3", "layerBits.fc.weight", … */
-export function flattenRecipe(r: Recipe): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (prefix: string, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(`${prefix}.${k}`, x);
-    } else out[prefix] = JSON.stringify(v);
-  };
-  for (const [k, v] of Object.entries(r)) walk(k, v);
-  return out;
-}
-
 export interface CompareRow {
   field: string;
   a: string;
@@ -190,22 +178,4 @@ export function compareRows(a: RunRecord, b: RunRecord): CompareRow[] {
     rows.push({ field: `recipe.${k}`, a: x, b: y, differs: x !== y });
   }
   return rows;
-}
-
-const bits = (n: number | undefined, what: string) => (n === undefined ? [] : [`${n}-bit ${what}`]);
-
-/** A short label of a recipe: "sparsity 50 %, 8-bit weights, 2 layer overrides" or "as is". */
-export function describeRecipe(r: Recipe): string {
-  const parts: string[] = [];
-  if (r.sparsity !== undefined) parts.push(`sparsity ${formatPercent(r.sparsity, 0)}`);
-  parts.push(...bits(r.weightBits, 'weights'), ...bits(r.activationBits, 'activations'));
-  const overrides = new Set([
-    ...Object.keys(r.layerSparsity ?? {}),
-    ...Object.keys(r.layerBits ?? {}),
-  ]).size;
-  if (overrides > 0) parts.push(`${overrides} layer override${overrides === 1 ? '' : 's'}`);
-  if (r.countingProfile === 'seed') parts.push("seed's counter");
-  if (r.foldBN === false) parts.push('BN unfolded');
-  if (r.freebie === false) parts.push('no freebie');
-  return parts.length > 0 ? parts.join(', ') : 'as is';
 }

@@ -6,6 +6,7 @@ import {
   logDomain,
   logFloor,
   logHistogram,
+  passSplitText,
   spectrumPoints,
   topPoints,
 } from './spectra-data.ts';
@@ -54,5 +55,15 @@ describe('spectra chart data', () => {
     expect(logDomain([0.037, 0, 4.2, -3])).toEqual([0.01, 10]);
     expect(logDomain([100])).toEqual([100, 1000]);
     expect(logDomain([])).toEqual([0.1, 1]);
+  });
+
+  it('says when a pass ran as micro-batches, and nothing when it ran whole', () => {
+    const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+    const split = { batchSize: 32, microBatch: 4, wholeBatchBytes: 6.9 * 2 ** 30 };
+    expect(passSplitText('Hessian', split, gb)).toBe(
+      'Hessian: batches of 32 ran as micro-batches of 4 (a whole batch ≈ 6.9 GB)',
+    );
+    expect(passSplitText('Hessian', { ...split, microBatch: 32 }, gb)).toBeNull();
+    expect(passSplitText('Hessian', null, gb)).toBeNull();
   });
 });

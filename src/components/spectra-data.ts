@@ -142,3 +142,23 @@ export function topPoints(top: readonly number[]): {
     floor: logFloor(top),
   };
 }
+
+/** How one kind of pass ran (worker's PassSplit, kept structural so this file stays pure). */
+export interface PassSplitView {
+  batchSize: number;
+  microBatch: number;
+  wholeBatchBytes: number;
+}
+
+/**
+ * The sentence that says a pass was split to fit memory, e.g. "Hessian-vector products: batches
+ * of 32 ran as micro-batches of 4 (a whole batch ≈ 6.9 GB)"; null when it ran whole.
+ */
+export function passSplitText(
+  what: string,
+  p: PassSplitView | null,
+  bytes: (n: number) => string,
+): string | null {
+  if (!p || p.microBatch >= p.batchSize) return null;
+  return `${what}: batches of ${p.batchSize} ran as micro-batches of ${p.microBatch} (a whole batch ≈ ${bytes(p.wholeBatchBytes)})`;
+}

@@ -6,7 +6,7 @@ import { FileDrop } from '../components/FileDrop.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { SampleGrid } from '../components/SampleGrid.tsx';
-import { formatBytes, formatCount } from '../components/format.ts';
+import { formatBytes, formatCount } from '../format/format.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import type { SplitSummary } from '../worker/lab-types.ts';
 

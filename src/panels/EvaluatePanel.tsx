@@ -7,7 +7,7 @@ import { useId } from 'react';
 import { CountField } from '../components/CountField.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatCount, formatPercent } from '../components/format.ts';
+import { formatCount, formatPercent } from '../format/format.ts';
 import { EligibilityTag } from '../components/EligibilityTag.tsx';
 import { eligibilityOf } from '../store/eligibility.ts';
 import { isFullTest } from '../store/measure-records.ts';

@@ -8,11 +8,11 @@
  * Clear all free the space. Storage errors (a full quota) are shown here, never swallowed.
  */
 import { useMemo } from 'react';
-import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
+import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
 import { HistoryCompare } from '../components/HistoryCompare.tsx';
 import { HistoryScatter } from '../components/HistoryScatter.tsx';
 import { EligibilityTag } from '../components/EligibilityTag.tsx';
-import { formatScore } from '../components/score-format.ts';
+import { formatScore } from '../format/score-format.ts';
 import { eligibilityOf } from '../store/eligibility.ts';
 import { runFigures } from '../store/history-pairs.ts';
 import type { HistoryRun } from '../store/history-slice.ts';

@@ -11,9 +11,11 @@ import { ExportCurrent } from '../components/ExportCurrent.tsx';
 import { FileDrop } from '../components/FileDrop.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
+import { StaleNote } from '../components/StaleNote.tsx';
 import { TensorTable } from '../components/TensorTable.tsx';
-import { formatBytes, formatCount, formatPercent } from '../components/format.ts';
+import { formatBytes, formatCount, formatPercent } from '../format/format.ts';
 import { useLabStore } from '../store/lab-store.ts';
+import { staleReason } from '../store/stale.ts';
 import type { CheckpointReport, NetworkInfo } from '../worker/lab-types.ts';
 
 const FORMAT_NAMES: Record<CheckpointReport['format'], string> = {
@@ -151,6 +153,7 @@ function EvaluateCurrent({ locked }: { locked: boolean }) {
   const result = useLabStore((s) => s.evalResult);
   const error = useLabStore((s) => s.evalError);
   const runs = useLabStore((s) => s.evalRuns);
+  const stale = useLabStore((s) => staleReason(s, { networkKey: s.evalResult?.networkKey }));
   const { startEvaluation, cancelEvaluation } = useLabStore.getState();
   const exit = result?.earlyExit ?? null;
   const canRun = network !== null && testCount !== null && job === null && !locked;
@@ -196,7 +199,12 @@ function EvaluateCurrent({ locked }: { locked: boolean }) {
           </p>
         </div>
       )}
-      <dl className="results model-results" data-testid="model-results" data-runs={runs}>
+      <dl
+        className={`results model-results${stale ? ' stale' : ''}`}
+        data-testid="model-results"
+        data-runs={runs}
+        data-stale={stale !== null}
+      >
         <Stat
           label="top-1 (main)"
           value={result ? formatPercent(result.top1) : '—'}
@@ -218,6 +226,7 @@ function EvaluateCurrent({ locked }: { locked: boolean }) {
           testId="model-exit-rate"
         />
       </dl>
+      <StaleNote reason={stale} action="evaluate again" testId="model-eval-stale" />
     </div>
   );
 }

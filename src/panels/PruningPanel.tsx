@@ -5,7 +5,8 @@
  * layers of a channel group move together), the planned parameters and score before → after
  * (planned in the worker as edits settle), "Prune" (one shot: the network really shrinks and
  * becomes the current one) and "Run schedule" (prune → fine-tune → grow back …, with progress,
- * a per-iteration curve, cancel and resume from the last finished iteration).
+ * a per-iteration curve, cancel and resume from the last finished iteration). The notice and the
+ * curve are labelled stale once another network is current (pruned, trained, imported, undone).
  */
 import { useEffect, useId } from 'react';
 import { NumberField } from '../components/NumberField.tsx';
@@ -13,11 +14,18 @@ import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { PruneRatioTable } from '../components/PruneRatioTable.tsx';
 import { PruneScheduleChart } from '../components/PruneScheduleChart.tsx';
-import { formatCount, formatPercent } from '../components/format.ts';
-import { formatScore } from '../components/score-format.ts';
-import type { PruneMethod } from '../core/score/index.ts';
-import { useLabStore } from '../store/lab-store.ts';
+import { StaleNote } from '../components/StaleNote.tsx';
+import { formatCount, formatPercent } from '../format/format.ts';
+import { formatScore } from '../format/score-format.ts';
+import type { PruneMethod } from '../core/recipe/index.ts';
+import { useLabStore, type LabState } from '../store/lab-store.ts';
 import { pruneBlocker } from '../store/prune-slice.ts';
+import { staleReason, type StaleReason } from '../store/stale.ts';
+
+/** The notice and the schedule's curve describe an earlier network (none while a prune runs). */
+function pruneStale(s: LabState): StaleReason {
+  return s.jobs.prune ? null : staleReason(s, { networkKey: s.pruneNetworkKey });
+}
 
 function MethodControls() {
   const methodId = useId();
@@ -119,6 +127,7 @@ function PruneActions() {
   const job = useLabStore((s) => s.jobs.prune);
   const notice = useLabStore((s) => s.pruneNotice);
   const error = useLabStore((s) => s.pruneError);
+  const stale = useLabStore(pruneStale);
   const { pruneNow, cancelPruneJob } = useLabStore.getState();
   return (
     <div className="prune-actions">
@@ -134,9 +143,20 @@ function PruneActions() {
       <ProgressBar job={job} name="Pruning progress" onCancel={() => void cancelPruneJob()} />
       <JobInterrupted slot="prune" />
       {notice && (
-        <p className="notice" data-testid="prune-notice">
+        <p
+          className={`notice${stale ? ' stale-result' : ''}`}
+          data-testid="prune-notice"
+          data-stale={stale !== null}
+        >
           {notice}
         </p>
+      )}
+      {notice && (
+        <StaleNote
+          reason={stale}
+          action="prune this one to see its before / after"
+          testId="prune-stale"
+        />
       )}
       {error && (
         <p className="status status-error" role="alert" data-testid="prune-error">
@@ -153,6 +173,7 @@ function Schedule() {
   const history = useLabStore((s) => s.scheduleHistory);
   const saved = useLabStore((s) => s.scheduleSaved);
   const blocker = useLabStore(pruneBlocker);
+  const stale = useLabStore(pruneStale);
   const { setScheduleSettings: set, runSchedule } = useLabStore.getState();
   const running = status === 'running';
   return (
@@ -214,7 +235,19 @@ function Schedule() {
       <p className="hint" data-testid="schedule-status" data-status={status}>
         {status === 'idle' ? 'Prune → fine-tune → grow back, iteration by iteration.' : status}
       </p>
-      <PruneScheduleChart history={history} />
+      {history.length > 0 && (
+        <StaleNote
+          reason={stale}
+          action="run the schedule again for this one"
+          testId="schedule-stale"
+        />
+      )}
+      <div
+        className={stale && history.length > 0 ? 'stale-result' : undefined}
+        data-stale={stale !== null}
+      >
+        <PruneScheduleChart history={history} />
+      </div>
     </div>
   );
 }

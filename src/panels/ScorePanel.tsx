@@ -6,7 +6,8 @@
  * when the global thumb is released); the accuracy is re-measured by the worker once the edit
  * settles, and on the full test split on demand. For OSI-AI MicroNet both its honest count (each
  * layer's own zeros) and its published figure are shown. Export compressed writes the network
- * under the recipe as a compressed checkpoint (+ safetensors + recipe). Next to the bits: weight
+ * under the recipe as a compressed checkpoint (+ safetensors + recipe); Export for PyTorch the
+ * network + recipe as a PyTorch job .zip (TorchExport). Next to the bits: weight
  * exponents per tensor or per channel, their choice (SigmaMax / least squared error) and the
  * sparsity allocation (QuantChoices). Below the table: the per-layer sensitivity and "Find a
  * recipe" (SensitivityView).
@@ -14,6 +15,7 @@
 import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
 import { BitsPicker } from '../components/BitsPicker.tsx';
 import { CompressedExport } from '../components/CompressedExport.tsx';
+import { TorchExport } from '../components/TorchExport.tsx';
 import { LayerScoreChart } from '../components/LayerScoreChart.tsx';
 import { LayerScoreTable } from '../components/LayerScoreTable.tsx';
 import { QuantChoices } from '../components/QuantChoices.tsx';
@@ -24,11 +26,10 @@ import { RunRecipe } from '../components/RunRecipe.tsx';
 import { ScoreReferenceChart } from '../components/ScoreReferenceChart.tsx';
 import { SensitivityView } from '../components/SensitivityView.tsx';
 import { SparsitySlider } from '../components/SparsitySlider.tsx';
-import { formatPercent } from '../components/format.ts';
-import { formatScore } from '../components/score-format.ts';
-import type { CountingProfile } from '../core/score/index.ts';
-import { globalBits, FULL_PRECISION } from '../store/recipe-edit.ts';
-import { recipeJson } from '../store/recipe-url.ts';
+import { formatPercent } from '../format/format.ts';
+import { formatScore } from '../format/score-format.ts';
+import { FULL_PRECISION, recipeJson, type CountingProfile } from '../core/recipe/index.ts';
+import { globalBits } from '../store/recipe-edit.ts';
 import { osiReference, type ExitRateChoice } from '../store/score-compute.ts';
 import { useLabStore } from '../store/lab-store.ts';
 
@@ -300,6 +301,7 @@ export function ScorePanel() {
       <SensitivityView />
       <RunRecipe />
       <CompressedExport />
+      <TorchExport />
     </section>
   );
 }

@@ -13,11 +13,10 @@ import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { NumberField } from '../components/NumberField.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { SaliencyHistogram } from '../components/SaliencyHistogram.tsx';
-import { formatCount } from '../components/format.ts';
+import { formatBytes, formatCount, sci3 } from '../format/format.ts';
+import { passSplitText } from '../components/spectra-data.ts';
 import { useLabStore } from '../store/lab-store.ts';
 import type { HessianSummary } from '../worker/lab-types.ts';
-
-const sci = (v: number) => v.toExponential(3);
 
 function AnalyseControls() {
   const settings = useLabStore((s) => s.analysisSettings);
@@ -115,17 +114,17 @@ function HessianStats({ h }: { h: HessianSummary }) {
     <dl className="stats hessian-stats" data-testid="hessian-stats">
       <div className="stat">
         <dt>largest eigenvalue</dt>
-        <dd data-testid="hessian-lambda-max">{h.top[0] === undefined ? '—' : sci(h.top[0])}</dd>
+        <dd data-testid="hessian-lambda-max">{h.top[0] === undefined ? '—' : sci3(h.top[0])}</dd>
       </div>
       <div className="stat">
         <dt>trace (Hutchinson)</dt>
         <dd data-testid="hessian-trace">
-          {sci(h.trace)} ± {sci(h.traceStdErr)}
+          {sci3(h.trace)} ± {sci3(h.traceStdErr)}
         </dd>
       </div>
       <div className="stat">
         <dt>smallest Ritz value</dt>
-        <dd>{sci(h.smallest)}</dd>
+        <dd>{sci3(h.smallest)}</dd>
       </div>
       <div className="stat">
         <dt>H size</dt>
@@ -165,6 +164,22 @@ function Summary() {
   );
 }
 
+/** Says which passes ran as micro-batches to fit memory (nothing when all ran whole). */
+function PassSplits() {
+  const passes = useLabStore((s) => s.analysis?.passes ?? null);
+  if (!passes) return null;
+  const lines = [
+    passSplitText('K-FAC Fisher passes', passes.kfac, formatBytes),
+    passSplitText('Hessian-vector products', passes.hessian, formatBytes),
+  ].filter((l): l is string => l !== null);
+  if (lines.length === 0) return null;
+  return (
+    <p className="hint" data-testid="analysis-micro-batches">
+      Split to fit memory, same result: {lines.join('; ')}.
+    </p>
+  );
+}
+
 export function SpectraPanel() {
   const network = useLabStore((s) => s.network);
   const error = useLabStore((s) => s.analysisError);
@@ -188,6 +203,7 @@ export function SpectraPanel() {
       )}
       {notice && <p className="notice">{notice}</p>}
       <Summary />
+      <PassSplits />
       <div className="spectra-body">
         <LayerSpectra />
         <NetworkHessian />

@@ -1,14 +1,19 @@
 /**
  * Train panel: pick a network from the zoo, set epochs / batch size / learning rate /
- * augmentation, Start / Pause / Resume / Cancel, and watch loss and accuracy per step.
+ * augmentation, Start / Pause / Resume / Cancel, and watch loss and accuracy per step. It says
+ * what the run's end does to the current network (store/train-replace.ts) — and asks first when
+ * Undo could not bring that network back.
  */
 import { useId } from 'react';
 import { CountField } from '../components/CountField.tsx';
 import { MetricsChart } from '../components/MetricsChart.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatCount, formatDuration, formatPercent } from '../components/format.ts';
+import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
 import { useLabStore, type LabState } from '../store/lab-store.ts';
+import { staleReason } from '../store/stale.ts';
+import { trainEndNote, trainReplaceNote } from '../store/train-replace.ts';
+import { StaleNote } from '../components/StaleNote.tsx';
 import type { AugmentConfig } from '../worker/lab-types.ts';
 
 function statusText(s: LabState): string {
@@ -26,18 +31,64 @@ function statusText(s: LabState): string {
     case 'paused':
       return `Paused at ${lastText || 'the start'}.`;
     case 'cancelled':
-      return `Cancelled after ${s.trainSummary?.steps ?? 0} steps; the network keeps its weights.`;
+      return `Cancelled after ${s.trainSummary?.steps ?? 0} steps. ${endNote(s)}`;
     case 'done': {
       const t = s.trainSummary;
       if (t?.timeBudgetReached)
-        return `Stopped at the time budget after ${formatCount(t.steps)} steps (${formatDuration(t.seconds)}): ${lastText}.`;
+        return `Stopped at the time budget after ${formatCount(t.steps)} steps (${formatDuration(t.seconds)}): ${lastText}. ${endNote(s)}`;
       return t
-        ? `Finished ${formatCount(t.steps)} steps in ${formatDuration(t.seconds)}: ${lastText}.`
+        ? `Finished ${formatCount(t.steps)} steps in ${formatDuration(t.seconds)}: ${lastText}. ${endNote(s)}`
         : 'Finished.';
     }
     case 'error':
       return s.trainError ?? 'Training failed.';
   }
+}
+
+/** What the run's end did to the network that was current at its start. */
+function endNote(s: LabState): string {
+  const model = s.trainedModel ?? s.modelName;
+  return trainEndNote(s.trainSummary?.steps ?? 0, model, s.trainReplaced, s.trainReplacedKept);
+}
+
+/** Before a run: what its end will do; when Undo could not help, the confirmation. */
+function ReplaceNote({ locked }: { locked: boolean }) {
+  const network = useLabStore((s) => s.network);
+  const stack = useLabStore((s) => s.networkStack);
+  const model = useLabStore((s) => s.modelName);
+  const confirm = useLabStore((s) => s.trainConfirm);
+  const { confirmTraining, dismissTrainConfirm } = useLabStore.getState();
+  const note = trainReplaceNote(network, stack, model);
+  if (confirm)
+    return (
+      <div
+        className="train-confirm"
+        role="alertdialog"
+        aria-label="Replace the current network?"
+        data-testid="train-confirm"
+      >
+        <p className="status status-warning">{note}</p>
+        <div className="buttons">
+          <button
+            type="button"
+            className="primary"
+            disabled={locked}
+            onClick={() => void confirmTraining()}
+          >
+            Train anyway
+          </button>
+          <button type="button" onClick={dismissTrainConfirm}>
+            Keep the current network
+          </button>
+        </div>
+      </div>
+    );
+  if (!note || locked) return null;
+  return (
+    <p className="hint" data-testid="train-replace-note">
+      {note}
+    </p>
+  );
 }
 
 function NumberField(props: {
@@ -81,6 +132,8 @@ export function TrainPanel() {
   const set = s.setTrainSettings;
   const cfg = s.trainSettings;
   const model = s.models.find((m) => m.name === s.modelName);
+  const stale =
+    busy || s.metrics.length === 0 ? null : staleReason(s, { networkKey: s.trainNetworkKey });
 
   return (
     <section className="panel panel-train" aria-labelledby="train-heading">
@@ -164,8 +217,7 @@ export function TrainPanel() {
         <p className="hint field-wide">
           SGD with Nesterov momentum 0.9, weight decay 5·10⁻⁴ (not on BN / biases), cosine
           learning-rate decay over the run; seed {cfg.seed}. Training images: the first N (empty:
-          all); time budget: stop after that many seconds. The run trains its own network: the
-          current one stays until the run ends, then Undo network brings it back.
+          all); time budget: stop after that many seconds.
         </p>
       </form>
       <div className="buttons">
@@ -194,6 +246,7 @@ export function TrainPanel() {
           Cancel
         </button>
       </div>
+      <ReplaceNote locked={locked} />
       <p
         className={`status${s.trainStatus === 'error' ? ' status-error' : ''}`}
         role={s.trainStatus === 'error' ? 'alert' : 'status'}
@@ -204,7 +257,14 @@ export function TrainPanel() {
       </p>
       <ProgressBar job={s.jobs.train} name="Training progress" />
       <JobInterrupted slot="train" />
-      <MetricsChart points={s.metrics} />
+      <StaleNote reason={stale} action="these curves are of that run" testId="train-stale" />
+      <div
+        className={stale ? 'stale-result' : undefined}
+        data-testid="train-metrics"
+        data-stale={stale !== null}
+      >
+        <MetricsChart points={s.metrics} />
+      </div>
     </section>
   );
 }

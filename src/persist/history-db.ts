@@ -4,13 +4,15 @@
  * - `runs`: one RunRecord per train / import / prune / schedule run and per measured recipe edit
  *   (index `by-checkpoint` on checkpointId, to tell whether a checkpoint is still used);
  * - `checkpoints`: lab checkpoint bytes of the networks those runs produced or were measured on.
- * - `measurements`: one MeasureRecord per (network, recipe) measured (store/measure-records.ts).
+ * - `measurements`: one MeasureRecord per (network, recipe) measured (./measure-record.ts; built
+ *   by store/measure-records.ts).
  * A run and its new checkpoint are written in one transaction (both or neither). Every failed
  * write is rethrown as a StorageError (storage-error.ts), so a full quota is never silent.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { Recipe } from '../core/score/index.ts';
-import type { MeasureRecord } from '../store/measure-records.ts';
+import type { Recipe } from '../core/recipe/index.ts';
+import { ownBuffer } from '../core/util/own-buffer.ts';
+import type { MeasureRecord } from './measure-record.ts';
 import { storageError } from './storage-error.ts';
 
 export const HISTORY_DB_NAME = 'micronet-lab-history';
@@ -101,11 +103,6 @@ export function byNewest(a: RunRecord, b: RunRecord): number {
   return b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-/** A copy that owns its buffer exactly (a view would store its whole underlying buffer). */
-function own(a: Uint8Array): Uint8Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
-}
-
 type Tx = IDBPTransaction<HistorySchema, ('runs' | 'checkpoints')[], 'readwrite'>;
 type ClearTx = IDBPTransaction<
   HistorySchema,
@@ -139,7 +136,7 @@ function wrap(db: IDBPDatabase<HistorySchema>): HistoryDb {
         const done = settled(tx);
         const writes: Promise<unknown>[] = [handled(tx.objectStore('runs').put(run))];
         if (checkpoint) {
-          const stored = { ...checkpoint, bytes: own(checkpoint.bytes) };
+          const stored = { ...checkpoint, bytes: ownBuffer(checkpoint.bytes) };
           writes.push(handled(tx.objectStore('checkpoints').put(stored)));
         }
         await Promise.all([...writes, done]);

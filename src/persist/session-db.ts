@@ -15,9 +15,11 @@
  * Every failed write is rethrown as a StorageError (storage-error.ts).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { Recipe } from '../core/score/index.ts';
-import type { MetricPoint, NetworkOrigin, TrainConfig, TrainSummary } from '../worker/lab-types.ts';
-import type { SavedRecipeRun } from '../worker/recipe-run-types.ts';
+import type { Recipe } from '../core/recipe/index.ts';
+import { ownBuffer } from '../core/util/own-buffer.ts';
+import type { NetworkOrigin } from '../protocol/network.ts';
+import type { SavedRecipeRun } from '../protocol/recipe-run.ts';
+import type { MetricPoint, TrainConfig, TrainSummary } from '../protocol/train.ts';
 import { storageError } from './storage-error.ts';
 
 export const SESSION_DB_NAME = 'micronet-lab-session';
@@ -108,22 +110,17 @@ export interface SessionDb {
   close: () => void;
 }
 
-/** A copy that owns its buffer exactly (a view would store its whole underlying buffer). */
-function own<T extends Uint8Array | Float32Array>(a: T): T {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
-}
-
 function ownNetwork(n: SavedNetwork): SavedNetwork {
   if (n.bytes.length > SESSION_NETWORK_CAP_BYTES) {
     throw new RangeError(
       `network ${n.name} is ${n.bytes.length} bytes, over the session cap of ${SESSION_NETWORK_CAP_BYTES}`,
     );
   }
-  return { ...n, bytes: own(n.bytes) };
+  return { ...n, bytes: ownBuffer(n.bytes) };
 }
 
 function ownRecord(r: TrainingRecord): TrainingRecord {
-  const momentum = r.momentum?.map((m) => ({ ...m, data: own(m.data) })) ?? null;
+  const momentum = r.momentum?.map((m) => ({ ...m, data: ownBuffer(m.data) })) ?? null;
   return { ...r, momentum };
 }
 
@@ -203,7 +200,9 @@ function wrap(db: IDBPDatabase<SessionSchema>): SessionDb {
       write(['recipeRun'], 'the recipe run checkpoint', (tx, add) => {
         const store = tx.objectStore('recipeRun');
         add(
-          run ? store.put({ ...run, state: run.state && own(run.state) }, KEY) : store.delete(KEY),
+          run
+            ? store.put({ ...run, state: run.state && ownBuffer(run.state) }, KEY)
+            : store.delete(KEY),
         );
       }),
     clear: () =>

@@ -7,8 +7,9 @@
  * transaction (all or nothing). Failed writes are rethrown as StorageError.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { NetworkOrigin } from '../worker/lab-types.ts';
-import type { StackState } from '../worker/stack-state.ts';
+import { ownBuffer } from '../core/util/own-buffer.ts';
+import type { NetworkOrigin } from '../protocol/network.ts';
+import type { StackState } from '../protocol/stack.ts';
 import { storageError } from './storage-error.ts';
 
 export const STACK_DB_NAME = 'micronet-lab-stack';
@@ -36,10 +37,6 @@ export interface StackDb {
   close: () => void;
 }
 
-/** A copy that owns its buffer exactly (a view would store its whole underlying buffer). */
-const own = (a: Uint8Array): Uint8Array =>
-  a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
-
 function wrap(db: IDBPDatabase<StackSchema>): StackDb {
   return {
     loadState: async () => (await db.get('state', KEY)) ?? null,
@@ -51,7 +48,7 @@ function wrap(db: IDBPDatabase<StackSchema>): StackDb {
       try {
         const writes: Promise<unknown>[] = [tx.objectStore('state').put(state, KEY)];
         const nets = tx.objectStore('networks');
-        if (add) writes.push(nets.put({ ...add, bytes: own(add.bytes) }));
+        if (add) writes.push(nets.put({ ...add, bytes: ownBuffer(add.bytes) }));
         for (const id of drop) writes.push(nets.delete(id));
         for (const w of writes) w.catch(() => undefined);
         await Promise.all([...writes, done]);

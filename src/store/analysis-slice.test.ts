@@ -50,6 +50,7 @@ function result(id: number, names: string[]): AnalysisResult {
     kfacSplit: 'train',
     hessian: null,
     seconds: 1,
+    passes: { kfac: { batchSize: 32, microBatch: 32, wholeBatchBytes: 1e6 }, hessian: null },
   };
 }
 

@@ -1,14 +1,15 @@
 /**
- * The first-run hint's memory: once dismissed it stays away, in this browser (localStorage). A
- * storage that cannot be read (private mode, blocked cookies, Node) counts as "not dismissed",
- * and a failed write only costs the hint coming back next time.
+ * The first-run hint's memory: once dismissed it stays away, in this browser (localStorage), until
+ * the header's "Show first steps" brings it back (forgetHintDismissed). A storage that cannot be
+ * read (private mode, blocked cookies, Node) counts as "not dismissed", and a failed write only
+ * costs the hint coming back (or staying away) next time.
  */
 
 export const HINT_KEY = 'micronet-lab:first-run-hint';
 const DISMISSED = 'dismissed';
 
 /** The part of the Web Storage API the hint uses. */
-export type HintStorage = Pick<Storage, 'getItem' | 'setItem'>;
+export type HintStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /** window.localStorage, or null where there is none or it throws on access. */
 export function browserStorage(): HintStorage | null {
@@ -32,6 +33,17 @@ export function rememberHintDismissed(storage: HintStorage | null): boolean {
   if (!storage) return false;
   try {
     storage.setItem(HINT_KEY, DISMISSED);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets the dismissal (the hint shows again, also after a reload); false when it could not. */
+export function forgetHintDismissed(storage: HintStorage | null): boolean {
+  if (!storage) return false;
+  try {
+    storage.removeItem(HINT_KEY);
     return true;
   } catch {
     return false;

@@ -3,7 +3,7 @@
  * (train, import, prune, schedule) with their label and figures, built here from each job's
  * result so the slices that run them add one call; and a measured recipe edit.
  */
-import type { Recipe } from '../core/score/index.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 import type { RunAccuracy, RunKind, RunScore } from '../persist/history-db.ts';
 import type {
   CheckpointReport,

@@ -10,9 +10,9 @@
  * pair has one 'edit' row (history-pairs.ts): measuring it again updates that row.
  */
 import type { StateCreator } from 'zustand';
-import { describeRecipe } from '../components/history-data.ts';
-import { formatBytes } from '../components/format.ts';
-import type { Recipe } from '../core/score/index.ts';
+import { describeRecipe } from '../format/recipe-label.ts';
+import { formatBytes } from '../format/format.ts';
+import { recipeJson, searchWithRecipe, type Recipe } from '../core/recipe/index.ts';
 import {
   CHECKPOINT_CAP_BYTES,
   getHistoryDb,
@@ -24,7 +24,6 @@ import {
 import { StorageError, storageError } from '../persist/storage-error.ts';
 import { errorMessage, getLab } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
-import { recipeJson, searchWithRecipe } from './recipe-url.ts';
 import {
   findPairRun,
   pairOfMeasurement,

@@ -4,11 +4,10 @@
  * it …) and starts the job through its slice's own action, so it runs exactly as a click on its
  * button would. A recipe run whose checkpoint was kept resumes from it instead.
  */
-import type { Recipe } from '../core/score/index.ts';
+import { recipeJson, type Recipe } from '../core/recipe/index.ts';
 import type { RecipeRunRequest } from '../worker/recipe-run-types.ts';
 import type { JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
-import { recipeJson } from './recipe-url.ts';
 
 type Get = () => LabState;
 type Set = (patch: Partial<LabState>) => void;
@@ -82,6 +81,10 @@ const HANDLERS: Handlers = {
   export: ({ get }, spec) => {
     applyRecipe(get, spec.recipe);
     return get().exportCompressed();
+  },
+  'export-torch': ({ get }, spec) => {
+    applyRecipe(get, spec.recipe);
+    return get().exportTorchJob();
   },
   load: ({ get }, spec) => get().loadFiles(spec.files),
   download: ({ get }) => get().downloadArchive(),

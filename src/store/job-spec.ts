@@ -5,7 +5,7 @@
  * still being set up, is ready for a restart, or resumed the job itself from its checkpoint).
  * Pure functions; ./interrupted-slice.ts holds the records, ./job-restart.ts re-runs a spec.
  */
-import type { PruneSpec, Recipe } from '../core/score/index.ts';
+import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
 import type { ImportSource, TrainConfig } from '../worker/lab-types.ts';
 import type { RecipeRunRequest } from '../worker/recipe-run-types.ts';
 import type { AnalysisSettings } from './analysis-slice.ts';
@@ -24,6 +24,7 @@ export type JobSpec =
   | { kind: 'recipe'; request: RecipeRunRequest }
   | { kind: 'import'; source: ImportSource }
   | { kind: 'export'; recipe: Recipe }
+  | { kind: 'export-torch'; recipe: Recipe }
   | { kind: 'load'; files: File[] }
   | { kind: 'download' };
 
@@ -52,6 +53,7 @@ const WHAT: Record<JobSpec['kind'], string> = {
   recipe: 'the recipe run',
   import: 'the import',
   export: 'the compressed export',
+  'export-torch': 'the export for PyTorch',
   load: 'loading the data',
   download: 'the download',
 };

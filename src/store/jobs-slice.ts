@@ -4,7 +4,7 @@
  * under is restarted from it, ./interrupted-slice.ts). Cancellation goes to the worker by job id.
  */
 import type { StateCreator } from 'zustand';
-import { estimateEta } from '../components/format.ts';
+import { estimateEta } from '../format/format.ts';
 import type { JobProgress } from '../worker/lab-types.ts';
 import { getLab, newJobId } from '../worker/lab-client.ts';
 import { onJobBegin, onJobFinish, type JobSpec } from './job-spec.ts';

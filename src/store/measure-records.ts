@@ -5,39 +5,13 @@
  * Pareto chart all show the same figures for the same pair. A record keeps its full-test figure
  * (all 10,000 test images; the newest) and its largest slice (the newest of equal size).
  */
-import type { Recipe } from '../core/score/index.ts';
+import { recipeJson, type Recipe } from '../core/recipe/index.ts';
 import type { SliceAccuracy } from '../worker/lab-types.ts';
+import type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record.ts';
 import { FULL_TEST } from './eligibility.ts';
-import { recipeJson } from './recipe-url.ts';
 
-export type MeasureSource = 'evaluate' | 'score' | 'recipe-run' | 'prune';
-
-/** Top-1 measured on the first `n` test images. */
-export interface AccuracyFigure {
-  /** Top-1 the eligibility rests on: with early exit where the network has an exit head. */
-  top1: number;
-  /** Top-1 of the main head. */
-  top1Main: number;
-  n: number;
-  exitRate: number | null;
-  source: MeasureSource;
-  /** Date.now() when it was measured. */
-  time: number;
-}
-
-export interface MeasureRecord {
-  /** recordKey(networkKey, recipeKey). */
-  key: string;
-  networkKey: string;
-  /** recipeJson() of the recipe measured. */
-  recipeKey: string;
-  /** Graph name of the network, e.g. "tiny". */
-  model: string;
-  full: AccuracyFigure | null;
-  slice: AccuracyFigure | null;
-  /** Time of the newest figure. */
-  time: number;
-}
+// The stored shape lives with the store that keeps it (persist/history-db.ts).
+export type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record.ts';
 
 /** What a finished measurement reports (addMeasurement). */
 export interface MeasureInput {

@@ -1,6 +1,6 @@
 // The nav slice with a stand-in window: the page opens on the URL's view, opening another view
 // pushes `?view=` (other parameters kept), Back / Forward follow the URL, and a dismissed hint is
-// remembered across page loads.
+// remembered across page loads until "Show first steps" brings it back.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { create } from 'zustand';
 import { HINT_KEY } from './first-run.ts';
@@ -23,6 +23,7 @@ function fakeWindow(search: string, stored = new Map<string, string>()): FakeWin
   const localStorage = {
     getItem: (k: string) => stored.get(k) ?? null,
     setItem: (k: string, v: string) => void stored.set(k, v),
+    removeItem: (k: string) => void stored.delete(k),
   } as unknown as Storage;
   return { location, history, localStorage };
 }
@@ -71,6 +72,12 @@ describe('nav slice', () => {
     expect(first.getState().hintDismissed).toBe(true);
     expect(stored.get(HINT_KEY)).toBe('dismissed');
     vi.stubGlobal('window', fakeWindow('', stored));
-    expect(navStore().getState().hintDismissed).toBe(true);
+    const second = navStore();
+    expect(second.getState().hintDismissed).toBe(true);
+    second.getState().showHint(); // the header's "Show first steps"
+    expect(second.getState().hintDismissed).toBe(false);
+    expect(stored.has(HINT_KEY)).toBe(false);
+    vi.stubGlobal('window', fakeWindow('', stored));
+    expect(navStore().getState().hintDismissed).toBe(false);
   });
 });

@@ -1,10 +1,16 @@
 /**
  * Nav slice: which view (step) of the lab is open — read from `?view=` at start-up and on Back /
  * Forward, written to the URL as a new history entry when the user opens another view — and
- * whether the first-run hint was dismissed (remembered in localStorage, first-run.ts).
+ * whether the first-run hint was dismissed (remembered in localStorage, first-run.ts; "Show first
+ * steps" brings it back).
  */
 import type { StateCreator } from 'zustand';
-import { browserStorage, readHintDismissed, rememberHintDismissed } from './first-run.ts';
+import {
+  browserStorage,
+  forgetHintDismissed,
+  readHintDismissed,
+  rememberHintDismissed,
+} from './first-run.ts';
 import type { LabState } from './lab-store.ts';
 import { DEFAULT_VIEW, readViewParam, searchWithView, VIEW_PARAM, type View } from './view-url.ts';
 
@@ -19,6 +25,8 @@ export interface NavActions {
   /** Follows the URL's `?view=` (start-up, Back / Forward); none or unknown: the default. */
   viewFromUrl: (search: string) => void;
   dismissHint: () => void;
+  /** Shows the dismissed first-run hint again (and forgets the dismissal). */
+  showHint: () => void;
 }
 
 export type NavSlice = NavValues & NavActions;
@@ -56,5 +64,9 @@ export const createNavSlice: StateCreator<LabState, [], [], NavSlice> = (set) =>
   dismissHint: () => {
     rememberHintDismissed(browserStorage());
     set({ hintDismissed: true });
+  },
+  showHint: () => {
+    forgetHintDismissed(browserStorage());
+    set({ hintDismissed: false });
   },
 });

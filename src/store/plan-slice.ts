@@ -5,7 +5,7 @@
  * current recipe through the score slice (URL, live score, slice measurement as for any edit).
  */
 import type { StateCreator } from 'zustand';
-import { validateRecipe } from '../core/score/index.ts';
+import { validateRecipe } from '../core/recipe/index.ts';
 import { errorMessage, getLab } from '../worker/lab-client.ts';
 import type { PlanRequest } from '../worker/sensitivity-types.ts';
 import type { LabState } from './lab-store.ts';

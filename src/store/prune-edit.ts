@@ -1,11 +1,11 @@
 /**
- * Pure edits of the Pruning panel's PruneSpec (core/score/prune-spec.ts) and the rows its ratio
+ * Pure edits of the Pruning panel's PruneSpec (core/recipe/prune-spec.ts) and the rows its ratio
  * table shows. Channel method: a ratio belongs to a dependency group (keyed by the group id) —
  * every layer of the group shows it, so coupled layers move together. Eigenbasis method: a ratio
  * belongs to one analysed layer. "Suggest" turns the global-threshold plan into explicit
  * per-row ratios the user can then edit.
  */
-import type { PruneMethod, PruneSpec } from '../core/score/index.ts';
+import type { PruneMethod, PruneSpec } from '../core/recipe/index.ts';
 import type { PlanGroup, PrunePlan } from '../worker/lab-types.ts';
 
 /** Largest ratio a row may ask (the spec allows [0, 1)). */

@@ -4,7 +4,7 @@
 // current (and drops what belonged to the old one), the schedule streams its iterations and a
 // resume starts from the saved history. The worker is a fake (lab-client mocked).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PruneSpec } from '../core/score/index.ts';
+import type { PruneSpec } from '../core/recipe/index.ts';
 import type {
   NetworkInfo,
   PlanGroup,

@@ -4,10 +4,12 @@
  * network (asked of the worker PLAN_DEBOUNCE_MS after the last edit; a newer request supersedes
  * an older one), the one-shot prune and the gradual schedule (progress, per-iteration records,
  * cancel, resume from the last finished iteration kept in the worker). After a prune or a
- * finished schedule the smaller network is current everywhere (Model, Score, Evaluate).
+ * finished schedule the smaller network is current everywhere (Model, Score, Evaluate). The
+ * notice and the schedule's curve keep the key of the network they describe (pruneNetworkKey):
+ * after another network becomes current they are labelled stale.
  */
 import type { StateCreator } from 'zustand';
-import type { PruneMethod, PruneSpec } from '../core/score/index.ts';
+import type { PruneMethod, PruneSpec } from '../core/recipe/index.ts';
 import type {
   JobProgress,
   PruneOutcome,
@@ -56,6 +58,8 @@ export interface PruneValues {
   scheduleHistory: ScheduleIteration[];
   /** The unfinished schedule the worker keeps (offer "Resume"). */
   scheduleSaved: ScheduleSaved | null;
+  /** Content key of the network the notice and the schedule's curve describe (null: none). */
+  pruneNetworkKey: string | null;
 }
 
 export interface PruneActions {
@@ -91,6 +95,7 @@ export const PRUNE_DEFAULT: PruneValues = {
   scheduleStatus: 'idle',
   scheduleHistory: [],
   scheduleSaved: null,
+  pruneNetworkKey: null,
 };
 
 /** Why nothing can be pruned now (null: it can). */
@@ -152,6 +157,14 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
     requestPlan();
   };
 
+  /** The results now shown describe the worker's current network: remember its key. */
+  const keyResults = async () => {
+    const key = await Promise.resolve()
+      .then(() => getLab().networkKey())
+      .catch(() => null);
+    set({ pruneNetworkKey: key });
+  };
+
   /** The network changed: its plan, analysis and Score inputs follow. */
   const networkChanged = () => {
     const s = get();
@@ -192,7 +205,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       await s.cancelMeasurement(); // the prune replaces the network a measurement is reading
       const label = `Pruning ${s.network?.name ?? ''} (${s.pruneSpec.method})`;
       const id = s.beginJob('prune', label, { kind: 'prune', spec: s.pruneSpec });
-      set({ pruneError: null, pruneNotice: null });
+      set({ pruneError: null, pruneNotice: null, pruneNetworkKey: null });
       const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
       try {
         const r = await getLab().prune(id, s.pruneSpec, onProgress);
@@ -216,6 +229,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
         else if (!isWorkerLost(err)) set({ pruneError: errorMessage(err) });
       } finally {
         get().finishJob('prune', id);
+        await keyResults();
       }
     },
     runSchedule: async (resume) => {
@@ -232,6 +246,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       set({
         pruneError: null,
         pruneNotice: null,
+        pruneNetworkKey: null,
         scheduleStatus: 'running',
         scheduleHistory: resume ? (s.scheduleSaved?.history ?? []) : [],
       });
@@ -276,6 +291,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
           });
       } finally {
         get().finishJob('prune', id);
+        await keyResults();
         await get().refreshSavedSchedule();
       }
     },

@@ -1,17 +1,21 @@
 /**
- * Immutable edits of a compression recipe (src/core/score/recipe.ts) as the Score panel's
- * controls make them, and the canonical form that the store keeps and the URL carries: fields in
- * schema order, defaults left out (no global sparsity, 32-bit = not quantized), empty per-layer
- * maps dropped and layer keys sorted — so equal recipes encode to equal strings. An
- * activationMethod equal to the weights' quantMethod is left out too (it is the default).
+ * Immutable edits of a compression recipe (src/core/recipe) as the Score panel's controls make
+ * them. Every edit returns the canonical form (core/recipe/canonical.ts) that the store keeps and
+ * the URL carries.
  */
-import type { CountingProfile, LayerBits, Recipe } from '../core/score/index.ts';
-import type { QuantMethod, SparsityAllocation, WeightGranularity } from '../core/score/recipe.ts';
+import {
+  canonicalRecipe,
+  FULL_PRECISION,
+  type CountingProfile,
+  type LayerBits,
+  type QuantMethod,
+  type Recipe,
+  type SparsityAllocation,
+  type WeightGranularity,
+} from '../core/recipe/index.ts';
 
 export type BitsKind = 'weight' | 'activation';
 
-/** Bits meaning "not quantized". */
-export const FULL_PRECISION = 32;
 /** Largest sparsity a slider offers. */
 export const SPARSITY_MAX = 0.95;
 /** Bit widths a picker offers: 2–16, then 32 (off). */
@@ -25,56 +29,6 @@ export function roundSparsity(x: number): number {
   if (!Number.isFinite(x)) throw new Error(`sparsity must be a finite number, got ${x}`);
   const c = Math.min(SPARSITY_MAX, Math.max(0, x));
   return Math.round(c * 1e4) / 1e4;
-}
-
-function sortedRecord<T>(rec: Record<string, T> | undefined): Record<string, T> | undefined {
-  if (!rec) return undefined;
-  const keys = Object.keys(rec).sort();
-  if (keys.length === 0) return undefined;
-  return Object.fromEntries(keys.map((k) => [k, rec[k]!]));
-}
-
-function cleanLayerBits(lb: LayerBits): LayerBits | undefined {
-  const out: LayerBits = {};
-  if (lb.weight !== undefined) out.weight = lb.weight;
-  if (lb.activation !== undefined) out.activation = lb.activation;
-  return out.weight === undefined && out.activation === undefined ? undefined : out;
-}
-
-/** The recipe with defaults removed and keys ordered (see the header). */
-export function canonicalRecipe(r: Recipe): Recipe {
-  const layerBits: Record<string, LayerBits> = {};
-  for (const [k, v] of Object.entries(r.layerBits ?? {})) {
-    const c = cleanLayerBits(v);
-    if (c) layerBits[k] = c;
-  }
-  const full: Recipe = {
-    sparsity: r.sparsity === 0 ? undefined : r.sparsity,
-    layerSparsity: sortedRecord(r.layerSparsity),
-    weightBits: r.weightBits === FULL_PRECISION ? undefined : r.weightBits,
-    activationBits: r.activationBits === FULL_PRECISION ? undefined : r.activationBits,
-    layerBits: sortedRecord(layerBits),
-    weightGranularity: r.weightGranularity === 'tensor' ? undefined : r.weightGranularity,
-    quantMethod: r.quantMethod === 'sigmamax' ? undefined : r.quantMethod,
-    activationMethod:
-      r.activationMethod === (r.quantMethod ?? 'sigmamax') ? undefined : r.activationMethod,
-    activationZeroPoint: r.activationZeroPoint === false ? undefined : r.activationZeroPoint,
-    sparsityAllocation: r.sparsityAllocation === 'global' ? undefined : r.sparsityAllocation,
-    lambda: r.lambda,
-    activationLambda: r.activationLambda,
-    calibrationBatches: r.calibrationBatches,
-    foldBN: r.foldBN,
-    countingProfile: r.countingProfile,
-    freebie: r.freebie,
-    fineTune: r.fineTune,
-    exitThreshold: r.exitThreshold,
-    prune: r.prune,
-  };
-  const out: Recipe = {};
-  for (const [k, v] of Object.entries(full)) {
-    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  }
-  return out;
 }
 
 export function withSparsity(r: Recipe, s: number): Recipe {

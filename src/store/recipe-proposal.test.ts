@@ -3,9 +3,15 @@
 // written over it; plus the quantization choices of the recipe in its canonical (URL) form, and
 // the activation zero point, which brings least-squared-error activation exponents with it.
 import { describe, expect, it } from 'vitest';
-import { validateRecipe, type Recipe } from '../core/score/index.ts';
+import {
+  canonicalRecipe,
+  parseRecipeParam,
+  recipeJson,
+  validateRecipe,
+  type Recipe,
+} from '../core/recipe/index.ts';
 import type { PlanResponse } from '../worker/sensitivity-types.ts';
-import { canonicalRecipe, quantChoices, withQuantChoices } from './recipe-edit.ts';
+import { quantChoices, withQuantChoices } from './recipe-edit.ts';
 import {
   editProposal,
   editSummary,
@@ -13,7 +19,6 @@ import {
   proposalFromPlan,
   proposalRecipe,
 } from './recipe-proposal.ts';
-import { parseRecipeParam, recipeJson } from './recipe-url.ts';
 
 const plan: PlanResponse = {
   recipe: {

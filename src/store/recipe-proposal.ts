@@ -7,9 +7,9 @@
  * fraction z) pruned on top; the recipe holds the final target z + e·(1 − z), as the planner
  * writes it (core/compress/sensitivity sparsityTarget).
  */
-import type { LayerBits, Recipe } from '../core/score/index.ts';
+import { canonicalRecipe, type LayerBits, type Recipe } from '../core/recipe/index.ts';
 import type { PlanResponse } from '../worker/sensitivity-types.ts';
-import { BIT_CHOICES, canonicalRecipe, roundSparsity, SPARSITY_MAX } from './recipe-edit.ts';
+import { BIT_CHOICES, roundSparsity, SPARSITY_MAX } from './recipe-edit.ts';
 
 export interface ProposalRow {
   layer: string;

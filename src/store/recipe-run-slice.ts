@@ -17,6 +17,7 @@ import type {
   RecipeRunRequest,
   SavedRecipeRun,
 } from '../worker/recipe-run-types.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import type { LabState } from './lab-store.ts';
 import {
   countError,
@@ -31,6 +32,10 @@ import {
 export interface RecipeRunView extends Omit<RecipeRunCompleted, 'file'> {
   qualification: Qualification;
   download: { fileName: string; url: string; bytes: number };
+  /** The compressed network's content key (asked after the run; null until known). */
+  networkKey: string | null;
+  /** recipeJson() of the recipe it was compressed with (the current recipe after the run). */
+  recipeKey: string;
 }
 
 export interface RecipeRunValues {
@@ -82,7 +87,8 @@ function viewOf(r: RecipeRunCompleted): RecipeRunView {
   });
   const url = URL.createObjectURL(blob);
   const download = { fileName: file.fileName, url, bytes: file.bytes.length };
-  return { ...rest, qualification: qualification(r), download };
+  const recipeKey = recipeJson(r.network.compressedRecipe ?? r.recipe);
+  return { ...rest, qualification: qualification(r), download, networkKey: null, recipeKey };
 }
 
 export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice> = (set, get) => {
@@ -98,10 +104,11 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
   };
 
   /** The compressed network's (network, recipe) record: its key is asked of the worker. */
-  const recordMeasurement = async (r: RecipeRunCompleted) => {
+  const recordMeasurement = async (r: RecipeRunCompleted, view: RecipeRunView) => {
     const networkKey = await Promise.resolve()
       .then(() => getLab().networkKey())
       .catch(() => null);
+    if (get().recipeRunResult === view) set({ recipeRunResult: { ...view, networkKey } });
     if (networkKey) await get().addMeasurement(recipeRunMeasure(r, networkKey));
   };
 
@@ -119,7 +126,7 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
       evalError: null,
     });
     if (r.network.compressedRecipe) get().setRecipe(r.network.compressedRecipe);
-    void recordMeasurement(r);
+    void recordMeasurement(r, view);
     void get().recordRun(recipeRunRecord(r));
   };
 

@@ -30,7 +30,7 @@ import type { SessionRestore } from '../worker/session-service.ts';
 import { JOBS_DEFAULT } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
 import { continueRecipeRun } from './recipe-run-recovery.ts';
-import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
+import { readRecipeParam, recipeJson, searchWithRecipe } from '../core/recipe/index.ts';
 import { continueTrainRun, showFinishedRun } from './train-run-recovery.ts';
 
 export { MAX_RESUMES } from './train-run-recovery.ts';

@@ -11,10 +11,10 @@ import { OSI_MICRONET_NAME } from '../core/models/osi-micronet.ts';
 import {
   buildScoreTable,
   scoreNetwork,
-  type Recipe,
   type ScoreResult,
   type ScoreTable,
 } from '../core/score/index.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 import type { ScoreInputs } from '../worker/lab-types.ts';
 
 /** Reference scores drawn on the score chart. */

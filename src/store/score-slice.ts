@@ -3,12 +3,20 @@
  * in the same update as every edit (score-compute.ts: table lookup + scoreNetwork), and the
  * accuracy half — re-measured by the worker MEASURE_DEBOUNCE_MS after the last edit on the
  * validation slice, and not before a held slider thumb is released (the previous measurement is
- * cancelled at once), or on the full test set on demand. The recipe round-trips through `?recipe=` (recipe-url.ts) with history.replaceState,
- * throttled while a slider is dragged.
+ * cancelled at once), or on the full test set on demand. The recipe round-trips through
+ * `?recipe=` (core/recipe/recipe-url.ts) with history.replaceState, throttled while a slider is
+ * dragged.
  */
 import type { StateCreator } from 'zustand';
-import { estimateEta } from '../components/format.ts';
-import type { CountingProfile, Recipe } from '../core/score/index.ts';
+import { estimateEta } from '../format/format.ts';
+import {
+  canonicalRecipe,
+  readRecipeParam,
+  recipeJson,
+  searchWithRecipe,
+  type CountingProfile,
+  type Recipe,
+} from '../core/recipe/index.ts';
 import type { JobProgress, MeasureOptions, RecipeMeasurement } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort, newJobId } from '../worker/lab-client.ts';
 import { isWorkerLost } from '../worker/worker-watchdog.ts';
@@ -16,7 +24,6 @@ import { onJobBegin } from './job-spec.ts';
 import { jobState, type JobState } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
 import {
-  canonicalRecipe,
   withBits,
   withCountingProfile,
   withFoldBN,
@@ -26,7 +33,6 @@ import {
   withSparsity,
   type BitsKind,
 } from './recipe-edit.ts';
-import { readRecipeParam, recipeJson, searchWithRecipe } from './recipe-url.ts';
 import {
   chooseExitRate,
   computeScore,

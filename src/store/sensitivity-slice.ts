@@ -2,14 +2,17 @@
  * Sensitivity slice (Score panel): "Measure sensitivity" on the first N test records (the
  * validation slice) — how much top-1 and loss each layer loses at each candidate width and
  * sparsity, with the others as in the current recipe, plus the Hessian-trace estimate — and the
- * report, tied to the network it was measured on (another network makes it stale).
+ * report, tied to the network it was measured on (another network makes it stale) and the recipe
+ * it was measured with (another recipe labels it too: its base and drops are of that recipe).
  */
 import type { StateCreator } from 'zustand';
 import type { JobProgress } from '../worker/lab-types.ts';
 import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
 import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { SensitivityResult } from '../worker/sensitivity-types.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import type { LabState } from './lab-store.ts';
+import type { StaleReason } from './stale.ts';
 
 export const SENSITIVITY_IMAGES_DEFAULT = 256;
 
@@ -19,6 +22,8 @@ export interface SensitivityValues {
   sensitivity: SensitivityResult | null;
   /** ScoreInputs.networkId of the network the report was measured on. */
   sensitivityNetworkId: number | null;
+  /** recipeJson() of the recipe the report was measured with. */
+  sensitivityRecipeKey: string | null;
   sensitivityError: string | null;
   sensitivityNotice: string | null;
 }
@@ -35,6 +40,7 @@ export const SENSITIVITY_DEFAULT: SensitivityValues = {
   sensitivityImages: SENSITIVITY_IMAGES_DEFAULT,
   sensitivity: null,
   sensitivityNetworkId: null,
+  sensitivityRecipeKey: null,
   sensitivityError: null,
   sensitivityNotice: null,
 };
@@ -62,6 +68,15 @@ export function sensitivityImagesError(n: number, testCount: number | null): str
 /** True when the report was measured on another network than the current one. */
 export function sensitivityStale(s: LabState): boolean {
   return s.sensitivity !== null && s.sensitivityNetworkId !== (s.scoreInputs?.networkId ?? null);
+}
+
+/** Why the report no longer describes the current pair: another network, another recipe, null. */
+export function sensitivityStaleReason(s: LabState): StaleReason {
+  if (s.sensitivity === null) return null;
+  if (sensitivityStale(s)) return 'network';
+  return s.sensitivityRecipeKey !== null && s.sensitivityRecipeKey !== recipeJson(s.recipe)
+    ? 'recipe'
+    : null;
 }
 
 export const createSensitivitySlice: StateCreator<LabState, [], [], SensitivitySlice> = (
@@ -93,7 +108,11 @@ export const createSensitivitySlice: StateCreator<LabState, [], [], SensitivityS
     const onProgress = callback((p: JobProgress) => get().reportJob('sensitivity', id, p));
     try {
       const r = await getLab().measureSensitivity(id, { images: n, recipe: s.recipe }, onProgress);
-      set({ sensitivity: r, sensitivityNetworkId: networkId });
+      set({
+        sensitivity: r,
+        sensitivityNetworkId: networkId,
+        sensitivityRecipeKey: recipeJson(s.recipe),
+      });
     } catch (err) {
       if (isAbort(err)) set({ sensitivityNotice: 'Sensitivity measurement cancelled.' });
       else if (!isWorkerLost(err)) set({ sensitivityError: errorMessage(err) });

@@ -3,7 +3,7 @@
  * word or two (“loaded”, “measured”, “stale” …). Pure: it reads a handful of store fields.
  */
 import type { LabState } from './lab-store.ts';
-import { recipeJson } from './recipe-url.ts';
+import { recipeJson } from '../core/recipe/index.ts';
 import type { Measurement } from './score-slice.ts';
 import type { View } from './view-url.ts';
 

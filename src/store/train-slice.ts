@@ -1,13 +1,23 @@
 /**
  * Train slice: the training configuration, the run's status (idle → running ⇄ paused → done /
- * cancelled / error) and the per-step metrics that feed the charts.
+ * cancelled / error) and the per-step metrics that feed the charts. A run's network replaces the
+ * current one when it ends (./train-replace.ts): Start asks first when the stack could not keep
+ * the current network for Undo (trainConfirm), and the run remembers which network it replaces.
  */
 import type { StateCreator } from 'zustand';
-import type { JobProgress, MetricPoint, TrainConfig, TrainSummary } from '../worker/lab-types.ts';
+import type {
+  JobProgress,
+  MetricPoint,
+  NetworkInfo,
+  TrainConfig,
+  TrainSummary,
+} from '../worker/lab-types.ts';
+import type { StackView } from '../worker/stack-state.ts';
 import { callback, errorMessage, getLab } from '../worker/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 import type { TrainResume } from './recovery-slice.ts';
 import { trainRun } from './history-runs.ts';
+import { needsTrainConfirm } from './train-replace.ts';
 
 export type TrainStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 export type TrainSettings = Omit<TrainConfig, 'model'>;
@@ -20,12 +30,24 @@ export interface TrainValues {
   trainError: string | null;
   /** Model name of the last run (metrics belong to it). */
   trainedModel: string | null;
+  /** Start was pressed while the current network is not kept for undo: asking first. */
+  trainConfirm: boolean;
+  /** The network that was current when the last run started (its end replaces it). */
+  trainReplaced: NetworkInfo | null;
+  /** Whether the stack kept that network for Undo. */
+  trainReplacedKept: boolean;
+  /** Content key of the network current when the last run ended (its metrics describe it). */
+  trainNetworkKey: string | null;
 }
 
 export interface TrainActions {
   setTrainSettings: (patch: Partial<TrainSettings>) => void;
   /** Starts a run, or continues an interrupted one from its checkpoint (recovery-slice.ts). */
   startTraining: (resume?: TrainResume) => Promise<void>;
+  /** "Train anyway": starts the run the confirmation held back. */
+  confirmTraining: () => Promise<void>;
+  /** "Keep the current network": no run. */
+  dismissTrainConfirm: () => void;
   pauseTraining: () => Promise<void>;
   resumeTraining: () => Promise<void>;
   cancelTraining: () => Promise<void>;
@@ -48,7 +70,20 @@ export const TRAIN_DEFAULT: TrainValues = {
   trainSummary: null,
   trainError: null,
   trainedModel: null,
+  trainConfirm: false,
+  trainReplaced: null,
+  trainReplacedKept: false,
+  trainNetworkKey: null,
 };
+
+/** The worker's stack as it is now (the store's copy may lag a job's end); null: not known. */
+async function stackNow(fallback: StackView | null): Promise<StackView | null> {
+  try {
+    return await getLab().networkStack();
+  } catch {
+    return fallback;
+  }
+}
 
 /** Returns an error message when the settings cannot be run, else null. */
 export function validateTrainSettings(s: TrainSettings): string | null {
@@ -69,10 +104,9 @@ export function validateTrainSettings(s: TrainSettings): string | null {
   return null;
 }
 
-export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set, get) => ({
-  ...TRAIN_DEFAULT,
-  setTrainSettings: (patch) => set((s) => ({ trainSettings: { ...s.trainSettings, ...patch } })),
-  startTraining: async (resume) => {
+export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set, get) => {
+  /** Checks, then asks first when the run would replace a network Undo cannot bring back. */
+  const start = async (resume: TrainResume | undefined, confirmed: boolean): Promise<void> => {
     const s = get();
     if (s.jobs.train) return;
     const invalid = validateTrainSettings(s.trainSettings);
@@ -80,6 +114,23 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
       set({ trainError: invalid, trainStatus: 'error' });
       return;
     }
+    const stack = s.network ? await stackNow(s.networkStack) : s.networkStack;
+    if (get().jobs.train) return; // a second click while the stack was asked
+    const network = get().network;
+    if (!resume && !confirmed && needsTrainConfirm(network, stack)) {
+      set({ trainConfirm: true, networkStack: stack }); // the note reads the stack just asked
+      return;
+    }
+    set({
+      trainConfirm: false,
+      trainReplaced: network,
+      trainReplacedKept: stack?.currentKept ?? false,
+    });
+    await run(resume);
+  };
+
+  const run = async (resume: TrainResume | undefined): Promise<void> => {
+    const s = get();
     await s.cancelMeasurement(); // training changes the network a measurement is reading
     const config: TrainConfig = resume?.config ?? { ...s.trainSettings, model: s.modelName };
     const id = s.beginJob('train', `Training ${config.model}`, { kind: 'train', config });
@@ -89,6 +140,7 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
       trainSummary: null,
       trainError: null,
       trainedModel: config.model,
+      trainNetworkKey: null,
       evalResult: null,
     });
     const onMetrics = callback((points: MetricPoint[]) =>
@@ -106,19 +158,32 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
     } finally {
       get().finishJob('train', id);
       void get().refreshNetwork();
+      const key = await Promise.resolve()
+        .then(() => getLab().networkKey())
+        .catch(() => null);
+      set({ trainNetworkKey: key });
     }
-  },
-  pauseTraining: async () => {
-    const job = get().jobs.train;
-    if (!job || get().trainStatus !== 'running') return;
-    await getLab().pauseTraining(job.id);
-    set({ trainStatus: 'paused' });
-  },
-  resumeTraining: async () => {
-    const job = get().jobs.train;
-    if (!job || get().trainStatus !== 'paused') return;
-    await getLab().resumeTraining(job.id);
-    set({ trainStatus: 'running' });
-  },
-  cancelTraining: () => get().cancelJob('train'),
-});
+  };
+
+  return {
+    ...TRAIN_DEFAULT,
+    setTrainSettings: (patch) =>
+      set((s) => ({ trainSettings: { ...s.trainSettings, ...patch }, trainConfirm: false })),
+    startTraining: (resume) => start(resume, false),
+    confirmTraining: () => start(undefined, true),
+    dismissTrainConfirm: () => set({ trainConfirm: false }),
+    pauseTraining: async () => {
+      const job = get().jobs.train;
+      if (!job || get().trainStatus !== 'running') return;
+      await getLab().pauseTraining(job.id);
+      set({ trainStatus: 'paused' });
+    },
+    resumeTraining: async () => {
+      const job = get().jobs.train;
+      if (!job || get().trainStatus !== 'paused') return;
+      await getLab().resumeTraining(job.id);
+      set({ trainStatus: 'running' });
+    },
+    cancelTraining: () => get().cancelJob('train'),
+  };
+};

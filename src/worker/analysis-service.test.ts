@@ -42,6 +42,7 @@ vi.mock('../core/analysis/hessian/index.ts', () => ({
       params: 30196,
       hvps: 9,
       seconds: 1,
+      microBatch: 3,
     });
   },
 }));
@@ -151,7 +152,12 @@ describe('AnalysisService', () => {
       records: 9,
       hvps: 9,
       seconds: 1,
+      microBatch: 3,
     });
+    // How the passes ran: the Hessian's batches of 6 split into 3s (the mock's), K-FAC whole.
+    expect(r.passes.hessian).toMatchObject({ batchSize: 6, microBatch: 3 });
+    expect(r.passes.kfac).toMatchObject({ batchSize: 6, microBatch: 6 });
+    expect(r.passes.kfac.wholeBatchBytes).toBeGreaterThan(0);
     expect(seen).toContainEqual({
       phase: 'Hessian top eigenvalues',
       done: 1,

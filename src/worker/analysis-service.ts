@@ -18,6 +18,7 @@ import type { Network } from '../core/graph/network.ts';
 // Direct import: the batching helper, not the spectrum (which tests replace through the index).
 import { sourceBatches } from '../core/analysis/hessian/network-loss.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
+import { passBytesPerImage, type PassKind } from '../core/train/pass-memory.ts';
 import type { Batch } from '../core/train/types.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type {
@@ -27,6 +28,7 @@ import type {
   HessianSummary,
   JobProgress,
   LayerSpectrum,
+  PassSplit,
   SplitName,
 } from './lab-types.ts';
 
@@ -115,7 +117,13 @@ function spectrumOf(l: KfacLayer): LayerSpectrum {
   };
 }
 
-function hessianSummary(h: HessianSpectrum, records: number): HessianSummary {
+/** A pass of `batchSize` records as it ran (`microBatch` per pass) and its whole-batch estimate. */
+function passSplit(net: Network, kind: PassKind, batchSize: number, microBatch: number): PassSplit {
+  const per = passBytesPerImage(net.graph, kind);
+  return { batchSize, microBatch, wholeBatchBytes: per * batchSize };
+}
+
+function hessianSummary(h: HessianSpectrum, records: number, batchSize: number): HessianSummary {
   const d = h.density;
   return {
     top: h.top,
@@ -128,6 +136,7 @@ function hessianSummary(h: HessianSpectrum, records: number): HessianSummary {
     records,
     hvps: h.hvps,
     seconds: h.seconds,
+    microBatch: h.microBatch ?? batchSize,
   };
 }
 
@@ -208,6 +217,10 @@ export class AnalysisService {
         kfacSplit,
         hessian,
         seconds: (performance.now() - t0) / 1000,
+        passes: {
+          kfac: passSplit(net, 'fisher', o.batchSize, kfac.microBatch),
+          hessian: hessian && passSplit(net, 'hvp', o.batchSize, hessian.microBatch),
+        },
       };
     } finally {
       release();
@@ -231,7 +244,7 @@ export class AnalysisService {
       signal: hooks.signal,
       onProgress: (p) => reportHessian(hooks.report, p),
     });
-    return hessianSummary(h, o.hessianRecords);
+    return hessianSummary(h, o.hessianRecords, o.batchSize);
   }
 }
 

@@ -4,6 +4,7 @@
  * time) and `train` / `test` (images, labels). Only one dataset is cached; saving replaces it.
  */
 import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
+import { ownBuffer } from '../core/util/own-buffer.ts';
 import type { CacheInfo, SplitName } from './lab-types.ts';
 
 const DB_NAME = 'micronet-lab';
@@ -60,11 +61,6 @@ function openDb(): Promise<IDBDatabase> {
   return dbPromise;
 }
 
-/** A copy that owns its buffer exactly (a view would clone its whole underlying buffer). */
-function own(a: Uint8Array): Uint8Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
-}
-
 function splitBytes(s: CifarSplit): number {
   return s.images.byteLength + s.coarse.byteLength + s.fine.byteLength;
 }
@@ -89,7 +85,12 @@ export async function saveDataset(
       continue;
     }
     store.put(
-      { images: own(s.images), coarse: own(s.coarse), fine: own(s.fine), count: s.count },
+      {
+        images: ownBuffer(s.images),
+        coarse: ownBuffer(s.coarse),
+        fine: ownBuffer(s.fine),
+        count: s.count,
+      },
       name,
     );
     meta.splits[name] = {

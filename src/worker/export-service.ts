@@ -14,7 +14,7 @@ import { scoreModel } from '../core/compress/score-model.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import { writeCompressed } from '../core/io/compressed/index.ts';
 import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { validateRecipe, type Recipe } from '../core/score/recipe.ts';
+import { validateRecipe, type Recipe } from '../core/recipe/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type { BackendInfo, CompressedExportResult, JobProgress } from './lab-types.ts';

@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { pruneSchedule } from '../core/compress/prune/index.ts';
-import type { PruneSpec, Recipe } from '../core/score/index.ts';
+import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
 import { AnalysisService, spectraBuffers } from './analysis-service.ts';
 import {
   debugInfo,
@@ -54,6 +54,7 @@ import type {
   NetworkInfo,
   RecipeMeasurement,
   ScoreInputs,
+  TorchExportResult,
   TrainConfig,
   TrainSummary,
 } from './lab-types.ts';
@@ -75,6 +76,8 @@ import type {
 } from './sensitivity-types.ts';
 import { NetworkStack, stackApi, stackLabel } from './network-stack.ts';
 import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
+import { TorchExportService } from './torch-export-service.ts';
+import { torchPackageFiles } from './torch-package.ts';
 import { TrainService } from './train-service.ts';
 
 type OnProgress = (p: JobProgress) => void;
@@ -104,6 +107,7 @@ export function createLabApi() {
   const scores = new ScoreService(ensureBackend, current);
   const analysis = new AnalysisService(ensureBackend, current);
   const exporter = new ExportService(ensureBackend, current);
+  const torchExporter = new TorchExportService(ensureBackend, current, torchPackageFiles);
   const pruner = new PruneService(ensureBackend, current, analysis, pruneSchedule);
   const sensitivity = new SensitivityService(ensureBackend, current, sensitivityCore);
   const recipeRuns = new RecipeRunService(ensureBackend, current, new RecipeRunStore(emit), {
@@ -302,6 +306,18 @@ export function createLabApi() {
         r,
         r.files.map((f) => f.bytes.buffer as ArrayBuffer),
       );
+    },
+
+    /** "Export for PyTorch": the current network + `recipe` as a torch job .zip (transferred). */
+    async exportTorchJob(
+      id: string,
+      recipe: Recipe,
+      onProgress: OnProgress,
+    ): Promise<TorchExportResult> {
+      const r = await runJob(id, onProgress, (signal, report) =>
+        torchExporter.exportTorchJob(recipe, data.current, { signal, report }),
+      );
+      return Comlink.transfer(r, [r.bytes.buffer as ArrayBuffer]);
     },
 
     /**

@@ -4,7 +4,12 @@
  */
 import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
 import type { Graph } from '../core/graph/ir.ts';
-import type { Recipe } from '../core/score/recipe.ts';
+import type { Recipe } from '../core/recipe/index.ts';
+import type { NetworkOrigin } from '../protocol/network.ts';
+
+// Defined in src/protocol (persist keeps them too), part of this contract.
+export type { NetworkOrigin } from '../protocol/network.ts';
+export type { AugmentConfig, MetricPoint, TrainConfig, TrainSummary } from '../protocol/train.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -94,46 +99,6 @@ export interface ModelInfo {
   params: number;
 }
 
-export interface AugmentConfig {
-  cropFlip: boolean;
-  cutout: boolean;
-  autoAugment: boolean;
-}
-
-export interface TrainConfig {
-  model: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  augment: AugmentConfig;
-  seed: number;
-  /** Train on the first `limit` training images only; null or absent: all. */
-  limit?: number | null;
-  /** Stop after this many seconds (wall clock, pauses included); null or absent: no budget. */
-  maxSeconds?: number | null;
-}
-
-/** One training step's metrics. */
-export interface MetricPoint {
-  step: number;
-  epoch: number;
-  loss: number;
-  /** Training-batch top-1 accuracy, 0–1. */
-  accuracy: number;
-  learningRate: number;
-}
-
-export interface TrainSummary {
-  steps: number;
-  epochs: number;
-  cancelled: boolean;
-  finalLoss: number | null;
-  finalAccuracy: number | null;
-  seconds: number;
-  /** True when the run stopped at its time budget (maxSeconds), not by a cancel. */
-  timeBudgetReached?: boolean;
-}
-
 export interface EvalConfig {
   batchSize: number;
   /** The first `limit` test images; null or absent: all of them. */
@@ -166,9 +131,6 @@ export interface EvalResult {
   /** Its content key (ScoreInputs.networkKey). */
   networkKey: string;
 }
-
-/** Where the worker's current network came from. */
-export type NetworkOrigin = 'initialised' | 'trained' | 'imported';
 
 /** The worker's one current network, which Evaluate and Export use. */
 export interface NetworkInfo {
@@ -239,6 +201,18 @@ export interface CompressedExportResult {
   files: CompressedExportFile[];
   /** Parameter storage the score counts for the recipe, in bytes (storage bits / 8). */
   storageBytes: number;
+}
+
+/** "Export for PyTorch": the torch job folder as one .zip (worker/torch-export-service.ts). */
+export interface TorchExportResult {
+  fileName: string;
+  bytes: Uint8Array;
+  /** Paths inside the zip, e.g. "tiny-torch-job/job.json". */
+  entries: string[];
+  /** Where the golden images came from, e.g. "first 8 test records". */
+  goldenSource: string;
+  /** The recipe written to recipe.json (validated). */
+  recipe: Recipe;
 }
 
 /** Thrown across the boundary as an Error whose name is 'AbortError' when a job is cancelled. */
@@ -338,6 +312,16 @@ export interface HessianSummary {
   records: number;
   hvps: number;
   seconds: number;
+  /** Records per Hessian-vector pass: the batch size unless split to fit memory (pass-memory.ts). */
+  microBatch: number;
+}
+
+/** How a pass of `batchSize` records ran: in micro-batches of `microBatch` when split. */
+export interface PassSplit {
+  batchSize: number;
+  microBatch: number;
+  /** Estimated bytes of one whole-batch pass (pass-memory.ts), for the notice. */
+  wholeBatchBytes: number;
 }
 
 export interface AnalysisResult {
@@ -351,6 +335,8 @@ export interface AnalysisResult {
   kfacSplit: SplitName;
   hessian: HessianSummary | null;
   seconds: number;
+  /** The K-FAC (Fisher) and Hessian passes as run (null: no Hessian). */
+  passes: { kfac: PassSplit; hessian: PassSplit | null };
 }
 
 /** Channel method: one dependency group's row of the plan (coupled layers move together). */

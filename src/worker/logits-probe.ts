@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseRecords, sliceSplit } from '../core/data/cifar-records.ts';
 import { imagesToNHWC } from '../core/data/normalize.ts';
 import { Network } from '../core/graph/network.ts';
-import { modelFromCheckpoint } from '../core/io/model-from-checkpoint.ts';
+import { modelFromCheckpoint } from '../core/models/model-from-checkpoint.ts';
 
 export interface LogitsProbeRequest {
   checkpoint: Uint8Array;

@@ -13,7 +13,7 @@ import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
 import {
   modelFromParsedCheckpoint,
   type CheckpointModel,
-} from '../core/io/model-from-checkpoint.ts';
+} from '../core/models/model-from-checkpoint.ts';
 import { checkpointSummary, countZeros, readAnyCheckpoint } from '../core/io/read-checkpoint.ts';
 import { UnrecognizedError } from '../core/models/recognize.ts';
 import type { CurrentNetwork } from './current-network.ts';

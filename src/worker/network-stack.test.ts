@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { Network } from '../core/graph/network.ts';
 import { buildFromZooName } from '../core/models/zoo.ts';
-import { networkFingerprint } from '../core/util/fingerprint.ts';
+import { networkFingerprint } from '../core/graph/fingerprint.ts';
 import { openStackDb } from '../persist/stack-db.ts';
 import { CurrentNetwork } from './current-network.ts';
 import type { WorkerJob } from './job-registry.ts';
@@ -85,6 +85,40 @@ describe('network stack', () => {
     expect(await keyOf(current2)).toBe(second);
     expect(current2.info()?.origin).toBe('trained');
     expect(events).toEqual([]);
+    db.close();
+  });
+
+  it('says whether the current network is kept (a job replacing it can be undone)', async () => {
+    const db = await openStackDb(`stack-test-${++dbCount}`);
+    let failSave = false;
+    const flaky = {
+      ...db,
+      save: (...a: Parameters<typeof db.save>) =>
+        failSave ? Promise.reject(new Error('quota exceeded')) : db.save(...a),
+    };
+    const events: string[] = [];
+    const current = new CurrentNetwork();
+    const stack = new NetworkStack(
+      current,
+      (e) => events.push(e.kind),
+      () => Promise.resolve(flaky),
+    );
+    await stack.load();
+    expect((await stack.view()).currentKept).toBe(false); // no network yet
+    current.replace(tinyNet(1), 'imported', 'a.safetensors');
+    expect((await stack.view()).currentKept).toBe(false); // not captured yet
+    await stack.capture('Imported a');
+    const imported = await keyOf(current);
+    expect((await stack.view()).currentKept).toBe(true);
+    failSave = true;
+    current.replace(tinyNet(2), 'trained');
+    await stack.capture('Trained tiny');
+    expect(events).toEqual(['storage-error']);
+    expect(await stack.view()).toMatchObject({ index: 0, currentKept: false, canUndo: true });
+    failSave = false;
+    const back = await stack.undo(); // back to the last kept network: the import
+    expect(back.view).toMatchObject({ index: 0, currentKept: true, canUndo: false });
+    expect(await keyOf(current)).toBe(imported);
     db.close();
   });
 

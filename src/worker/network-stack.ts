@@ -4,8 +4,9 @@
  * pushes it (capture() after the job, when the current network's version moved); undo() and
  * redo() make the previous / next one current again. Entries and their lab checkpoints live in
  * IndexedDB (persist/stack-db.ts), so the stack comes back after a reload or a worker restart
- * (load()). A network over SESSION_NETWORK_CAP_BYTES is not kept (said through `emit`). All
- * work runs through one queue, in call order.
+ * (load()). A network over SESSION_NETWORK_CAP_BYTES is not kept (said through `emit`), and the
+ * view says so (currentKept: false — replacing it cannot be undone). All work runs through one
+ * queue, in call order.
  */
 import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
 import { Network } from '../core/graph/network.ts';
@@ -38,6 +39,8 @@ export class NetworkStack {
   private state: StackState = EMPTY_STACK;
   /** current.version at the last push or move (a job that changed it pushes). */
   private seenVersion = 0;
+  /** current.version of the network the stack's current entry holds (-1: none kept). */
+  private keptVersion = -1;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -57,13 +60,19 @@ export class NetworkStack {
     return this.enqueue(async () => {
       this.state = checkedState(await (await this.db()).loadState());
       this.seenVersion = this.current.version;
-      if (this.state.index < 0) await this.push('Restored from the last session');
-      return viewOf(this.state);
+      if (this.state.index >= 0) this.keptVersion = this.current.version;
+      else await this.push('Restored from the last session');
+      return this.viewNow();
     });
   }
 
   view(): Promise<StackView> {
-    return this.enqueue(() => Promise.resolve(viewOf(this.state)));
+    return this.enqueue(() => Promise.resolve(this.viewNow()));
+  }
+
+  private viewNow(): StackView {
+    const kept = this.current.network !== null && this.current.version === this.keptVersion;
+    return viewOf(this.state, kept);
   }
 
   /** Pushes the current network when it changed since the last push or move. */
@@ -103,9 +112,10 @@ export class NetworkStack {
     const add: StackNetwork = { id, bytes, ...meta };
     await (await this.db()).save(state, add, dropped);
     this.state = state;
+    this.keptVersion = version;
   }
 
-  /** Makes the previous network current (undo). */
+  /** Makes the previous network current (undo); from one not kept, the last one kept. */
   undo(): Promise<StackMove> {
     return this.move(-1);
   }
@@ -117,7 +127,9 @@ export class NetworkStack {
 
   private move(delta: number): Promise<StackMove> {
     return this.enqueue(async () => {
-      const next = moveIndex(this.state, delta);
+      // Undo from a network the stack could not keep returns to the last one it kept.
+      const back = delta < 0 && !this.viewNow().currentKept && this.state.index >= 0;
+      const next = back ? this.state : moveIndex(this.state, delta);
       if (!next) throw new Error(delta < 0 ? 'Nothing to undo' : 'Nothing to redo');
       const entry = next.entries[next.index]!;
       const db = await this.db();
@@ -128,9 +140,10 @@ export class NetworkStack {
       const net = Network.fromWeights(ck.graph, ck.weights);
       this.current.replace(net, saved.origin, saved.source, compression);
       this.seenVersion = this.current.version;
+      this.keptVersion = this.current.version;
       this.state = next;
       await db.save(next);
-      return { view: viewOf(next), network: this.current.info() };
+      return { view: this.viewNow(), network: this.current.info() };
     });
   }
 }

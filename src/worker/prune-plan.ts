@@ -21,7 +21,7 @@ import {
 } from '../core/compress/structure/index.ts';
 import type { Graph, Weights } from '../core/graph/ir.ts';
 import { countParams } from '../core/graph/params.ts';
-import type { PruneSpec, Recipe } from '../core/score/index.ts';
+import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
 import type { PlanGroup, PlanLayer, PrunePlan } from './lab-types.ts';
 
 const PRODUCER_OPS = new Set(['conv2d', 'depthwise2d', 'dense']);

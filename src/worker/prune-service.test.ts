@@ -20,7 +20,7 @@ import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
 import { Network } from '../core/graph/network.ts';
 import { countParams, initWeights } from '../core/graph/params.ts';
 import { buildTinyNet } from '../core/models/tiny.ts';
-import type { PruneSpec } from '../core/score/index.ts';
+import type { PruneSpec } from '../core/recipe/index.ts';
 import { CIFAR_DIR } from '../test-paths.ts';
 import { AnalysisService } from './analysis-service.ts';
 import { CurrentNetwork } from './current-network.ts';

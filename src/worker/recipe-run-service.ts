@@ -23,7 +23,7 @@ import { scoreCompressed } from '../core/compress/compressed-model.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import { Network } from '../core/graph/network.ts';
 import { readCompressed, writeCompressed } from '../core/io/compressed/index.ts';
-import { validateRecipe } from '../core/score/index.ts';
+import { validateRecipe } from '../core/recipe/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import { TrainControl } from '../core/train/control.ts';
 import type { BatchSource } from '../core/train/types.ts';

@@ -5,20 +5,11 @@
  * crash continues from (persist/session-db.ts keeps it).
  */
 import type { PipelineStage } from '../core/compress/pipeline/pipeline-progress.ts';
-import type { Recipe } from '../core/score/index.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 import type { JobProgress, NetworkInfo } from './lab-types.ts';
 
-export interface RecipeRunRequest {
-  /** The recipe to run (its fineTune says how to fine-tune). */
-  recipe: Recipe;
-  /** Evaluate the first N test images (null: the whole test split). */
-  limit: number | null;
-  /** Fine-tune and calibrate on the first N training images (null: the whole train split). */
-  trainLimit: number | null;
-  seed: number;
-  /** Cap on each fine-tuning phase's optimizer steps (tests, quick runs; default none). */
-  maxFineTuneSteps?: number;
-}
+// Defined in src/protocol (persist keeps them too), part of this contract.
+export type { RecipeRunRequest, SavedRecipeRun } from '../protocol/recipe-run.ts';
 
 export interface RecipeRunProgress extends JobProgress {
   stage: PipelineStage;
@@ -71,22 +62,3 @@ export interface RecipeRunCancelled {
 }
 
 export type RecipeRunOutcome = RecipeRunCompleted | RecipeRunCancelled;
-
-/** A recipe run kept for "Resume" (no tensors). */
-export interface SavedRecipeRun {
-  request: RecipeRunRequest;
-  /** 'running': interrupted by a reload or a crash; 'stopped': cancelled or failed. */
-  status: 'running' | 'stopped';
-  /** Graph name of the network the run compresses. */
-  model: string;
-  /** Prune steps of the schedule. */
-  steps: number;
-  stepsDone: number;
-  epochsDone: number;
-  elapsedSeconds: number;
-  /** False before the first checkpoint (a resume starts the run again). */
-  hasCheckpoint: boolean;
-  /** Why the run stopped (cancel or error); null while running. */
-  note: string | null;
-  savedAt: number;
-}

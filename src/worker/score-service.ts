@@ -13,12 +13,12 @@ import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/
 import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import type { Network } from '../core/graph/network.ts';
-import { validateRecipe, type Recipe } from '../core/score/index.ts';
+import { recipeJson, validateRecipe, type Recipe } from '../core/recipe/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import { evaluateNetwork } from '../core/train/evaluate-network.ts';
-import type { EvalProgress } from '../core/train/evaluate.ts';
 import type { BatchSource } from '../core/train/types.ts';
 import type { CurrentNetwork } from './current-network.ts';
+import { evalReport } from './eval-report.ts';
 import type {
   BackendInfo,
   JobProgress,
@@ -28,7 +28,7 @@ import type {
   SplitName,
 } from './lab-types.ts';
 import { stableJson } from '../core/util/stable-json';
-import { networkFingerprint } from '../core/util/fingerprint.ts';
+import { networkFingerprint } from '../core/graph/fingerprint.ts';
 
 type Report = (p: JobProgress) => void;
 
@@ -66,17 +66,6 @@ export function measureLimit(o: MeasureOptions): number | null {
     throw new Error(`measure: only the test split can be measured, got '${String(o.split)}'`);
   }
   return limit;
-}
-
-function progressOf(report: Report): (p: EvalProgress) => void {
-  return (p) =>
-    report({
-      phase: `${p.imagesPerSecond.toFixed(p.imagesPerSecond < 10 ? 1 : 0)} images/s`,
-      done: p.done,
-      total: p.total,
-      unit: 'images',
-      etaSeconds: p.etaSeconds,
-    });
 }
 
 /** Quantile buffers copied, so the cached profile survives a Comlink.transfer of the copy. */
@@ -129,7 +118,7 @@ export class ScoreService {
   }
 
   /**
-   * The content key of the current network (core/util/fingerprint.ts: weights, and a compressed
+   * The content key of the current network (core/graph/fingerprint.ts: weights, and a compressed
    * checkpoint's recipe), cached until invalidate(net); null without a network.
    */
   networkKey(): Promise<string | null> {
@@ -138,6 +127,8 @@ export class ScoreService {
     let key = this.keys.get(net);
     if (!key) {
       const recipe = this.current.compressed?.recipe;
+      // Sorted-key JSON, not recipeJson(): this text is hashed into keys that history records
+      // keep (IndexedDB), so it stays as it was when they were written.
       const extra = recipe ? stableJson(validateRecipe(recipe)) : '';
       key = net.toWeightsAsync().then((w) => networkFingerprint(net.graph.name, w, extra));
       this.keys.set(net, key);
@@ -184,7 +175,7 @@ export class ScoreService {
   /** True when the current network came from a compressed checkpoint made with `recipe`. */
   private isStoredRecipe(recipe: Recipe): boolean {
     const stored = this.current.compressed?.recipe;
-    return stored !== undefined && stableJson(validateRecipe(stored)) === stableJson(recipe);
+    return stored !== undefined && recipeJson(validateRecipe(stored)) === recipeJson(recipe);
   }
 
   /** Accuracy of the current network with `recipe` applied to a copy; see the file header. */
@@ -234,7 +225,7 @@ export class ScoreService {
         calibration,
         batchSize,
         signal: hooks.signal,
-        onProgress: progressOf(hooks.report),
+        onProgress: evalReport(hooks.report),
       };
       const r = this.isStoredRecipe(recipe)
         ? await evaluateStored(this.current, net, {

@@ -13,7 +13,7 @@ import { effectiveLayerSparsity } from '../core/compress/score-model.ts';
 import type { SensitivityOptions } from '../core/compress/sensitivity/types.ts';
 import type { CifarDataset } from '../core/data/types.ts';
 import type { Network } from '../core/graph/network.ts';
-import { validateRecipe } from '../core/score/index.ts';
+import { validateRecipe } from '../core/recipe/index.ts';
 import { cifarSource } from '../core/train/cifar-source.ts';
 import { holdWhenFree } from './analysis-service.ts';
 import type { CurrentNetwork } from './current-network.ts';

@@ -6,7 +6,7 @@
  */
 import type { PlanOptions, PlanResult } from '../core/compress/plan/types.ts';
 import type { SensitivityOptions, SensitivityReport } from '../core/compress/sensitivity/types.ts';
-import type { Recipe } from '../core/score/recipe.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 
 export type { PlannedLayer, PlanResult } from '../core/compress/plan/types.ts';
 export type {

@@ -3,30 +3,23 @@
  * and which one is current. A push drops the redo tail (the networks after the current one) and
  * the oldest beyond MAX_STACK; undo / redo move the index. ./network-stack.ts keeps the bytes.
  */
+import type { StackEntry, StackState } from '../protocol/stack.ts';
+
+// Defined in src/protocol (persist keeps the state too), part of this contract.
+export type { StackEntry, StackState } from '../protocol/stack.ts';
 
 /** Networks kept for undo. */
 export const MAX_STACK = 12;
-
-export interface StackEntry {
-  id: string;
-  /** What made it current: "Imported tiny.safetensors", "Trained tiny", … */
-  label: string;
-  /** Graph name. */
-  name: string;
-  params: number;
-  savedAt: number;
-}
-
-export interface StackState {
-  entries: StackEntry[];
-  /** Index of the current network in entries; -1 when empty. */
-  index: number;
-}
 
 /** What the main thread shows: the entries, the current one, and whether undo / redo can move. */
 export interface StackView extends StackState {
   canUndo: boolean;
   canRedo: boolean;
+  /**
+   * The current network is the stack's current entry, so a job that replaces it can be undone;
+   * false when it could not be kept (too big, storage failed) or no network was pushed yet.
+   */
+  currentKept: boolean;
 }
 
 export const EMPTY_STACK: StackState = { entries: [], index: -1 };
@@ -55,12 +48,15 @@ export function moveIndex(s: StackState, delta: number): StackState | null {
   return { ...s, index };
 }
 
-export function viewOf(s: StackState): StackView {
+/** The view of `s`; `currentKept`: the current network is its current entry (default: one is). */
+export function viewOf(s: StackState, currentKept = s.index >= 0): StackView {
   return {
     entries: s.entries.map((e) => ({ ...e })),
     index: s.index,
-    canUndo: s.index > 0,
+    // A current network that is not kept: undo goes back to the stack's current entry itself.
+    canUndo: s.index > 0 || (s.index >= 0 && !currentKept),
     canRedo: s.index >= 0 && s.index < s.entries.length - 1,
+    currentKept: currentKept && s.index >= 0,
   };
 }
 

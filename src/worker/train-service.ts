@@ -17,7 +17,6 @@ import { Network } from '../core/graph/network.ts';
 import { countParams } from '../core/graph/params.ts';
 import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo.ts';
 import { TrainControl } from '../core/train/control.ts';
-import type { EvalProgress } from '../core/train/evaluate.ts';
 import { evaluateNetwork } from '../core/train/evaluate-network.ts';
 import { networkModel } from '../core/train/network-model.ts';
 import { batchesPerEpoch } from '../core/train/batching.ts';
@@ -26,6 +25,7 @@ import { train, type TrainMetrics, type TrainResult } from '../core/train/traine
 import { cifarSource } from '../core/train/cifar-source.ts';
 import { augmentOptions, checkConfig, timeBudget } from './train-config.ts';
 import type { CurrentNetwork } from './current-network.ts';
+import { evalReport } from './eval-report.ts';
 import { batcher, type WorkerJob } from './job-registry.ts';
 import {
   loadMomentum,
@@ -63,17 +63,6 @@ export interface TrainHooks {
   job: WorkerJob;
   report: Report;
   onMetrics: (points: MetricPoint[]) => void;
-}
-
-function evalReport(report: Report): (p: EvalProgress) => void {
-  return (p) =>
-    report({
-      phase: `${p.imagesPerSecond.toFixed(p.imagesPerSecond < 10 ? 1 : 0)} images/s`,
-      done: p.done,
-      total: p.total,
-      unit: 'images',
-      etaSeconds: p.etaSeconds,
-    });
 }
 
 export class TrainService {

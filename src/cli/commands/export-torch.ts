@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imagesToNHWC } from '../../core/data/normalize';
 import { buildTorchJob, randomGolden, type GoldenInputs } from '../../core/io/torch-job';
+import { TORCH_PACKAGE_DIR, torchJobReadme } from '../../core/io/torch-job-zip';
 import type { Graph } from '../../core/graph/ir';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { selectNodeBackend } from '../node-backend';
@@ -52,24 +53,6 @@ async function goldenInputs(args: ParsedArgs, graph: Graph, n: number): Promise<
   return { x: imagesToNHWC(split, idx), labels, source: `first ${n} test records` };
 }
 
-function instructions(hasPackage: boolean): string {
-  const where = hasPackage
-    ? 'The package is copied here (micronet_lab_torch/): run from this folder.'
-    : 'Run from the MicroNet Lab repo with PYTHONPATH=<repo>/python (python/micronet_lab_torch).';
-  return [
-    '# MicroNet Lab torch job',
-    '',
-    where,
-    '',
-    '```sh',
-    'python3 -m micronet_lab_torch check .          # the lab and torch give the same logits',
-    'python3 -m micronet_lab_torch train . --data <cifar-100-binary> --epochs 1 --spawn 2',
-    'npx micronet-lab eval --model result.safetensors --data <cifar-100-binary>',
-    '```',
-    '',
-  ].join('\n');
-}
-
 export async function exportTorchCommand(args: ParsedArgs): Promise<Record<string, unknown>> {
   const out = requireFlag(args, 'out');
   const spec = requireFlag(args, 'model');
@@ -90,8 +73,8 @@ export async function exportTorchCommand(args: ParsedArgs): Promise<Record<strin
   fs.mkdirSync(out, { recursive: true });
   for (const [name, data] of job.files) fs.writeFileSync(path.join(out, name), data);
   const pkg = findTorchPackage();
-  if (pkg) copyPackage(pkg, path.join(out, 'micronet_lab_torch'));
-  fs.writeFileSync(path.join(out, 'README.md'), instructions(pkg !== null));
+  if (pkg) copyPackage(pkg, path.join(out, TORCH_PACKAGE_DIR));
+  fs.writeFileSync(path.join(out, 'README.md'), torchJobReadme(pkg !== null));
   return {
     out,
     files: [...job.files.keys(), 'README.md', ...(pkg ? ['micronet_lab_torch/'] : [])],

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CifarSplit } from '../data/types';
 import { Network } from '../graph/network';
-import { modelFromCheckpoint } from '../io/model-from-checkpoint';
+import { modelFromCheckpoint } from '../models/model-from-checkpoint';
 import { cifarSource } from '../train/cifar-source';
 import { evaluateNetwork, type NetworkEvalResult } from '../train/evaluate-network';
 

@@ -21,7 +21,7 @@ import {
   type NetworkEvalResult,
 } from '../train/evaluate-network';
 import type { BatchSource, CancelSignal } from '../train/types';
-import { validateRecipe, minRecipeBits, type Recipe } from '../score/recipe';
+import { minRecipeBits, validateRecipe, type Recipe } from '../recipe';
 import { resolveBits } from '../score/resolve';
 import { exitThresholdOf } from './exit-threshold';
 import { quantizeNetwork, type QuantizedModel } from './quant';

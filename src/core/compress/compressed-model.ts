@@ -13,7 +13,7 @@ import { Network } from '../graph/network';
 import type { CompressedModelData } from '../io/compressed/format';
 import { buildScoreTable } from '../score/score-table';
 import { scoreNetwork, type ScoreResult } from '../score/score-network';
-import { validateRecipe, type Recipe } from '../score/recipe';
+import { validateRecipe, type Recipe } from '../recipe';
 import type { EvaluableNetwork } from '../train/evaluate-network';
 import type { CompressedNetwork } from './apply-recipe';
 import { activationHook, hookedRunner } from './quant';

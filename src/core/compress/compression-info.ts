@@ -4,7 +4,7 @@
  * (`{ compression: { recipe, activationQuant } }`): the safetensors twin of an export, the
  * lab's own checkpoint of an imported .mnlc, the session's saved network.
  */
-import { validateRecipe, type Recipe } from '../score/recipe';
+import { validateRecipe, type Recipe } from '../recipe';
 import type { ActivationQuant } from './quant/calibrate';
 
 export interface Compression {

@@ -1,7 +1,7 @@
 // recipe.exitThreshold: validated in (0, 1]; evaluateRecipe exits by it unless a threshold is
 // passed explicitly; the default is the network's own 0.85.
 import { describe, expect, it } from 'vitest';
-import { validateRecipe } from '../score/recipe';
+import { validateRecipe } from '../recipe';
 import { compressNetwork, evaluateRecipe } from './apply-recipe';
 import { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from './exit-threshold';
 import { exitNet, testSource } from './pipeline/pipeline.test-helpers';

@@ -3,7 +3,7 @@
  * recipe.exitThreshold, then the network's own — DEFAULT_EXIT_THRESHOLD, the OSI entry's 0.85
  * (models/osi-micronet.ts OSI_EXIT_THRESHOLD) and evaluateWithEarlyExit's default.
  */
-import type { Recipe } from '../score/recipe';
+import type { Recipe } from '../recipe';
 
 export const DEFAULT_EXIT_THRESHOLD = 0.85;
 

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SEED_AUGMENT, STANDARD_AUGMENT, type AugmentOptions } from '../data/augment';
 import type { Graph, Weights } from '../graph/ir';
 import { Network } from '../graph/network';
-import type { FineTuneSettings } from '../score/recipe';
+import type { FineTuneSettings } from '../recipe';
 import type { TrainControl } from '../train/control';
 import { networkModel } from '../train/network-model';
 import type { LrSchedule } from '../train/schedule';

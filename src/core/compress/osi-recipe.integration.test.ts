@@ -17,7 +17,7 @@ import {
   testRecords,
   trainRecords,
 } from '../models/osi-micronet.test-helpers';
-import type { Recipe } from '../score/recipe';
+import type { Recipe } from '../recipe';
 import { cifarSource } from '../train/cifar-source';
 import { evaluateRecipe } from './apply-recipe';
 import { scoreModel } from './score-model';

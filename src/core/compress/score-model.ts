@@ -7,7 +7,7 @@
 import type { Graph, Weights } from '../graph/ir';
 import { buildScoreTable, type ScoreTable } from '../score/score-table';
 import { scoreNetwork, type ScoreResult } from '../score/score-network';
-import { validateRecipe, type Recipe } from '../score/recipe';
+import { validateRecipe, type Recipe } from '../recipe';
 import { layerZeroFractions, magnitudeMasks, maskSparsity } from './sparsity';
 
 export interface ScoreModelOptions {

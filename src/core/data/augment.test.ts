@@ -9,7 +9,7 @@ import {
   padCrop,
   randomCrop,
 } from './augment.ts';
-import { sameBytes } from './test-fixtures.ts';
+import { sameBytes } from './fixtures.test-helpers.ts';
 
 /** Pixel value of channel c at (y, x) = c·64 + ((y·32 + x) mod 64) + 1, so 0 marks padding. */
 const src = new Uint8Array(3072).map((_, i) => (i >> 10) * 64 + ((i & 1023) % 64) + 1);

@@ -3,7 +3,7 @@ import { makeRng } from '../util/rng.ts';
 import { CIFAR10_POLICY, applyOp, autoAugment, magnitudeOf } from './autoaugment.ts';
 import * as ops from './image-ops.ts';
 import type { RgbImage } from './image-ops.ts';
-import { sameBytes } from './test-fixtures.ts';
+import { sameBytes } from './fixtures.test-helpers.ts';
 
 describe('AutoAugment CIFAR-10 policy', () => {
   it('has the paper’s 25 two-step sub-policies with bins 0–9', () => {

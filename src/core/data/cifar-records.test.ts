@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordAssembler, imageAt, parseRecords, sliceSplit } from './cifar-records.ts';
 import { COARSE_LABEL_NAMES, FINE_LABEL_NAMES, parseLabelNames } from './label-names.ts';
-import { makeBin, sameBytes } from './test-fixtures.ts';
+import { makeBin, sameBytes } from './fixtures.test-helpers.ts';
 import { DataError } from './types.ts';
 
 describe('parseRecords', () => {

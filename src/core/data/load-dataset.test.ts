@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isAbortError } from './byte-source.ts';
 import { loadCifarFromFiles, loadCifarFromStream } from './load-dataset.ts';
-import { concat, makeBin, makeTar, sameBytes, streamOf, utf8 } from './test-fixtures.ts';
+import { concat, makeBin, makeTar, sameBytes, streamOf, utf8 } from './fixtures.test-helpers.ts';
 import { DataError, type LoadProgress } from './types.ts';
 
 const train = makeBin(30);

@@ -6,7 +6,7 @@ import { makeRng } from '../util/rng.ts';
 import { STANDARD_AUGMENT } from './augment.ts';
 import { parseRecords } from './cifar-records.ts';
 import { imagesToNHWC, makeBatch, normalizationLut } from './normalize.ts';
-import { makeBin, sameBytes } from './test-fixtures.ts';
+import { makeBin, sameBytes } from './fixtures.test-helpers.ts';
 
 describe('normalisation', () => {
   it('LUT holds float32((v/255 − mean)/std) per channel', () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TarParser, looksLikeTarHeader, readTar, tarMembers } from './tar-reader.ts';
-import { makeTar, streamOf, tarHeader, utf8 } from './test-fixtures.ts';
+import { makeTar, streamOf, tarHeader, utf8 } from './fixtures.test-helpers.ts';
 import { DataError } from './types.ts';
 
 async function collect(bytes: Uint8Array, chunk = 65536) {

@@ -4,7 +4,7 @@
 // the identity; inputs are not modified; no tensors leak.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { randomBatches, randomBnWeights, resnet20Graph } from '../compress/quant/test-nets';
+import { randomBatches, randomBnWeights, resnet20Graph } from '../compress/quant/nets.test-helpers';
 import { affineBatchNorm, affineParams, isAffineBatchNorm } from './affine-batchnorm';
 import { Network } from './network';
 import { graphFromJSON, graphToJSON } from './serialize';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildFromZooName } from '../models/zoo';
 import type { Graph } from './ir';
 import { graphFromJSON, graphToJSON } from './serialize';
-import { inferShapes, validateGraph } from './validate';
+import { inferShapes } from './shapes';
+import { validateGraph } from './validate';
 
 const tiny = () => buildFromZooName('tiny');
 const mutate = (f: (g: Graph) => void): string => {

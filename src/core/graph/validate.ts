@@ -2,12 +2,11 @@
  * Structural validation of the model IR (see ir.ts): header fields, unique node names,
  * topological order (every input names an earlier node), known ops with well-typed fields,
  * input arity, exactly one `input` node, existing output / extra outputs.
- * Shape checks (channel counts agree along edges) live in shapes.ts (`inferShapes`).
+ * Shape checks (channel counts agree along edges) live in shapes.ts (`inferShapes`), which
+ * validates first: shapes.ts imports this file, never the other way round.
  */
 import type { Graph, GraphNode, OpName } from './ir';
 import { GraphError } from './graph-error';
-
-export { inferShapes, type ShapeMap } from './shapes';
 
 type FieldKind =
   | 'posInt'

@@ -17,7 +17,7 @@ import { Network } from '../graph/network';
 import { initWeights } from '../graph/params';
 import { buildTinyNet } from '../models/tiny';
 import { buildFromZooName } from '../models/zoo';
-import type { Recipe } from '../score/recipe';
+import type { Recipe } from '../recipe';
 import { networkModel } from '../train/network-model';
 import type { BatchSource } from '../train/types';
 import { makeRng } from '../util/rng';

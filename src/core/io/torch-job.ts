@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, Weights } from '../graph/ir';
 import { Network } from '../graph/network';
-import type { Recipe } from '../score/recipe';
+import type { Recipe } from '../recipe';
 import { writeLabCheckpoint } from './lab-checkpoint';
 import { writeSafetensors, type SafeTensor } from './safetensors';
 

@@ -11,6 +11,7 @@
  * Node names are the seed's state_dict module names, so a checkpoint maps 1:1.
  */
 import type { Graph } from '../graph/ir';
+import { roundHalfEven } from '../util/round-half-even';
 import { GraphBuilder } from './graph-builder';
 
 export interface PyramidNetOptions {
@@ -32,14 +33,6 @@ export interface PyramidBlockPlan {
   stride: number;
   /** ShakeDrop drop probability p_l. */
   p: number;
-}
-
-/** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const diff = v - f;
-  if (diff !== 0.5) return diff < 0.5 ? f : f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Blocks per stage: int((depth − 2)/9) bottleneck or int((depth − 2)/6) basic; must divide exactly. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countParams, listParams } from '../graph/params';
 import { inferShapes } from '../graph/shapes';
-import { blocksPerStage, pyramidNetPlan, roundHalfEven } from './pyramidnet';
+import { roundHalfEven } from '../util/round-half-even';
+import { blocksPerStage, pyramidNetPlan } from './pyramidnet';
 import { buildCifarResNet } from './resnet';
 import { buildTinyNet } from './tiny';
 import { buildFromZooName, ZOO_NAMES } from './zoo';

@@ -1,6 +1,7 @@
 /**
  * MicroNet score counter: network graph + recipe → parameter storage, operations and score,
- * following the MicroNet Challenge rules (shared/docs/MICRONET_RULES.md). No tensors.
+ * following the MicroNet Challenge rules (shared/docs/MICRONET_RULES.md). No tensors. The recipe
+ * itself (schema, validation, canonical form) lives in core/recipe.
  *   const table = buildScoreTable(graph);          // once per graph (shapes, raw counts)
  *   const r = scoreNetwork(table, recipe, { layerZeroFraction, exitRate }); // per recipe
  */
@@ -21,19 +22,6 @@ export {
   type WeightedCounts,
 } from './op-counts';
 export {
-  DISTILL_DEFAULTS,
-  RecipeError,
-  isValidBits,
-  minRecipeBits,
-  validateRecipe,
-  type CountingProfile,
-  type DistillSettings,
-  type FineTuneSettings,
-  type LayerBits,
-  type PruneSchedule,
-  type Recipe,
-} from './recipe';
-export {
   buildScoreTable,
   type RowKind,
   type RowPath,
@@ -49,4 +37,3 @@ export {
   type ScoreResult,
 } from './score-network';
 export { COUNTING_CONVENTIONS } from './conventions';
-export { validatePruneSpec, type PruneMethod, type PruneSpec } from './prune-spec';

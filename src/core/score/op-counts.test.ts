@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countOp, countOpList, officialOutputSize, weighCounts, type CountOp } from './op-counts';
-import { loadCountingOracle, relClose, toCountOp, type OracleOp } from './test-oracle';
+import { loadCountingOracle, relClose, toCountOp, type OracleOp } from './oracle.test-helpers';
 
 const oracle = loadCountingOracle();
 const cases = oracle.single_layer_cases as OracleOp[];

@@ -2,7 +2,7 @@
  * Recipe-dependent inputs of the counter, resolved per scoring call: bit widths (with the 16-bit
  * freebie rule of the MicroNet Challenge) and each prunable layer's effective weight sparsity.
  */
-import { minRecipeBits, type Recipe } from './recipe';
+import { minRecipeBits, type Recipe } from '../recipe';
 import type { ScoreTable } from './score-table';
 
 /** Caller-supplied, weight-derived inputs of scoreNetwork(). */

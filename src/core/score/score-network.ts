@@ -24,7 +24,7 @@
  * for every image (shared/oracles/micronet-counting.json, osi_ai_micronet.b_*).
  */
 import { BASELINE_OPS, BASELINE_PARAMS, sparseSizeBits } from './op-counts';
-import { validateRecipe, type CountingProfile, type Recipe } from './recipe';
+import { validateRecipe, type CountingProfile, type Recipe } from '../recipe';
 import {
   checkContext,
   layerSparsityOf,

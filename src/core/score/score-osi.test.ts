@@ -6,7 +6,7 @@ import { osiWeights } from '../models/osi-micronet.test-helpers';
 import { COUNTING_CONVENTIONS } from './conventions';
 import { buildScoreTable, type ScoreTable } from './score-table';
 import { scoreNetwork, type ScoreResult } from './score-network';
-import { loadCountingOracle, relClose, type Json } from './test-oracle';
+import { loadCountingOracle, relClose, type Json } from './oracle.test-helpers';
 
 const osi = loadCountingOracle().osi_ai_micronet;
 const graph = buildOsiMicronet();

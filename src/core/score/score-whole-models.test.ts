@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { countParams } from '../graph/params';
 import { buildPyramidNet } from '../models/pyramidnet';
-import { buildWideResNet } from '../models/wrn';
+import { buildWideResNet } from '../models/wrn.test-helpers';
 import { COUNTING_CONVENTIONS } from './conventions';
 import { buildScoreTable } from './score-table';
 import { scoreNetwork, type ScoreResult } from './score-network';
-import { loadCountingOracle, relClose, type Json } from './test-oracle';
+import { loadCountingOracle, relClose, type Json } from './oracle.test-helpers';
 
 const oracle = loadCountingOracle();
 const DENSE32 = { freebie: false } as const;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradKernels } from '../backend/wasm-grad-kernels';
 import { makeRng } from '../util/rng';
 import { softmaxCrossEntropy } from './loss';
-import { SimpleCnn } from './simple-cnn';
+import { SimpleCnn } from './simple-cnn.test-helpers';
 import { syntheticSource } from './synthetic-source';
 import { train } from './trainer';
 

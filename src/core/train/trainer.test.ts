@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { TrainControl } from './control';
-import { SimpleCnn } from './simple-cnn';
+import { SimpleCnn } from './simple-cnn.test-helpers';
 import { syntheticSource } from './synthetic-source';
 import { evaluate } from './evaluate';
 import { train, type EpochSummary, type TrainMetrics, type TrainOptions } from './trainer';

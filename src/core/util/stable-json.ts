@@ -1,7 +1,9 @@
 /**
  * JSON with object keys sorted and undefined fields left out: equal strings for equal values
- * whatever their key order (the identity of a recipe, e.g. to match a resumed run or a cached
- * measurement to its recipe).
+ * whatever their key order. Two persisted formats are pinned to it — a recipe run's checkpoint
+ * (compress/pipeline/pipeline-state.ts) and the recipe text in a compressed network's content key
+ * (worker score-service) — so it must not change. To ask whether two recipes are the same, use
+ * recipeJson() (core/recipe/canonical.ts).
  */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;

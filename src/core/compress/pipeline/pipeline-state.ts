@@ -14,7 +14,7 @@
 import type { Graph, Weights } from '../../graph/ir';
 import { graphToJSON } from '../../graph/serialize';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../../io/safetensors';
-import { validateRecipe, type Recipe } from '../../score/recipe';
+import { validateRecipe, type Recipe } from '../../recipe';
 import type { SavedTensor } from '../fine-tune';
 import type { ActivationLevels } from '../quant/quantized-model';
 import { stableJson } from '../../util/stable-json';

@@ -3,7 +3,7 @@
 // a checkpoint of another recipe is refused; progress, the contract fields and no tensor leak.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { TrainControl } from '../../train/control';
 import { prunableLayers } from '../sparsity';
 import { exitNet, MemoryCheckpoint, testSource, trainSource } from './pipeline.test-helpers';

@@ -15,7 +15,7 @@
 import { hasEarlyExit } from '../score-model';
 import { Network } from '../../graph/network';
 import type { CompressedModelData } from '../../io/compressed';
-import { DISTILL_DEFAULTS, validateRecipe, type Recipe } from '../../score/recipe';
+import { DISTILL_DEFAULTS, validateRecipe, type Recipe } from '../../recipe';
 import type { TrainControl } from '../../train/control';
 import { evaluateNetwork } from '../../train/evaluate-network';
 import type { Sgd } from '../../train/sgd';

@@ -7,7 +7,7 @@
  * from the per-row breakdown. The planner checks the sum against the real counter at the end.
  */
 import type { Graph } from '../../graph/ir';
-import type { LayerBits, Recipe } from '../../score/recipe';
+import type { LayerBits, Recipe } from '../../recipe';
 import type { ScoreTable } from '../../score/score-table';
 import { scoreNetwork } from '../../score/score-network';
 import { targetZeros } from '../sparsity/prunable-layers';

@@ -3,7 +3,7 @@
  * layers (the report's) with their zero counts under the base recipe, the other prunable layers,
  * the candidate widths and sparsities, and every layer's predicted curves.
  */
-import { validateRecipe, type Recipe } from '../../score/recipe';
+import { validateRecipe, type Recipe } from '../../recipe';
 import { buildScoreTable, type ScoreTable } from '../../score/score-table';
 import { effectiveLayerSparsity, hasEarlyExit } from '../score-model';
 import { layerZeroFractions } from '../sparsity';

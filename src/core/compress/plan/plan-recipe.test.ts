@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph, Weights } from '../../graph/ir';
 import { initWeights } from '../../graph/params';
 import { GraphBuilder } from '../../models/graph-builder';
-import { validateRecipe } from '../../score/recipe';
+import { validateRecipe } from '../../recipe';
 import { scoreModel } from '../score-model';
 import type { LayerSensitivity, SensitivityReport } from '../sensitivity';
 import { planRecipe } from './plan-recipe';

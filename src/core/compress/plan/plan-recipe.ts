@@ -13,7 +13,7 @@
  * with the REAL counter (scoreModel: the weights' magnitude masks, exit rate, official rules);
  * if that differs from the additive sum, greedy continues until the real score is under budget.
  */
-import { validateRecipe, type Recipe } from '../../score/recipe';
+import { validateRecipe, type Recipe } from '../../recipe';
 import { scoreModel } from '../score-model';
 import { costTable, stateRecipe } from './layer-costs';
 import {

@@ -1,6 +1,6 @@
 /** Types of the recipe planner (plan-recipe.ts). Plain data, as the worker and the CLI pass it. */
 import type { Graph, Weights } from '../../graph/ir';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import type { SensitivityReport } from '../sensitivity';
 
 export type SparsityPlanAllocation = 'sensitivity' | 'uniform';

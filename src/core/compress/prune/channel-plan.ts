@@ -7,7 +7,7 @@
  * layers (coupled layers share one ratio; conflicting values are an error).
  */
 import type { Graph, Weights } from '../../graph/ir';
-import type { PruneSpec } from '../../score/prune-spec';
+import type { PruneSpec } from '../../recipe';
 import { channelGroups, channelImportance, keepTop, type ChannelGroup } from '../structure';
 
 export interface GroupPlan {

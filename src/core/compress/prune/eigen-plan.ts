@@ -13,7 +13,7 @@
 import type { KfacLayer } from '../../analysis/kfac';
 import { selectKept, type KeptDirections } from '../../analysis/kfac';
 import type { Graph, Weights } from '../../graph/ir';
-import type { PruneSpec } from '../../score/prune-spec';
+import type { PruneSpec } from '../../recipe';
 import {
   chainDims,
   chainNameOf,

@@ -7,7 +7,7 @@ import { Network } from '../../graph/network';
 import { buildTinyNet } from '../../models/tiny';
 import { buildFromZooName } from '../../models/zoo';
 import { syntheticSource } from '../../train/synthetic-source';
-import { validateRecipe } from '../../score/recipe';
+import { validateRecipe } from '../../recipe';
 import { kfacAnalysis } from '../../analysis/kfac';
 import { chainDims, eigenLayerNames } from '../structure';
 import { channelPlan } from './channel-plan';

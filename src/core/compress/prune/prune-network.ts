@@ -11,7 +11,7 @@ import { kfacAnalysis, type KfacLayer } from '../../analysis/kfac';
 import { countParams } from '../../graph/params';
 import type { Graph, Weights } from '../../graph/ir';
 import { Network } from '../../graph/network';
-import type { PruneSpec } from '../../score/prune-spec';
+import type { PruneSpec } from '../../recipe';
 import type { BatchSource, CancelSignal } from '../../train/types';
 import { eigenLayerNames, pruneChannels } from '../structure';
 import { channelPlan, type GroupPlan } from './channel-plan';

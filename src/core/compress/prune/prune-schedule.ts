@@ -15,8 +15,7 @@
  */
 import type { Graph, Weights } from '../../graph/ir';
 import { countParams } from '../../graph/params';
-import type { PruneSpec } from '../../score/prune-spec';
-import type { FineTuneSettings } from '../../score/recipe';
+import type { FineTuneSettings, PruneSpec } from '../../recipe';
 import type { TrainControl } from '../../train/control';
 import { evaluateWeights } from '../../train/evaluate-network';
 import type { BatchSource } from '../../train/types';

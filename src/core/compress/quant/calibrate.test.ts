@@ -7,7 +7,7 @@ import type { GraphNode } from '../../graph/ir';
 import type { Network } from '../../graph/network';
 import { calibrateActivations } from './calibrate';
 import { sigmaMaxBinaryPoint, tensorStats } from './sigma-max';
-import { randomBatches, randomBnNetwork, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, tinyGraph } from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

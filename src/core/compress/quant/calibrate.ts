@@ -13,7 +13,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParamLookup } from '../../graph/forward';
 import type { Graph } from '../../graph/ir';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import type { MicroBatchOptions } from '../../train/pass-memory';
 import { batchStats, type InputStats } from './calibration-stats';
 import {

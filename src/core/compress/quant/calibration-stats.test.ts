@@ -10,7 +10,7 @@ import { passBytesPerImage } from '../../train/pass-memory';
 import { calibrateActivations } from './calibrate';
 import { batchStats, combineParts, MSE_SAMPLE } from './calibration-stats';
 import { quantizedInputs } from './layer-bits';
-import { randomBatches, randomBnNetwork, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, tinyGraph } from './nets.test-helpers';
 
 function close(a: number, b: number, scale: number): void {
   expect(Math.abs(a - b)).toBeLessThan(1e-6 * scale);

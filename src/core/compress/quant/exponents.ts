@@ -11,15 +11,15 @@
  * Per channel: weights are stored channel-last in the IR (conv2d [kh, kw, in, out], depthwise
  * [kh, kw, C, 1], dense [in, out], BN [C]), so element i belongs to channel i mod C.
  */
-import type { QuantMethod } from '../../score/recipe';
+import type { QuantMethod } from '../../recipe';
 import {
   checkBinaryPoint,
   levelRange,
   MAX_ABS_BINARY_POINT,
-  roundHalfEven,
   sigmaMaxBinaryPoint,
   tensorStats,
 } from './sigma-max';
+import { roundHalfEven } from '../../util/round-half-even';
 
 /** How far above the no-clip binary point the MSE search looks. */
 export const MSE_SEARCH_SPAN = 32;

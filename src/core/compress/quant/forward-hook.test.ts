@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forward } from '../../graph/forward';
 import type { GraphNode } from '../../graph/ir';
-import { randomBatches, randomBnNetwork, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, tinyGraph } from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

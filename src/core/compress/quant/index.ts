@@ -2,11 +2,11 @@
 export {
   ceilLog2,
   quantizeValues,
-  roundHalfEven,
   sigmaMaxBinaryPoint,
   tensorStats,
   type TensorStats,
 } from './sigma-max';
+export { roundHalfEven } from '../../util/round-half-even';
 export {
   fakeQuant,
   fakeQuantSte,

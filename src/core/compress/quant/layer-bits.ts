@@ -10,7 +10,7 @@
  * 32 means "not quantized". No 16-bit freebie here: that is a counting rule (score/resolve.ts).
  */
 import type { Graph, GraphNode } from '../../graph/ir';
-import { isValidBits, type Recipe } from '../../score/recipe';
+import { isValidBits, type Recipe } from '../../recipe';
 import { own } from '../../score/resolve';
 
 export const NOT_QUANTIZED = 32;

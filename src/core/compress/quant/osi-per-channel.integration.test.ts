@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../../graph/network';
 import { buildOsiMicronet } from '../../models/osi-micronet';
 import { osiWeights, testRecords, trainRecords } from '../../models/osi-micronet.test-helpers';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { cifarSource } from '../../train/cifar-source';
 import { evaluateRecipe } from '../apply-recipe';
 import { scoreModel } from '../score-model';

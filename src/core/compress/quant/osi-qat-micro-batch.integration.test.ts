@@ -9,7 +9,7 @@ import { registerWasmGradKernels } from '../../backend/wasm-grad-kernels';
 import { Network } from '../../graph/network';
 import { buildOsiMicronet } from '../../models/osi-micronet';
 import { osiWeights, trainRecords } from '../../models/osi-micronet.test-helpers';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { cifarSource } from '../../train/cifar-source';
 import { train } from '../../train/trainer';
 import { qatModel, quantizeNetwork } from '.';

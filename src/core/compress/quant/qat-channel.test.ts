@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/ir';
 import type { Network } from '../../graph/network';
 import { GraphBuilder } from '../../models/graph-builder';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { syntheticSource } from '../../train/synthetic-source';
 import { train } from '../../train/trainer';
 import { MaskSet } from '../sparsity/mask-set';
 import { qatModel } from './qat';
 import { quantizeNetwork } from './quantized-model';
-import { randomBatches, randomBnNetwork, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, tinyGraph } from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

@@ -3,14 +3,14 @@
 // reach W, γ and β through the fold; running statistics never change.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { softmaxCrossEntropy } from '../../train/loss';
 import { syntheticSource } from '../../train/synthetic-source';
 import { train } from '../../train/trainer';
 import { makeRng } from '../../util/rng';
 import { qatModel } from './qat';
 import { quantizeNetwork } from './quantized-model';
-import { randomBatches, randomBnNetwork, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, tinyGraph } from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

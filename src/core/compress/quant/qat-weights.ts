@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { affineParams, affineShift } from '../../graph/affine-batchnorm';
 import type { GraphNode } from '../../graph/ir';
 import type { Network } from '../../graph/network';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { channelBinaryPoints, chooseBinaryPoint, quantizeChannels } from './exponents';
 import { fakeQuantSte, fakeQuantSteChannels, fakeQuantSteSigmaMax } from './fake-quant';
 import { foldedValues } from './qat-folded';

@@ -12,7 +12,7 @@ import { train } from '../../train/trainer';
 import { makeRng } from '../../util/rng';
 import { foldedBatchNorms, qatModel, qatParamBits } from './qat';
 import { quantizeNetwork } from './quantized-model';
-import { randomBatches, randomBnNetwork, resnet20Graph, tinyGraph } from './test-nets';
+import { randomBatches, randomBnNetwork, resnet20Graph, tinyGraph } from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

@@ -25,7 +25,7 @@ import {
 import type { Graph, GraphNode } from '../../graph/ir';
 import type { Network } from '../../graph/network';
 import { nodeParams } from '../../graph/params';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import type { BnStats, MicroBatchPart, TrainableModel, TrainForward } from '../../train/types';
 import type { Rng } from '../../util/rng';
 import { own } from '../../score/resolve';

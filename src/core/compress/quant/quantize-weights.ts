@@ -15,7 +15,7 @@
 import { affineBatchNormGraph, affineParams, affineShift } from '../../graph/affine-batchnorm';
 import type { Graph, GraphNode, TensorData, Weights } from '../../graph/ir';
 import { nodeParams } from '../../graph/params';
-import type { QuantMethod, Recipe } from '../../score/recipe';
+import type { QuantMethod, Recipe } from '../../recipe';
 import {
   bnWeightBits,
   checkLayerBitsNames,

@@ -21,7 +21,7 @@ import {
   randomBnWeights,
   resnet20Graph,
   tinyGraph,
-} from './test-nets';
+} from './nets.test-helpers';
 
 let before = 0;
 beforeEach(() => {

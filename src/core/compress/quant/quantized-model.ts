@@ -15,7 +15,7 @@ import { inferenceGraph } from '../../graph/inference-graph';
 import type { Graph, GraphNode, Weights } from '../../graph/ir';
 import { roundToFloat16 } from '../../io/float16';
 import { Network } from '../../graph/network';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { own } from '../../score/resolve';
 import { calibrateActivations, type ActivationQuant } from './calibrate';
 import { sourceBatches, type SourceCalibration } from './calibration-batches';

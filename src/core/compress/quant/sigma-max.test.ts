@@ -1,13 +1,8 @@
 // SigmaMax fixed point on hand-computed cases: exponent choice at and around powers of two,
 // half-to-even rounding, clamping at both ends, bits 2 and 16, and the stats it is fed.
 import { describe, expect, it } from 'vitest';
-import {
-  ceilLog2,
-  quantizeValues,
-  roundHalfEven,
-  sigmaMaxBinaryPoint,
-  tensorStats,
-} from './sigma-max';
+import { ceilLog2, quantizeValues, sigmaMaxBinaryPoint, tensorStats } from './sigma-max';
+import { roundHalfEven } from '../../util/round-half-even';
 
 const f32 = (v: number[]) => Float32Array.from(v);
 

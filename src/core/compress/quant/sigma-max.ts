@@ -15,6 +15,7 @@
  *   lies just below f_max; values above it clamp.
  * - bp must stay in [−126, 126] so 2^±bp are normal float32 numbers (else an error).
  */
+import { roundHalfEven } from '../../util/round-half-even';
 
 export interface TensorStats {
   mean: number;
@@ -86,18 +87,6 @@ export function tensorStats(data: Float32Array): TensorStats {
     sq += d * d;
   }
   return { mean, std: Math.sqrt(sq / (n - 1)) };
-}
-
-/**
- * Half-to-even rounding, the same branches as tfjs's Round kernels, signs of zero included
- * (−0.4 → −0 but the tie −0.5 → +0).
- */
-export function roundHalfEven(y: number): number {
-  const base = Math.floor(y);
-  const d = y - base;
-  if (d < 0.5) return Math.floor(y);
-  if (d > 0.5) return Math.ceil(y);
-  return base % 2 === 0 ? base : base + 1;
 }
 
 /** Integer levels [−2^(bits−1), 2^(bits−1) − 1]. */

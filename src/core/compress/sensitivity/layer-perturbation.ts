@@ -5,7 +5,7 @@
  */
 import type { GraphNode, TensorData, Weights } from '../../graph/ir';
 import { nodeParams } from '../../graph/params';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { quantizeWeights } from '../quant';
 import { layerBits, masksForCounts, type LayerBits } from '../sparsity/magnitude-masks';
 import { targetZeros } from '../sparsity/prunable-layers';

@@ -10,7 +10,7 @@
  */
 import { mainOutputGraph, sourceBatches } from '../../analysis/hessian';
 import type { Network } from '../../graph/network';
-import { isValidBits } from '../../score/recipe';
+import { isValidBits } from '../../recipe';
 import { CancelledError, type CancelSignal } from '../../train/types';
 import { isLayer } from '../quant';
 import {

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, TensorData, Weights } from '../../graph/ir';
 import { Network } from '../../graph/network';
-import type { LayerBits, Recipe } from '../../score/recipe';
+import type { LayerBits, Recipe } from '../../recipe';
 import { evaluate, type EvalOptions } from '../../train/evaluate';
 import type { BatchSource } from '../../train/types';
 import { hookedRunner, quantizeNetwork } from '../quant';

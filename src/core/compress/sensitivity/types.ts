@@ -4,7 +4,7 @@
  * HAWQ-v2 second-order estimate (Dong et al. 2020). Plain data: the worker and the CLI pass the
  * report on as JSON, and the planner (../plan) reads it back.
  */
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import type { MicroBatchOptions } from '../../train/pass-memory';
 import type { BatchSource, CancelSignal } from '../../train/types';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Network } from '../../graph/network';
 import { buildTinyNet } from '../../models/tiny';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { TrainControl } from '../../train/control';
 import { syntheticSource } from '../../train/synthetic-source';
 import { gradualPrune, type GradualPruneProgress } from './gradual-prune';

@@ -16,7 +16,7 @@
  */
 import type { TensorData, Weights } from '../../graph/ir';
 import type { Network } from '../../graph/network';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import type { TrainControl } from '../../train/control';
 import { Sgd } from '../../train/sgd';
 import type { TrainMetrics, TrainOptions } from '../../train/trainer';

@@ -11,7 +11,7 @@
  * Selection is a radix select over the |w| bit patterns (magnitude-bits.ts): linear time.
  */
 import type { Graph, Weights } from '../../graph/ir';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { absBits, bitsOf, countNonZero, selectKth } from './magnitude-bits';
 import {
   allocateSparsity,

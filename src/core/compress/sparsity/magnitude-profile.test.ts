@@ -3,7 +3,7 @@ import { magnitudeMasks, maskSparsity } from './magnitude-masks';
 import { magnitudeProfile, profileRank } from './magnitude-profile';
 import { layerSparsityFromProfile } from './profile-sparsity';
 import { denseNet, randomLayer } from './sparsity.test-helpers';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 
 describe('magnitudeProfile', () => {
   it('keeps all sorted non-zero |w| when they fit, evenly spaced order statistics otherwise', () => {

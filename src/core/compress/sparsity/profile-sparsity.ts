@@ -12,7 +12,7 @@
  * exact when every layer's non-zeros are all stored (nonZero ≤ maxPoints). Per-layer targets
  * need no magnitudes: max(zeros, round(t·n)).
  */
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { profileRank, type LayerMagnitudes, type MagnitudeProfile } from './magnitude-profile';
 import { allocateSparsity, globalSparsity, layerTargets, targetZeros } from './prunable-layers';
 

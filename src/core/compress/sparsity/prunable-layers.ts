@@ -4,7 +4,7 @@
  * `${name}.weight` is pruned — biases and batch norm never are. See README.md for the semantics.
  */
 import type { Graph, OpName, Weights } from '../../graph/ir';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 
 export const PRUNABLE_OPS: ReadonlySet<OpName> = new Set(['conv2d', 'depthwise2d', 'dense']);
 

@@ -6,7 +6,7 @@
  *   removes the same fraction r of the REMAINING weights, 1 − (1 − r)^T = s_f, so
  *   s_t = 1 − (1 − r)^t (the seed's 2 × 30 % gives 51 %).
  */
-import type { PruneSchedule } from '../../score/recipe';
+import type { PruneSchedule } from '../../recipe';
 
 export function pruneTargets(final: number, steps: number, kind: PruneSchedule): number[] {
   if (!(final >= 0 && final < 1)) {

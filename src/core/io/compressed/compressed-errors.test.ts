@@ -5,7 +5,7 @@
 // CompressedFormatError naming the file; writeCompressed refuses values it cannot store exactly.
 import { describe, expect, it } from 'vitest';
 import { compressedData } from '../../compress/compressed-model';
-import { randomBnNetwork, tinyGraph } from '../../compress/quant/test-nets';
+import { randomBnNetwork, tinyGraph } from '../../compress/quant/nets.test-helpers';
 import { makeRng } from '../../util/rng';
 import { writeLabCheckpoint } from '../lab-checkpoint';
 import { compressWith, rewriteHeader } from './compressed.test-helpers';

@@ -3,7 +3,7 @@
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { compressNetwork, type CompressedNetwork } from '../../compress/apply-recipe';
 import type { Network } from '../../graph/network';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { syntheticSource } from '../../train/synthetic-source';
 import { crc32 } from '../zip-reader';
 import { CRC_BYTES, FIXED_HEADER_BYTES } from './format';

@@ -16,10 +16,10 @@ import {
   randomBnNetwork,
   resnet20Graph,
   tinyGraph,
-} from '../../compress/quant/test-nets';
+} from '../../compress/quant/nets.test-helpers';
 import { scoreModel } from '../../compress/score-model';
 import type { Network } from '../../graph/network';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 import { compressWith } from './compressed.test-helpers';
 import { readCompressed, writeCompressed } from './index';
 

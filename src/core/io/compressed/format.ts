@@ -8,7 +8,7 @@
 import type { Graph, Weights } from '../../graph/ir';
 import type { ActivationQuant } from '../../compress/quant/calibrate';
 import type { TensorQuant } from '../../compress/quant/quantize-weights';
-import type { Recipe } from '../../score/recipe';
+import type { Recipe } from '../../recipe';
 
 export const COMPRESSED_FORMAT = 'micronet-compressed';
 /** Newest version; the writer uses 1 whenever no tensor has per-channel exponents. */

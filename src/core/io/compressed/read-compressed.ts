@@ -12,7 +12,7 @@ import { listParams } from '../../graph/params';
 import { graphFromJSON } from '../../graph/serialize';
 import type { ActivationQuant } from '../../compress/quant/calibrate';
 import type { TensorQuant } from '../../compress/quant/quantize-weights';
-import { validateRecipe, type Recipe } from '../../score/recipe';
+import { validateRecipe, type Recipe } from '../../recipe';
 import { crc32 } from '../zip-reader';
 import { MAX_PACK_BITS } from './bit-pack';
 import {

@@ -13,7 +13,7 @@ import { isAffineBatchNorm } from '../../graph/affine-batchnorm';
 import type { Graph, GraphNode, Weights } from '../../graph/ir';
 import { checkWeights } from '../../graph/network';
 import { listParams, type ParamInfo } from '../../graph/params';
-import { validateRecipe } from '../../score/recipe';
+import { validateRecipe } from '../../recipe';
 import { own, resolveBits } from '../../score/resolve';
 import { crc32 } from '../zip-reader';
 import {

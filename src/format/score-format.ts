@@ -1,4 +1,4 @@
-/** Display formatters of the Score panel (pure; unit-tested). */
+/** Display formatters of MicroNet scores and counts (pure; unit-tested). */
 
 /** A MicroNet score: 6 decimals below 1 (0.006267), 4 above. */
 export function formatScore(x: number): string {

@@ -3,9 +3,13 @@
  * other (PyTorch .pth/.pt, safetensors) is matched against the zoo by its names and shapes.
  */
 import type { Graph, Weights } from '../graph/ir';
-import { recognizeArchitecture } from '../models/recognize';
-import { readAnyCheckpoint, type AnyCheckpoint, type CheckpointFormat } from './read-checkpoint';
-import { torchStateDictToWeights } from './torch-layout';
+import {
+  readAnyCheckpoint,
+  type AnyCheckpoint,
+  type CheckpointFormat,
+} from '../io/read-checkpoint';
+import { torchStateDictToWeights } from '../io/torch-layout';
+import { recognizeArchitecture } from './recognize';
 
 export interface CheckpointModel {
   graph: Graph;

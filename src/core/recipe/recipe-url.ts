@@ -2,20 +2,16 @@
  * The recipe in the page URL: `?recipe=<JSON>`, percent-encoded except for the characters a
  * query component may carry as they are (`:` `,` …), so a link stays readable and reproduces the
  * state. Other parameters (e.g. `?backend=`) are kept. An empty recipe removes the parameter.
- * Decoding validates with the core schema; errors name the bad field.
+ * Decoding validates with the schema (recipe.ts); errors name the bad field. Pure string work
+ * (URLSearchParams only): the store reads and writes window.location with it.
  */
-import { validateRecipe, type Recipe } from '../core/score/index.ts';
-import { canonicalRecipe } from './recipe-edit.ts';
+import { canonicalRecipe, recipeJson } from './canonical';
+import { validateRecipe, type Recipe } from './recipe';
 
 export const RECIPE_PARAM = 'recipe';
 
 /** Characters RFC 3986 allows unescaped in a query that encodeURIComponent escapes anyway. */
 const KEEP = /%(3A|2C|40|24|2F|3B)/g;
-
-/** Canonical JSON of the recipe ('{}' when empty). */
-export function recipeJson(r: Recipe): string {
-  return JSON.stringify(canonicalRecipe(r));
-}
 
 /** The query-component form of the recipe (what follows `recipe=`). */
 export function encodeRecipe(r: Recipe): string {

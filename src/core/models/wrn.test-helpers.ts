@@ -6,7 +6,8 @@
  * changes the shortcut is a 1×1 conv (stride) on relu(bn1(x)), as in the reference PyTorch
  * port (xternalz/WideResNet-pytorch), whose module names we use. Dropout (train only) omitted.
  * WRN-28-10 for 100 classes: 36,536,884 parameters (36,518,932 counted the MicroNet way, BN
- * excluded) — the MicroNet Challenge CIFAR-100 baseline.
+ * excluded) — the MicroNet Challenge CIFAR-100 baseline. Test helper: the counting tests build it
+ * to check the baseline; the zoo (zoo.ts) does not offer it.
  */
 import type { Graph } from '../graph/ir';
 import { GraphBuilder } from './graph-builder';

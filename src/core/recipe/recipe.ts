@@ -1,7 +1,8 @@
 /**
  * A compression recipe (the issue's field names are the contract) and its schema validator.
  * An empty recipe means "the network as it is": no extra pruning, no quantization (so the
- * 16-bit freebie applies), BN folded, official counting. Self-contained on purpose: it will move.
+ * 16-bit freebie applies), BN folded, official counting. The canonical form and identity are in
+ * canonical.ts, the URL codec in recipe-url.ts.
  *
  * Bits: an integer in 2–16, or 32 = not quantized. `activationBits` is the width of the
  * activations entering each layer; a layer's multiplies cost max(weight, activation) bits.

@@ -1,4 +1,7 @@
-/** Small display formatters shared by the panels (pure; unit-tested). */
+/**
+ * Small display formatters shared by the panels and the store (bytes, durations, percentages,
+ * counts, scientific notation, time left); pure, unit-tested. No React: the store uses them too.
+ */
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '—';
@@ -32,6 +35,15 @@ export function formatPercent(fraction: number, digits = 2): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** 0.000123 → "1.23e-4" (`digits` decimals); anything but a number as text. */
+export function formatSci(v: unknown, digits = 2): string {
+  return typeof v === 'number' ? v.toExponential(digits) : String(v);
+}
+
+/** formatSci with 2 / 3 decimals as one-argument formatters (chart ticks and tooltips). */
+export const sci = (v: unknown): string => formatSci(v, 2);
+export const sci3 = (v: unknown): string => formatSci(v, 3);
 
 /**
  * Seconds left for a job that has done `done` of `total` since `startedAt` (ms), by linear

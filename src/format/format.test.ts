@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { estimateEta, formatBytes, formatDuration, formatPercent } from './format.ts';
+import {
+  estimateEta,
+  formatBytes,
+  formatDuration,
+  formatPercent,
+  formatSci,
+  sci,
+  sci3,
+} from './format.ts';
 
 describe('format', () => {
   it('formats byte sizes with binary units', () => {
@@ -26,5 +34,13 @@ describe('format', () => {
     expect(estimateEta(25, 100, 0, 10_000)).toBeCloseTo(30, 10);
     expect(estimateEta(0, 100, 0, 10_000)).toBeNull();
     expect(estimateEta(5, null, 0, 10_000)).toBeNull();
+  });
+
+  it('formats numbers in scientific notation, anything else as text', () => {
+    expect(formatSci(0.000123456)).toBe('1.23e-4');
+    expect(formatSci(12345, 3)).toBe('1.235e+4');
+    expect(sci(-0.5)).toBe('-5.00e-1');
+    expect(sci3(2)).toBe('2.000e+0');
+    expect(sci('rank 3')).toBe('rank 3');
   });
 });
