@@ -3,12 +3,13 @@
  * eigenbasis of the Spectra panel's K-FAC analysis), one global ratio with a per-layer cap,
  * "Suggest" (the threshold's ratio for every row, then editable), the ratio table (coupled
  * layers of a channel group move together), the planned parameters and score before → after
- * (planned in the worker as edits settle), "Prune" (one shot: the network really shrinks and
+ * (planned in the worker as edits settle, and again when the network, the recipe, the exit rate
+ * or the analysis changes: the store asks, the panel only reads), "Prune" (one shot: the network really shrinks and
  * becomes the current one) and "Run schedule" (prune → fine-tune → grow back …, with progress,
  * a per-iteration curve, cancel and resume from the last finished iteration). The notice and the
  * curve are labelled stale once another network is current (pruned, trained, imported, undone).
  */
-import { useEffect, useId } from 'react';
+import { useId } from 'react';
 import { NumberField } from '../components/NumberField.tsx';
 import { JobInterrupted } from '../components/JobInterrupted.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
@@ -254,19 +255,10 @@ function Schedule() {
 
 export function PruningPanel() {
   const network = useLabStore((s) => s.network);
-  const recipe = useLabStore((s) => s.recipe);
-  const exitRate = useLabStore((s) => s.exitRate?.rate);
-  const analysisId = useLabStore((s) => s.analysis?.analysisId);
   const plan = useLabStore((s) => s.plan);
   const spec = useLabStore((s) => s.pruneSpec);
   const edited = useLabStore((s) => s.editedRow);
-  const { setRowRatio, requestPlan, refreshSavedSchedule } = useLabStore.getState();
-  useEffect(() => {
-    requestPlan();
-  }, [network, recipe, exitRate, analysisId, requestPlan]);
-  useEffect(() => {
-    void refreshSavedSchedule();
-  }, [network, refreshSavedSchedule]);
+  const { setRowRatio } = useLabStore.getState();
   return (
     <section className="panel panel-pruning" aria-labelledby="pruning-heading">
       <h2 id="pruning-heading">Pruning</h2>

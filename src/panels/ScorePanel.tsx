@@ -12,7 +12,7 @@
  * sparsity allocation (QuantChoices). Below the table: the per-layer sensitivity and "Find a
  * recipe" (SensitivityView).
  */
-import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useId, useMemo, useState } from 'react';
 import { BitsPicker } from '../components/BitsPicker.tsx';
 import { CompressedExport } from '../components/CompressedExport.tsx';
 import { TorchExport } from '../components/TorchExport.tsx';
@@ -251,7 +251,6 @@ function LayerTable({ hold }: { hold: boolean }) {
 }
 
 export function ScorePanel() {
-  const network = useLabStore((s) => s.network);
   const inputs = useLabStore((s) => s.scoreInputs);
   const inputsError = useLabStore((s) => s.scoreInputsError);
   const score = useLabStore((s) => s.score);
@@ -259,10 +258,6 @@ export function ScorePanel() {
   const exitRate = useLabStore((s) => s.exitRate);
   const key = useLabStore((s) => recipeJson(s.recipe));
   const [globalHeld, setGlobalHeld] = useState(false);
-
-  useEffect(() => {
-    void useLabStore.getState().refreshScoreInputs();
-  }, [network]);
 
   const what = inputs
     ? `${inputs.network.name}, ${score?.profile ?? 'official'} counting, BN ${score?.foldBN === false ? 'unmerged' : 'folded'}`

@@ -5,7 +5,7 @@
  * factor spectra (log axis), the saliency distribution of all eigen-directions, and for the
  * whole network the top Hessian eigenvalues, the trace and the spectral density (log axis).
  */
-import { useEffect, useId } from 'react';
+import { useId } from 'react';
 import { FactorSpectrumChart } from '../components/FactorSpectrumChart.tsx';
 import { HessianDensityChart } from '../components/HessianDensityChart.tsx';
 import { HessianTopChart } from '../components/HessianTopChart.tsx';
@@ -184,9 +184,6 @@ export function SpectraPanel() {
   const network = useLabStore((s) => s.network);
   const error = useLabStore((s) => s.analysisError);
   const notice = useLabStore((s) => s.analysisNotice);
-  useEffect(() => {
-    void useLabStore.getState().checkAnalysis();
-  }, [network]);
   return (
     <section className="panel panel-spectra" aria-labelledby="spectra-heading">
       <h2 id="spectra-heading">Spectra</h2>

@@ -1,12 +1,11 @@
 // Analysis slice: settings checked against the loaded splits before anything runs, the result
-// kept with the layer to show, cancellation, and staleness once the worker's analysis no longer
-// belongs to the current network. The worker is a fake (lab-client mocked).
+// kept with the layer to show, cancellation, and staleness once a NetworkChange says the worker's
+// analysis no longer belongs to the current network. The worker is a fake (lab-client mocked).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnalyseOptions, AnalysisResult } from '../worker/lab-types.ts';
 
 const fake = vi.hoisted(() => ({
   analyse: null as null | ((o: AnalyseOptions) => Promise<AnalysisResult>),
-  validId: null as number | null,
 }));
 
 vi.mock('../worker/lab-client.ts', () => {
@@ -14,7 +13,6 @@ vi.mock('../worker/lab-client.ts', () => {
   return {
     getLab: () => ({
       analyse: (_id: string, o: AnalyseOptions) => fake.analyse!(o),
-      analysisId: () => Promise.resolve(fake.validId),
       cancel: () => Promise.resolve(true),
     }),
     callback: <T>(fn: T) => fn,
@@ -27,6 +25,7 @@ vi.mock('../worker/lab-client.ts', () => {
 const { useLabStore } = await import('./lab-store.ts');
 const { analysisSettingsError, analyseOptions, ANALYSIS_SETTINGS_DEFAULT } =
   await import('./analysis-slice.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 
@@ -63,7 +62,6 @@ function loaded(train: number | null, test: number | null) {
 
 beforeEach(() => {
   useLabStore.setState(initial, true);
-  fake.validId = null;
 });
 
 describe('analysis settings', () => {
@@ -112,11 +110,10 @@ describe('analysis slice', () => {
     await st().analyse();
     expect(st().spectrumLayer).toBe('fc');
 
-    fake.validId = 3;
-    await st().checkAnalysis();
+    const net = result(3, []).network;
+    st().applyNetworkChange(changeOf(net, null, { analysisId: 3 }));
     expect(st().analysisStale).toBe(false);
-    fake.validId = null; // e.g. pruned since
-    await st().checkAnalysis();
+    st().applyNetworkChange(changeOf(net, null, { analysisId: null })); // e.g. pruned since
     expect(st().analysisStale).toBe(true);
   });
 

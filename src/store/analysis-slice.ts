@@ -3,7 +3,8 @@
  * training records, Hessian records from the test split, top-k), the worker's result (per-layer
  * Kronecker-factor spectra and saliencies, the Hessian's top eigenvalues, trace and density), the
  * layer whose spectra are shown, and whether the result still describes the current network
- * (a prune, training or import makes it stale: eigenbasis pruning then needs a new analysis).
+ * (a prune, training or import makes it stale: eigenbasis pruning then needs a new analysis; every
+ * NetworkChange says which analysis still fits, network-slice.ts).
  */
 import type { StateCreator } from 'zustand';
 import type { AnalyseOptions, AnalysisResult, JobProgress } from '../worker/lab-types.ts';
@@ -36,8 +37,6 @@ export interface AnalysisActions {
   analyse: () => Promise<void>;
   cancelAnalysis: () => Promise<void>;
   selectSpectrumLayer: (name: string) => void;
-  /** Asks the worker whether the analysis still fits the current network. */
-  checkAnalysis: () => Promise<void>;
 }
 
 export type AnalysisSlice = AnalysisValues & AnalysisActions;
@@ -145,14 +144,4 @@ export const createAnalysisSlice: StateCreator<LabState, [], [], AnalysisSlice> 
     }
   },
   cancelAnalysis: () => get().cancelJob('analyse'),
-  checkAnalysis: async () => {
-    const r = get().analysis;
-    if (!r) return;
-    try {
-      const valid = await getLab().analysisId();
-      if (get().analysis === r) set({ analysisStale: valid !== r.analysisId });
-    } catch {
-      // the worker is gone; the panels already show that error
-    }
-  },
 });

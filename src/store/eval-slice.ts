@@ -64,13 +64,14 @@ export const createEvalSlice: StateCreator<LabState, [], [], EvalSlice> = (set, 
     set({ evalError: null, evalNotice: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('evaluate', id, p));
     try {
-      const evalResult = await getLab().evaluate(
+      const { change, ...evalResult } = await getLab().evaluate(
         id,
         { batchSize: s.evalBatchSize, ...(limit !== null ? { limit } : {}) },
         s.trainedModel ?? s.modelName,
         onProgress,
       );
-      set((st) => ({ evalResult, evalRuns: st.evalRuns + 1, network: evalResult.network }));
+      get().applyNetworkChange(change); // a network built to evaluate, or its measured exit rate
+      set((st) => ({ evalResult, evalRuns: st.evalRuns + 1 }));
       void get().addMeasurement(measureInputOfEvaluation(evalResult));
       void get().recordRun({ kind: 'measured', pair: pairOfEvaluation(evalResult) });
     } catch (err) {

@@ -56,7 +56,16 @@ vi.mock('../worker/lab-client.ts', () => {
           bytes: 3,
           format: 'micronet-lab',
         } as ImportResult['report'];
-        return Promise.resolve({ report, network: net() });
+        const inputs = fake.inputs && { ...fake.inputs };
+        const change = {
+          network: net(),
+          networkKey: inputs?.networkKey ?? null,
+          scoreInputs: inputs,
+          scoreInputsError: null,
+          analysisId: null,
+          scheduleSaved: null,
+        };
+        return Promise.resolve({ report, network: net(), change });
       },
       cancel: () => Promise.resolve(true),
     }),
@@ -71,6 +80,7 @@ const { useLabStore } = await import('./lab-store.ts');
 const { trainRun } = await import('./history-runs.ts');
 const { CHECKPOINT_CAP_BYTES, getHistoryDb } = await import('../persist/history-db.ts');
 const { storageError } = await import('../persist/storage-error.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 
@@ -118,11 +128,17 @@ function measured(networkId: number, top1 = 0.42) {
   return { ...m, kind: 'validation' as const, recipeKey: JSON.stringify(st().recipe) };
 }
 
+/** The NetworkChange of `fake.inputs`, applied as after a network-changing call. */
+function adopt(): void {
+  st().applyNetworkChange(changeOf(fake.inputs?.network ?? null, fake.inputs));
+}
+
 /** The Score panel's state for network `networkId` with `recipe` (scored by the store). */
-async function scoreState(networkId: number, recipe = '{}'): Promise<void> {
+function scoreState(networkId: number, recipe = '{}'): Promise<void> {
   fake.inputs = inputsOf(networkId);
   st().loadRecipeFromUrl(`?recipe=${encodeURIComponent(recipe)}`);
-  await st().refreshScoreInputs();
+  adopt();
+  return Promise.resolve();
 }
 
 beforeEach(async () => {
@@ -284,7 +300,7 @@ describe('history slice: load, restore, delete', () => {
     expect(fake.exports).toBe(1);
 
     // An edit of the current network: only its recipe comes back.
-    await st().refreshScoreInputs();
+    adopt();
     await st().restoreRun(run.id);
     expect(fake.imported).toHaveLength(1);
   });

@@ -23,6 +23,7 @@ import {
 } from '../persist/history-db.ts';
 import { StorageError, storageError } from '../persist/storage-error.ts';
 import { errorMessage, getLab } from '../worker/lab-client.ts';
+import type { ScoreInputs } from '../worker/lab-types.ts';
 import type { LabState } from './lab-store.ts';
 import {
   findPairRun,
@@ -106,6 +107,11 @@ interface Snapshot {
   editScore: RunScore | null;
   /** The checkpoint being restored: an 'import' then only marks it current. */
   restoring: string | null;
+  /**
+   * The store's score inputs at call time: a network run is recorded after its NetworkChange
+   * was applied, so they are the new network's (nothing is asked of the worker again).
+   */
+  inputs: ScoreInputs | null;
   time: number;
 }
 
@@ -167,8 +173,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
   };
 
   const recordNetworkRun = async (snap: Snapshot & { input: { kind: NetworkRunKind } }) => {
-    const { input } = snap;
-    const inputs = await getLab().scoreInputs();
+    const { input, inputs } = snap;
     if (snap.restoring !== null && input.kind === 'import') {
       set({
         currentCheckpoint: inputs ? { id: snap.restoring, networkId: inputs.networkId } : null,
@@ -210,6 +215,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
     const s = get();
     if (pm.networkId !== null)
       return s.scoreInputs?.networkId === pm.networkId ? s.scoreInputs : null;
+    if (s.scoreInputs?.networkKey === pm.networkKey) return s.scoreInputs; // the current network
     const raw = await getLab().scoreInputs();
     return raw?.networkKey === pm.networkKey ? raw : null;
   };
@@ -350,6 +356,7 @@ export const createHistorySlice: StateCreator<LabState, [], [], HistorySlice> = 
         exitRateOverride: s.exitRateOverride,
         editScore,
         restoring,
+        inputs: s.scoreInputs,
         time: Date.now(),
       };
       queue = queue.then(() => record(snap));

@@ -30,7 +30,12 @@ const fake = vi.hoisted(() => ({
   lost: null as ((reason: string) => void) | null,
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../worker/lab-client.ts', async () => {
+  const { changeOf } = await import('./network-change.test-helpers.ts');
+  /** Calls that may change the network answer with their NetworkChange. */
+  const changing = new Set(['evaluate', 'train', 'resumeRun']);
+  const answer = (method: string, v: unknown) =>
+    changing.has(method) ? { ...(v as object), change: changeOf(fake.restore.network) } : v;
   let n = 0;
   const counts = { count: 48, source: 'x.bin' };
   const load = (): LoadResult =>
@@ -44,18 +49,20 @@ vi.mock('../worker/lab-client.ts', () => {
   const job =
     (method: string) =>
     (...args: unknown[]) =>
-      new Promise((resolve, reject) => fake.pending.push({ method, args, resolve, reject }));
+      new Promise((resolve, reject) =>
+        fake.pending.push({ method, args, resolve: (v) => resolve(answer(method, v)), reject }),
+      );
   return {
     getLab: () => ({
       init: () => Promise.resolve({ name: 'wasm', reason: 'test', forced: false, fallbacks: [] }),
       cacheInfo: () => Promise.resolve(load().cache),
       restoreCache: () => Promise.resolve(load()),
-      restoreSession: () => Promise.resolve(fake.restore),
+      restoreSession: () =>
+        Promise.resolve({ ...fake.restore, change: changeOf(fake.restore.network) }),
       savedRecipeRun: () => Promise.resolve(null),
       scoreInputs: () => Promise.resolve(null),
       abandonRun: () => Promise.resolve(),
       cancel: () => Promise.resolve(false),
-      currentNetwork: () => Promise.resolve(fake.restore.network),
       evaluate: job('evaluate'),
       analyse: job('analyse'),
       train: job('train'),

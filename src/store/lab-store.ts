@@ -1,8 +1,8 @@
 /**
- * The lab's one zustand store, composed of slices (data, model, train, evaluate, backend, jobs,
- * score, sensitivity, plan, analysis, prune, history, recovery, interrupted jobs, recipe run, measure
- * records, network stack, nav: the open view and the first-run hint);
- * each slice file holds its Values, Actions and DEFAULT.
+ * The lab's one zustand store, composed of slices (data, model, the current network and its
+ * changes, train, evaluate, backend, jobs, score, sensitivity, plan, analysis, prune, history,
+ * recovery, interrupted jobs, recipe run, measure records, network stack, nav: the open view and
+ * the first-run hint); each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
 import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
@@ -15,6 +15,7 @@ import { createInterruptedSlice, type InterruptedSlice } from './interrupted-sli
 import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createNavSlice, type NavSlice } from './nav-slice.ts';
+import { createNetworkSlice, type NetworkSlice } from './network-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
 import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
 import { createRecipeRunSlice, type RecipeRunSlice } from './recipe-run-slice.ts';
@@ -27,6 +28,7 @@ import { createTrainSlice, type TrainSlice } from './train-slice.ts';
 
 export type LabState = DataSlice &
   ModelSlice &
+  NetworkSlice &
   TrainSlice &
   EvalSlice &
   BackendSlice &
@@ -48,6 +50,7 @@ export type LabState = DataSlice &
 export const useLabStore = create<LabState>()((...a) => ({
   ...createDataSlice(...a),
   ...createModelSlice(...a),
+  ...createNetworkSlice(...a),
   ...createTrainSlice(...a),
   ...createEvalSlice(...a),
   ...createBackendSlice(...a),

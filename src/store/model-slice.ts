@@ -1,7 +1,7 @@
 /**
  * Model slice: the zoo of networks the worker can build (name + parameter count) and the one
- * picked for training; the worker's current network (trained, imported or built for an
- * evaluation); checkpoint import (file or URL) with what the checkpoint held, and export of the
+ * picked for training; checkpoint import (file or URL) with what the checkpoint held — the new
+ * current network comes with the import's NetworkChange (network-slice.ts) —, and export of the
  * current network as a lab checkpoint download. A failed import keeps the previous network.
  */
 import type { StateCreator } from 'zustand';
@@ -31,8 +31,6 @@ export interface ModelValues {
   models: ModelInfo[];
   modelName: string;
   modelError: string | null;
-  /** The worker's current network; null before any train / evaluate / import. */
-  network: NetworkInfo | null;
   /** What the last imported checkpoint held (also when no architecture fitted it). */
   checkpoint: CheckpointReport | null;
   importUrl: string;
@@ -45,8 +43,6 @@ export interface ModelValues {
 export interface ModelActions {
   fetchModels: () => Promise<void>;
   setModelName: (name: string) => void;
-  /** Asks the worker which network is current (after training, for example). */
-  refreshNetwork: () => Promise<void>;
   importFile: (file: File) => Promise<void>;
   setImportUrl: (url: string) => void;
   importFromUrl: () => Promise<void>;
@@ -64,7 +60,6 @@ export const MODEL_DEFAULT: ModelValues = {
   models: [],
   modelName: DEFAULT_MODEL,
   modelError: null,
-  network: null,
   checkpoint: null,
   importUrl: '',
   importError: null,
@@ -101,13 +96,13 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
     set({ importError: null, importNotice: null, exportError: null });
     const onProgress = callback((p: JobProgress) => get().reportJob('model', id, p));
     try {
-      const { report, network } = await getLab().importCheckpoint(id, source, onProgress);
+      const { report, network, change } = await getLab().importCheckpoint(id, source, onProgress);
+      get().applyNetworkChange(change);
       if (network) {
         const prev = get().exported;
         if (prev) URL.revokeObjectURL(prev.url);
         set({
           checkpoint: report,
-          network,
           importNotice: importedText(report, network),
           exported: null,
           // The last evaluation belonged to the previous network.
@@ -149,13 +144,6 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
       }
     },
     setModelName: (name) => set({ modelName: name }),
-    refreshNetwork: async () => {
-      try {
-        set({ network: await getLab().currentNetwork() });
-      } catch {
-        // the worker is gone; the panels already show that error
-      }
-    },
     importFile: (file) => runImport(`Importing ${file.name}`, { kind: 'file', file }),
     setImportUrl: (url) => set({ importUrl: url }),
     importFromUrl: () => {
@@ -182,7 +170,7 @@ export const createModelSlice: StateCreator<LabState, [], [], ModelSlice> = (set
           type: 'application/octet-stream',
         });
         const url = URL.createObjectURL(blob);
-        set({ exported: { fileName: r.fileName, url, bytes: r.bytes.length }, network: r.network });
+        set({ exported: { fileName: r.fileName, url, bytes: r.bytes.length } });
         saveFile(url, r.fileName);
       } catch (err) {
         set({ exportError: `Export failed: ${errorMessage(err)}` });

@@ -36,7 +36,6 @@ vi.mock('../worker/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({
-      scoreInputs: () => Promise.resolve(fake.inputs),
       measureRecipe: (id: string) => {
         fake.measures.push(id);
         return new Promise(() => undefined);
@@ -69,6 +68,7 @@ vi.mock('../worker/lab-client.ts', () => {
 
 const { useLabStore } = await import('./lab-store.ts');
 const { MEASURE_DEBOUNCE_MS } = await import('./score-slice.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 
 const tiny = buildTinyNet();
@@ -141,7 +141,7 @@ async function ready(networkId = 1): Promise<void> {
       coarseNames: [],
     },
   });
-  await st().refreshScoreInputs();
+  st().applyNetworkChange(changeOf(fake.inputs.network, fake.inputs));
 }
 
 /** Runs "Measure sensitivity" and answers it with `r`. */

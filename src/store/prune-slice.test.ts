@@ -1,8 +1,9 @@
 // Prune slice and its pure spec edits: a row's ratio belongs to its channel group (so every
-// coupled layer shows it), edits are planned once they settle (150 ms, the newest request
-// wins), Suggest fills the rows from the global-threshold plan, Prune makes the smaller network
-// current (and drops what belonged to the old one), the schedule streams its iterations and a
-// resume starts from the saved history. The worker is a fake (lab-client mocked).
+// coupled layer shows it), edits are planned once they settle (150 ms, one plan in flight, the
+// newest request wins), Suggest fills the rows from the global-threshold plan, Prune makes the
+// smaller network current through its NetworkChange (and drops what belonged to the old one),
+// the schedule streams its iterations and a resume starts from the saved history. The worker is
+// a fake (lab-client mocked).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PruneSpec } from '../core/recipe/index.ts';
 import type {
@@ -15,6 +16,7 @@ import type {
   ScheduleRequest,
   ScheduleSaved,
 } from '../worker/lab-types.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 
 interface PlanCall {
   spec: PruneSpec;
@@ -24,16 +26,14 @@ interface PlanCall {
 
 const fake = vi.hoisted(() => ({
   plans: [] as PlanCall[],
-  prune: null as null | ((spec: PruneSpec) => Promise<PruneOutcome>),
+  prune: null as null | ((spec: PruneSpec) => Promise<WithChange<PruneOutcome>>),
   schedule: null as
     | null
     | ((
         spec: PruneSpec,
         r: ScheduleRequest,
         onIteration: (r: ScheduleIteration) => void,
-      ) => Promise<ScheduleOutcome>),
-  saved: null as ScheduleSaved | null,
-  analysisChecks: 0,
+      ) => Promise<WithChange<ScheduleOutcome>>),
 }));
 
 vi.mock('../worker/lab-client.ts', () => {
@@ -49,11 +49,7 @@ vi.mock('../worker/lab-client.ts', () => {
         r: ScheduleRequest,
         onIteration: (r: ScheduleIteration) => void,
       ) => fake.schedule!(spec, r, onIteration),
-      savedPruneSchedule: () => Promise.resolve(fake.saved),
-      analysisId: () => {
-        fake.analysisChecks++;
-        return Promise.resolve(null);
-      },
+      savedPruneSchedule: () => Promise.reject(new Error('asked only after a failed schedule')),
       cancel: () => Promise.resolve(true),
     }),
     callback: <T>(fn: T) => fn,
@@ -66,6 +62,7 @@ vi.mock('../worker/lab-client.ts', () => {
 const { useLabStore } = await import('./lab-store.ts');
 const { PLAN_DEBOUNCE_MS, pruneBlocker } = await import('./prune-slice.ts');
 const edit = await import('./prune-edit.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 
@@ -119,8 +116,6 @@ beforeEach(() => {
   vi.useFakeTimers();
   useLabStore.setState(initial, true);
   fake.plans = [];
-  fake.saved = null;
-  fake.analysisChecks = 0;
 });
 afterEach(() => vi.useRealTimers());
 
@@ -241,6 +236,7 @@ describe('prune slice', () => {
         paramsAfter: 18644,
         network: smaller,
         seconds: 1,
+        change: changeOf(smaller, null, { networkKey: 'tiny#pruned' }), // no analysis fits it
       });
     };
     useLabStore.setState({
@@ -255,9 +251,8 @@ describe('prune slice', () => {
     expect(st().pruneSpec).toEqual({ method: 'channels', ratio: 0.2 });
     expect(st().evalResult).toBeNull();
     expect(st().jobs.prune).toBeNull();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(fake.analysisChecks).toBe(1);
-    expect(st().analysisStale).toBe(true); // the worker's analysis id is null now
+    expect(st().analysisStale).toBe(true); // the change's analysis id is null
+    expect([st().pruneNetworkKey, st().currentNetworkKey]).toEqual(['tiny#pruned', 'tiny#pruned']);
     await vi.advanceTimersByTimeAsync(PLAN_DEBOUNCE_MS);
     expect(fake.plans).toHaveLength(1); // planned again on the new network
   });
@@ -271,13 +266,14 @@ describe('prune slice', () => {
       expect(r).toMatchObject({ resume: false, epochs: 1 });
       onIteration(it1);
       seenDuringRun = st().scheduleHistory;
-      fake.saved = { iteration: 1, iterations: 2, history: [it1] };
+      const saved: ScheduleSaved = { iteration: 1, iterations: 2, history: [it1] };
       return Promise.resolve({
         status: 'cancelled',
         history: [it1],
         network: null,
         paramsBefore: 30196,
         paramsAfter: 30196,
+        change: changeOf({ ...NET }, null, { scheduleSaved: saved }), // the network is unchanged
       });
     };
     useLabStore.setState({
@@ -287,6 +283,7 @@ describe('prune slice', () => {
     await st().runSchedule(false);
     expect(seenDuringRun).toEqual([it1]);
     expect([st().scheduleStatus, st().network]).toEqual(['cancelled', NET]);
+    expect(st().network).toBe(NET); // nothing about it changed: the same object, no new plan
     expect(st().scheduleSaved).toEqual({ iteration: 1, iterations: 2, history: [it1] });
 
     const done = { ...NET, params: 26000 };
@@ -294,13 +291,13 @@ describe('prune slice', () => {
       expect(r.resume).toBe(true);
       expect(st().scheduleHistory).toEqual([it1]); // the saved history is shown from the start
       onIteration(it2);
-      fake.saved = null;
       return Promise.resolve({
         status: 'completed',
         history: [it1, it2],
         network: done,
         paramsBefore: 30196,
         paramsAfter: 26000,
+        change: changeOf(done),
       });
     };
     await st().runSchedule(true);

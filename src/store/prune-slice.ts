@@ -1,10 +1,13 @@
 /**
  * Prune slice (Pruning panel): the PruneSpec being edited (method, global ratio, per-layer cap,
  * per-group / per-layer ratios — prune-edit.ts), the live plan of that prune on the current
- * network (asked of the worker PLAN_DEBOUNCE_MS after the last edit; a newer request supersedes
- * an older one), the one-shot prune and the gradual schedule (progress, per-iteration records,
- * cancel, resume from the last finished iteration kept in the worker). After a prune or a
- * finished schedule the smaller network is current everywhere (Model, Score, Evaluate). The
+ * network, the one-shot prune and the gradual schedule (progress, per-iteration records, cancel,
+ * resume from the last finished iteration kept in the worker). The plan is asked of the worker
+ * PLAN_DEBOUNCE_MS after the last edit, or after the network, the recipe, the exit rate or the
+ * analysis changed (the store watches them; the panel only reads). This debounce is the only
+ * one: the worker plans what it is asked. One plan is in flight at a time; a request made
+ * meanwhile waits for it, and only the newest answer is shown. After a prune or a finished
+ * schedule the smaller network is current everywhere (its NetworkChange, network-slice.ts). The
  * notice and the schedule's curve keep the key of the network they describe (pruneNetworkKey):
  * after another network becomes current they are labelled stale.
  */
@@ -71,12 +74,13 @@ export interface PruneActions {
   clearRowRatios: () => void;
   /** Fills every row's ratio from the global threshold and the cap. */
   suggestRatios: () => Promise<void>;
-  /** Plans again after PLAN_DEBOUNCE_MS (network, recipe or analysis changed). */
+  /** Plans again after PLAN_DEBOUNCE_MS (the store calls it on every input of the plan). */
   requestPlan: () => void;
   setScheduleSettings: (patch: Partial<ScheduleSettings>) => void;
   pruneNow: () => Promise<void>;
   runSchedule: (resume: boolean) => Promise<void>;
   cancelPruneJob: () => Promise<void>;
+  /** Asks the worker for its kept schedule (after a failed run; else it comes in a change). */
   refreshSavedSchedule: () => Promise<void>;
 }
 
@@ -118,24 +122,55 @@ function sliceText(r: PruneOutcome): string {
   return ` Top-1 on the first ${fmt(a.after.n)} test images: ${pct(top(a.before))} → ${pct(top(a.after))} (an estimate: the full test set decides).`;
 }
 
-export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set, get) => {
+/** True when the plan of `s` may differ from that of `prev` (beside edits of the spec). */
+function planInputsChanged(s: LabState, prev: LabState): boolean {
+  return (
+    s.network !== prev.network ||
+    s.recipe !== prev.recipe ||
+    s.exitRate?.rate !== prev.exitRate?.rate ||
+    s.analysis?.analysisId !== prev.analysis?.analysisId
+  );
+}
+
+/** What a new current network makes out of date (the evaluation belonged to the old one). */
+const NEW_NETWORK = {
+  evalResult: null,
+  evalNotice: null,
+  evalError: null,
+  editedRow: null,
+} satisfies Partial<LabState>;
+
+export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set, get, api) => {
   let debounce: ReturnType<typeof setTimeout> | null = null;
   let request = 0;
+  let inFlight = false;
+  let waiting = false;
 
   const plan = async (): Promise<void> => {
     debounce = null;
+    if (inFlight) {
+      waiting = true; // planned once the answer on its way is in
+      return;
+    }
     const s = get();
     const mine = ++request;
     if (!s.network) {
       set({ plan: null, planState: 'idle', planError: null });
       return;
     }
+    inFlight = true;
     set({ planState: 'planning' });
     try {
       const p = await getLab().planPrune(s.pruneSpec, s.recipe, s.exitRate?.rate ?? null);
       if (mine === request) set({ plan: p, planState: 'done', planError: null });
     } catch (err) {
       if (mine === request) set({ planState: 'error', planError: errorMessage(err) });
+    } finally {
+      inFlight = false;
+      if (waiting) {
+        waiting = false;
+        void plan();
+      }
     }
   };
 
@@ -146,6 +181,10 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
     debounce = setTimeout(() => void plan(), PLAN_DEBOUNCE_MS);
   };
 
+  api.subscribe((s, prev) => {
+    if (planInputsChanged(s, prev)) requestPlan();
+  });
+
   const edit = (change: (s: PruneSpec) => PruneSpec, editedRow?: string | null) => {
     try {
       const pruneSpec = change(get().pruneSpec);
@@ -154,22 +193,6 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       set({ planState: 'error', planError: errorMessage(err) });
       return;
     }
-    requestPlan();
-  };
-
-  /** The results now shown describe the worker's current network: remember its key. */
-  const keyResults = async () => {
-    const key = await Promise.resolve()
-      .then(() => getLab().networkKey())
-      .catch(() => null);
-    set({ pruneNetworkKey: key });
-  };
-
-  /** The network changed: its plan, analysis and Score inputs follow. */
-  const networkChanged = () => {
-    const s = get();
-    set({ evalResult: null, evalNotice: null, evalError: null, editedRow: null });
-    void s.checkAnalysis();
     requestPlan();
   };
 
@@ -208,13 +231,15 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       set({ pruneError: null, pruneNotice: null, pruneNetworkKey: null });
       const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
       try {
-        const r = await getLab().prune(id, s.pruneSpec, onProgress);
+        const { change, ...r } = await getLab().prune(id, s.pruneSpec, onProgress);
         set((st) => ({
+          ...NEW_NETWORK,
           pruneOutcome: r,
-          network: r.network,
           pruneSpec: withoutRowRatios(st.pruneSpec),
           pruneNotice: `Pruned: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters. The smaller network is now the current one.${sliceText(r)}`,
+          pruneNetworkKey: change.networkKey,
         }));
+        get().applyNetworkChange(change);
         if (r.accuracy) {
           const { before, after } = r.accuracy;
           void get().addMeasurement(
@@ -222,14 +247,13 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
           );
           void get().addMeasurement(sliceInput(after, r.network.name, r.network.compressedRecipe));
         }
-        networkChanged();
         void get().recordRun(pruneRun(r, s.pruneSpec.method));
       } catch (err) {
         if (isAbort(err)) set({ pruneNotice: 'Prune cancelled; the network is unchanged.' });
         else if (!isWorkerLost(err)) set({ pruneError: errorMessage(err) });
+        set({ pruneNetworkKey: get().currentNetworkKey });
       } finally {
         get().finishJob('prune', id);
-        await keyResults();
       }
     },
     runSchedule: async (resume) => {
@@ -259,7 +283,7 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
       );
       const onProgress = callback((p: JobProgress) => get().reportJob('prune', id, p));
       try {
-        const r = await getLab().runPruneSchedule(
+        const { change, ...r } = await getLab().runPruneSchedule(
           id,
           scheduleSpec(s.pruneSpec, st),
           {
@@ -273,15 +297,19 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
           onIteration,
           onProgress,
         );
-        set({ scheduleStatus: r.status, scheduleHistory: r.history });
-        if (r.network) {
-          set({
-            network: r.network,
-            pruneNotice: `Schedule ${r.status}: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters.`,
-          });
-          networkChanged();
-          void get().recordRun(scheduleRun(r));
-        }
+        set({
+          scheduleStatus: r.status,
+          scheduleHistory: r.history,
+          pruneNetworkKey: change.networkKey,
+          ...(r.network
+            ? {
+                ...NEW_NETWORK,
+                pruneNotice: `Schedule ${r.status}: ${fmt(r.paramsBefore)} → ${fmt(r.paramsAfter)} parameters.`,
+              }
+            : {}),
+        });
+        get().applyNetworkChange(change); // the new network, or the schedule kept for resume
+        if (r.network) void get().recordRun(scheduleRun(r));
       } catch (err) {
         if (isAbort(err)) set({ scheduleStatus: 'cancelled' });
         else
@@ -289,10 +317,10 @@ export const createPruneSlice: StateCreator<LabState, [], [], PruneSlice> = (set
             scheduleStatus: 'error',
             pruneError: isWorkerLost(err) ? null : errorMessage(err),
           });
+        set({ pruneNetworkKey: get().currentNetworkKey });
+        await get().refreshSavedSchedule();
       } finally {
         get().finishJob('prune', id);
-        await keyResults();
-        await get().refreshSavedSchedule();
       }
     },
     cancelPruneJob: () => get().cancelJob('prune'),

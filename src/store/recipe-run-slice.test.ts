@@ -29,13 +29,22 @@ const fake = vi.hoisted(() => ({
   discarded: 0,
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../worker/lab-client.ts', async () => {
+  const { changeOf } = await import('./network-change.test-helpers.ts');
+  /** The outcome with its NetworkChange: the compressed network (key 'tiny#run') when completed. */
+  const changed = (r: RecipeRunOutcome) => ({
+    ...r,
+    change:
+      r.status === 'completed'
+        ? changeOf(r.network, null, { networkKey: 'tiny#run' })
+        : changeOf(useLabStore.getState().network),
+  });
   let n = 0;
   const pending =
     (fakeRuns: Pending[]) =>
     (id: string, request: RecipeRunRequest | null, onProgress: (p: RecipeRunProgress) => void) =>
       new Promise<RecipeRunOutcome>((resolve) =>
-        fakeRuns.push({ id, request, onProgress, resolve }),
+        fakeRuns.push({ id, request, onProgress, resolve: (r) => resolve(changed(r)) }),
       );
   return {
     getLab: () => ({
@@ -74,12 +83,14 @@ const tinyNet: NetworkInfo = {
 };
 const recipe = { weightBits: 8, sparsity: 0.3, fineTune: { epochs: 1, pruneSteps: 2 } };
 let recorded: RecordInput[] = [];
+let measuredKeys: string[] = [];
 let recipesSet: unknown[] = [];
 
 beforeEach(() => {
   fake.runs = [];
   fake.saved = null;
   recorded = [];
+  measuredKeys = [];
   recipesSet = [];
   useLabStore.setState(initial, true);
   useLabStore.setState({
@@ -98,6 +109,10 @@ beforeEach(() => {
       return Promise.resolve();
     },
     setRecipe: (r) => void recipesSet.push(r),
+    addMeasurement: (m) => {
+      measuredKeys.push(m.networkKey);
+      return Promise.resolve(null);
+    },
   });
 });
 
@@ -174,6 +189,12 @@ describe('recipe-run slice', () => {
     expect(r.download).toMatchObject({ fileName: 'tiny.mnlc', bytes: 100 });
     expect(r.download.url).toMatch(/^blob:/);
     expect(st().network?.origin).toBe('imported');
+    // The compressed network's key came with the run's NetworkChange (nothing asked after it).
+    expect([r.networkKey, st().currentNetworkKey, measuredKeys]).toEqual([
+      'tiny#run',
+      'tiny#run',
+      ['tiny#run'],
+    ]);
     expect(recipesSet).toEqual([recipe]);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({

@@ -32,7 +32,7 @@ import {
 export interface RecipeRunView extends Omit<RecipeRunCompleted, 'file'> {
   qualification: Qualification;
   download: { fileName: string; url: string; bytes: number };
-  /** The compressed network's content key (asked after the run; null until known). */
+  /** The compressed network's content key (from the run's NetworkChange; null: unknown). */
   networkKey: string | null;
   /** recipeJson() of the recipe it was compressed with (the current recipe after the run). */
   recipeKey: string;
@@ -80,7 +80,7 @@ export const RECIPE_RUN_DEFAULT: RecipeRunValues = {
   recipeRunStreak: null,
 };
 
-function viewOf(r: RecipeRunCompleted): RecipeRunView {
+function viewOf(r: RecipeRunCompleted, networkKey: string | null): RecipeRunView {
   const { file, ...rest } = r;
   const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], {
     type: 'application/octet-stream',
@@ -88,7 +88,7 @@ function viewOf(r: RecipeRunCompleted): RecipeRunView {
   const url = URL.createObjectURL(blob);
   const download = { fileName: file.fileName, url, bytes: file.bytes.length };
   const recipeKey = recipeJson(r.network.compressedRecipe ?? r.recipe);
-  return { ...rest, qualification: qualification(r), download, networkKey: null, recipeKey };
+  return { ...rest, qualification: qualification(r), download, networkKey, recipeKey };
 }
 
 export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice> = (set, get) => {
@@ -103,30 +103,21 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
     );
   };
 
-  /** The compressed network's (network, recipe) record: its key is asked of the worker. */
-  const recordMeasurement = async (r: RecipeRunCompleted, view: RecipeRunView) => {
-    const networkKey = await Promise.resolve()
-      .then(() => getLab().networkKey())
-      .catch(() => null);
-    if (get().recipeRunResult === view) set({ recipeRunResult: { ...view, networkKey } });
-    if (networkKey) await get().addMeasurement(recipeRunMeasure(r, networkKey));
-  };
-
-  const completed = (r: RecipeRunCompleted) => {
+  /** A finished run (its NetworkChange already applied); `networkKey`: the compressed network's. */
+  const completed = (r: RecipeRunCompleted, networkKey: string | null) => {
     const prev = get().recipeRunResult;
     if (prev) URL.revokeObjectURL(prev.download.url);
-    const view = viewOf(r);
     set({
-      recipeRunResult: view,
+      recipeRunResult: viewOf(r, networkKey),
       recipeRunNotice: `${r.network.name} compressed: it is now the current network, and the run is in History.`,
-      network: r.network,
       // The last evaluation belonged to the uncompressed network.
       evalResult: null,
       evalNotice: null,
       evalError: null,
     });
     if (r.network.compressedRecipe) get().setRecipe(r.network.compressedRecipe);
-    void recordMeasurement(r, view);
+    // The compressed network's (network, recipe) record.
+    if (networkKey) void get().addMeasurement(recipeRunMeasure(r, networkKey));
     void get().recordRun(recipeRunRecord(r));
   };
 
@@ -159,8 +150,11 @@ export const createRecipeRunSlice: StateCreator<LabState, [], [], RecipeRunSlice
       const r = resume
         ? await lab.resumeRecipeRun(id, onProgress)
         : await lab.runRecipe(id, request, onProgress);
-      if (r.status === 'completed') completed(r);
-      else
+      get().applyNetworkChange(r.change); // the compressed network (unchanged when cancelled)
+      if (r.status === 'completed') {
+        const { change, ...done } = r;
+        completed(done, change.networkKey);
+      } else
         set({
           recipeRunNotice: `Recipe run cancelled after ${r.stepsDone} prune step(s) and ${r.epochsDone} epoch(s) of the next; the network is unchanged. Resume continues from there.`,
         });

@@ -9,6 +9,7 @@ import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/
 import { initWeights } from '../core/graph/params.ts';
 import { buildTinyNet } from '../core/models/tiny.ts';
 import type { EvalResult, NetworkInfo, ScoreInputs } from '../worker/lab-types.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 
 const tiny = buildTinyNet();
 const weights = initWeights(tiny, 1);
@@ -36,7 +37,7 @@ vi.mock('../worker/lab-client.ts', () => ({
     scoreInputs: () => Promise.resolve({ ...inputs }),
     exportCheckpoint: () =>
       Promise.resolve({ fileName: 'tiny.safetensors', bytes: new Uint8Array([1]), network }),
-    evaluate: (): Promise<EvalResult> =>
+    evaluate: (): Promise<WithChange<EvalResult>> =>
       Promise.resolve({
         top1: 0.8026,
         top5: 0.95,
@@ -48,6 +49,14 @@ vi.mock('../worker/lab-client.ts', () => ({
         earlyExit: { top1: fake.n === 10_000 ? 0.8004 : 0.81, exitRate: 0.29, threshold: 0.85 },
         network,
         networkKey: 'tiny#abc',
+        change: {
+          network,
+          networkKey: 'tiny#abc',
+          scoreInputs: { ...inputs },
+          scoreInputsError: null,
+          analysisId: null,
+          scheduleSaved: null,
+        },
       }),
     cancel: () => Promise.resolve(true),
   }),
@@ -62,6 +71,7 @@ const { eligibilityOf } = await import('./eligibility.ts');
 const { findRecord } = await import('./measure-records.ts');
 const { runFigures } = await import('./history-pairs.ts');
 const { importRun } = await import('./history-runs.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 
@@ -71,7 +81,7 @@ const settle = () => new Promise((r) => setTimeout(r, 60));
 beforeEach(async () => {
   await st().clearHistory();
   useLabStore.setState(initial, true);
-  useLabStore.setState({ scoreInputs: { ...inputs, table: null as never } });
+  st().applyNetworkChange(changeOf(network, { ...inputs })); // the imported network is current
   fake.n = 10_000;
 });
 

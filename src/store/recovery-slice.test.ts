@@ -3,9 +3,10 @@
 // from its checkpoint with the saved metrics; repeated crashes at the same checkpoint stop
 // resuming (a newer checkpoint resets the count, however long the run takes); workers that die
 // at start-up stop being restarted; a run the user started meanwhile is not ended by a resume;
-// the old worker's score inputs, measurements and checkpoint link are dropped; a missing dataset
+// the old worker's score inputs, measurements and checkpoint link are dropped (the restored
+// network's come with the restore's NetworkChange, nothing is asked again); a missing dataset
 // is said; a reload restores the saved recipe and the finished run's chart; recipe edits are
-// saved; storage failures (quota) are shown.
+// saved; storage failures (quota) are shown; the undo stack's view arrives as an event.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LabEvent, SavedRun, SessionRestore } from '../worker/session-service.ts';
@@ -14,9 +15,11 @@ import type {
   LoadResult,
   MetricPoint,
   NetworkInfo,
+  ScoreInputs,
   TrainConfig,
   TrainSummary,
 } from '../worker/lab-types.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 
 interface Resume {
   id: string;
@@ -36,7 +39,9 @@ const fake = vi.hoisted(() => ({
   event: null as ((e: LabEvent) => void) | null,
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../worker/lab-client.ts', async () => {
+  const { changeOf } = await import('./network-change.test-helpers.ts');
+  const change = () => changeOf(fake.restore.network, fake.inputs as ScoreInputs | null);
   let n = 0;
   const summary = { train: { count: 48, source: 'train.bin' }, test: null, fineNames: [] };
   const load = (): LoadResult =>
@@ -62,7 +67,7 @@ vi.mock('../worker/lab-client.ts', () => {
       restoreSession: () => {
         fake.calls.push('restoreSession');
         fake.onRestore?.();
-        return Promise.resolve(fake.restore);
+        return Promise.resolve({ ...fake.restore, change: change() });
       },
       savedRecipeRun: () => Promise.resolve(null),
       abandonRun: (note: string) => {
@@ -73,8 +78,10 @@ vi.mock('../worker/lab-client.ts', () => {
         id: string,
         onMetrics: (p: MetricPoint[]) => void,
         _p: (p: JobProgress) => void,
-      ) => new Promise<TrainSummary>((resolve) => fake.resumes.push({ id, onMetrics, resolve })),
-      currentNetwork: () => Promise.resolve(fake.restore.network),
+      ) =>
+        new Promise<WithChange<TrainSummary>>((resolve) =>
+          fake.resumes.push({ id, onMetrics, resolve: (s) => resolve({ ...s, change: change() }) }),
+        ),
       scoreInputs: () => {
         fake.calls.push('scoreInputs');
         return Promise.resolve(fake.inputs);
@@ -184,7 +191,7 @@ describe('recoverWorker (crash)', () => {
     midTraining();
     fake.restore = { network: tiny, run: running(2), problem: null };
     await st().recoverWorker('an uncaught error: boom');
-    expect(fake.calls).toEqual(['init(auto)', 'restoreCache', 'restoreSession', 'scoreInputs']);
+    expect(fake.calls).toEqual(['init(auto)', 'restoreCache', 'restoreSession']); // nothing more
     expect(st().recoveryNotice).toEqual({
       kind: 'crash',
       text:
@@ -286,7 +293,7 @@ describe('recoverWorker (crash)', () => {
     });
     fake.restore = { network: tiny, run: null, problem: null };
     await st().recoverWorker('an uncaught error: boom');
-    expect(fake.calls).toContain('scoreInputs');
+    expect(fake.calls).not.toContain('scoreInputs'); // the restore's change brought them
     expect(st()).toMatchObject({
       scoreInputs: null,
       currentCheckpoint: null,
@@ -358,6 +365,9 @@ describe('restoreSession (reload)', () => {
     expect(st().sessionError).toBe('Browser storage is full: could not save x.');
     fake.event?.({ kind: 'checkpoint', epochsCompleted: 1, epochs: 3, saved: true });
     expect(st().lastCheckpoint).toEqual({ epochsCompleted: 1, epochs: 3, saved: true });
+    const view = { entries: [], index: -1, canUndo: false, canRedo: false, currentKept: false };
+    fake.event?.({ kind: 'stack', view });
+    expect(st().networkStack).toEqual(view);
 
     const proto = IDBObjectStore.prototype;
     const put = proto.put;

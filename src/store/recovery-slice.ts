@@ -5,8 +5,9 @@
  * preference, restores the dataset from its browser cache and the network from the session
  * database (persist/session-db.ts), and — when a training run was in progress — resumes it from
  * its last epoch checkpoint (train slice's startTraining with `resume`), then says in a notice
- * what happened and what came back. It also keeps the recipe in the session (debounced) and shows
- * failed session writes (StorageError messages). Loop guards: a run is resumed automatically at
+ * what happened and what came back. It also keeps the recipe in the session (debounced), shows
+ * failed session writes (StorageError messages) and listens to the worker's other events (epoch
+ * checkpoints, the undo stack's view). Loop guards: a run is resumed automatically at
  * most MAX_RESUMES times from the same checkpoint (a newer checkpoint resets the count), so a run
  * that kills its worker every time does not loop forever; and after MAX_RESTARTS restarts in a row
  * whose backend never came up (a worker that dies at start-up), recovery gives up instead of
@@ -26,6 +27,7 @@ import {
   type LabEvent,
 } from '../worker/lab-client.ts';
 import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 import type { SessionRestore } from '../worker/session-service.ts';
 import { JOBS_DEFAULT } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
@@ -126,6 +128,8 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
       set({ lastCheckpoint: { epochsCompleted, epochs, saved }, resumeStreak: null }); // progress
     } else if (e.kind === 'storage-error') {
       set({ sessionError: e.message });
+    } else if (e.kind === 'stack') {
+      set({ networkStack: e.view }); // the undo stack kept (or loaded) a network
     }
   };
 
@@ -164,9 +168,8 @@ export const createRecoverySlice: StateCreator<LabState, [], [], RecoverySlice> 
     hadData: boolean,
     restored: string[] = [],
   ): Promise<string[]> => {
-    const r: SessionRestore = await getLab().restoreSession();
-    set({ network: r.network });
-    if (crash) void get().refreshScoreInputs(); // the restored network's inputs (and new id)
+    const r: WithChange<SessionRestore> = await getLab().restoreSession();
+    get().applyNetworkChange(r.change); // the restored network, its score inputs (a new id)
     const dataBack = !!get().summary;
     if (dataBack && (crash || r.network || r.run)) restored.push('the dataset');
     const run = r.run;

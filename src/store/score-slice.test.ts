@@ -34,7 +34,6 @@ vi.mock('../worker/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({
-      scoreInputs: () => Promise.resolve(fake.inputs),
       measureRecipe: (
         id: string,
         recipe: unknown,
@@ -61,6 +60,7 @@ vi.mock('../worker/lab-client.ts', () => {
 const { useLabStore } = await import('./lab-store.ts');
 const { MEASURE_DEBOUNCE_MS, VALIDATION_LIMIT } = await import('./score-slice.ts');
 const { osiReference } = await import('./score-compute.ts');
+const { changeOf } = await import('./network-change.test-helpers.ts');
 const initial = useLabStore.getState();
 
 const tiny = buildTinyNet();
@@ -96,6 +96,11 @@ function measurement(networkId = 1): RecipeMeasurement {
   };
 }
 
+/** The NetworkChange of `fake.inputs`, applied as after a network-changing call. */
+function adopt(): void {
+  useLabStore.getState().applyNetworkChange(changeOf(fake.inputs?.network ?? null, fake.inputs));
+}
+
 /** A store with the tiny net loaded, a test split and a ready backend. */
 async function ready(): Promise<void> {
   fake.inputs = inputsOf();
@@ -108,7 +113,7 @@ async function ready(): Promise<void> {
       coarseNames: [],
     },
   });
-  await useLabStore.getState().refreshScoreInputs();
+  adopt();
 }
 
 const st = () => useLabStore.getState();
@@ -275,7 +280,7 @@ describe('score slice: accuracy measurement', () => {
     await run;
     expect(st().measurement).not.toBeNull();
     fake.inputs = inputsOf(tiny, tinyWeights, 2);
-    await st().refreshScoreInputs();
+    adopt();
     expect(st().measurement).toBeNull();
     useLabStore.setState({ summary: null });
     st().setSparsity(0.2);
@@ -303,7 +308,7 @@ describe('score slice: OSI-AI MicroNet', () => {
   it('counts 0.006267 as imported (own zeros, freebie, published exit rate)', async () => {
     const graph = buildOsiMicronet();
     fake.inputs = inputsOf(graph, osiWeights(graph));
-    await st().refreshScoreInputs();
+    adopt();
     expect(st().exitRate).toEqual({ rate: 0.2929, source: 'published' });
     expect(st().score!.score.toFixed(6)).toBe('0.006267');
     const ref = osiReference(st().scoreInputs!, null)!;

@@ -5,7 +5,8 @@
  * validation slice, and not before a held slider thumb is released (the previous measurement is
  * cancelled at once), or on the full test set on demand. The recipe round-trips through
  * `?recipe=` (core/recipe/recipe-url.ts) with history.replaceState, throttled while a slider is
- * dragged.
+ * dragged. The score inputs of the current network come with every NetworkChange
+ * (network-slice.ts applyNetworkChange).
  */
 import type { StateCreator } from 'zustand';
 import { estimateEta } from '../format/format.ts';
@@ -36,7 +37,6 @@ import {
 import {
   chooseExitRate,
   computeScore,
-  prepareScoreInputs,
   type ExitRateChoice,
   type PreparedScoreInputs,
   type ScoreOutcome,
@@ -82,8 +82,11 @@ export interface ScoreValues {
 export interface ScoreActions {
   /** Reads `?recipe=` (at start-up); a bad one sets recipeError and keeps the recipe. */
   loadRecipeFromUrl: (search: string) => void;
-  /** Asks the worker for the current network's score inputs (after a network change). */
-  refreshScoreInputs: () => Promise<void>;
+  /**
+   * Another network (or new weights) is current: the measured accuracy belongs to the old one,
+   * so a pending or running measurement stops (network-slice applyNetworkChange calls it).
+   */
+  forgetMeasurements: () => void;
   setSparsity: (s: number) => void;
   setLayerSparsity: (layer: string, s: number | null) => void;
   setBits: (bits: Partial<Record<BitsKind, number>>) => void;
@@ -136,7 +139,7 @@ export function measureBlocker(s: LabState): string | null {
 }
 
 /** Score fields for `recipe` on the current inputs (synchronous). */
-function scored(
+export function scored(
   inputs: PreparedScoreInputs | null,
   recipe: Recipe,
   override: number | null,
@@ -172,7 +175,6 @@ function urlWriter(): (recipe: Recipe) => void {
 
 export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set, get) => {
   let debounce: ReturnType<typeof setTimeout> | null = null;
-  let inputsRequest = 0;
   const writeUrl = urlWriter();
 
   const clearDebounce = () => {
@@ -295,32 +297,10 @@ export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set
       const s = get();
       set({ recipe, recipeError: null, ...scored(s.scoreInputs, recipe, s.exitRateOverride) });
     },
-    refreshScoreInputs: async () => {
-      const request = ++inputsRequest;
-      try {
-        const raw = await getLab().scoreInputs();
-        if (request !== inputsRequest) return;
-        const scoreInputs = raw ? prepareScoreInputs(raw) : null;
-        const s = get();
-        if (scoreInputs?.networkId !== s.scoreInputs?.networkId) {
-          // Another network (or new weights): its accuracy is unknown until measured again.
-          clearDebounce();
-          cancelRunning();
-          set({
-            measurement: null,
-            fullMeasurement: null,
-            measureState: 'idle',
-            measureError: null,
-          });
-        }
-        set({
-          scoreInputs,
-          scoreInputsError: null,
-          ...scored(scoreInputs, s.recipe, s.exitRateOverride),
-        });
-      } catch (err) {
-        if (request === inputsRequest) set({ scoreInputsError: errorMessage(err) });
-      }
+    forgetMeasurements: () => {
+      clearDebounce();
+      cancelRunning();
+      set({ measurement: null, fullMeasurement: null, measureState: 'idle', measureError: null });
     },
     setSparsity: (x) => edit((r) => withSparsity(r, x)),
     setLayerSparsity: (layer, x) => edit((r) => withLayerSparsity(r, layer, x)),

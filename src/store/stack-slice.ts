@@ -1,28 +1,26 @@
 /**
  * Stack slice: the worker's network stack (worker/network-stack.ts) as the header's Undo / Redo
- * show it. Every job that makes a new current network pushes it in the worker; the view is read
- * again whenever the store's current network changes. Undo / redo make the previous / next
- * network current (kept across reloads) and refuse while a job runs. `currentNetworkKey` (the
- * current network's content key) follows every change, so results that belong to an earlier
- * network are labelled stale (isStale).
+ * show it. Every job that makes a new current network pushes it in the worker, which then sends
+ * the new view as a 'stack' event (recovery-slice.ts sets it here). Undo / redo make the previous /
+ * next network current (kept across reloads; their NetworkChange goes to applyNetworkChange) and
+ * refuse while a job runs. isStale compares a result's network key with the current one
+ * (network-slice.ts currentNetworkKey), so results of an earlier network are labelled stale.
  */
 import type { StateCreator } from 'zustand';
 import { errorMessage, getLab } from '../worker/lab-client.ts';
 import type { StackMove } from '../worker/network-stack.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 import type { StackView } from '../worker/stack-state.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface StackValues {
   networkStack: StackView | null;
-  /** Content key of the worker's current network (ScoreInputs.networkKey); null: none. */
-  currentNetworkKey: string | null;
   stackError: string | null;
   /** An undo or redo is under way. */
   stackMoving: boolean;
 }
 
 export interface StackActions {
-  refreshStack: () => Promise<void>;
   undoNetwork: () => Promise<void>;
   redoNetwork: () => Promise<void>;
 }
@@ -31,7 +29,6 @@ export type StackSlice = StackValues & StackActions;
 
 export const STACK_DEFAULT: StackValues = {
   networkStack: null,
-  currentNetworkKey: null,
   stackError: null,
   stackMoving: false,
 };
@@ -50,12 +47,8 @@ export function stackBlocker(s: LabState): string | null {
   return null;
 }
 
-export const createStackSlice: StateCreator<LabState, [], [], StackSlice> = (set, get, api) => {
-  api.subscribe((s, prev) => {
-    if (s.network !== prev.network) void get().refreshStack();
-  });
-
-  const move = async (how: (lab: ReturnType<typeof getLab>) => Promise<StackMove>) => {
+export const createStackSlice: StateCreator<LabState, [], [], StackSlice> = (set, get) => {
+  const move = async (how: (lab: ReturnType<typeof getLab>) => Promise<WithChange<StackMove>>) => {
     const s = get();
     if (s.stackMoving) return;
     const blocker = stackBlocker(s);
@@ -66,8 +59,8 @@ export const createStackSlice: StateCreator<LabState, [], [], StackSlice> = (set
     set({ stackMoving: true, stackError: null });
     try {
       const r = await how(getLab());
-      set({ networkStack: r.view, network: r.network });
-      void get().refreshScoreInputs();
+      set({ networkStack: r.view });
+      get().applyNetworkChange(r.change);
     } catch (e) {
       set({ stackError: errorMessage(e) });
     } finally {
@@ -77,18 +70,6 @@ export const createStackSlice: StateCreator<LabState, [], [], StackSlice> = (set
 
   return {
     ...STACK_DEFAULT,
-    refreshStack: async () => {
-      try {
-        const lab = getLab();
-        const [networkStack, currentNetworkKey] = await Promise.all([
-          lab.networkStack(),
-          lab.networkKey(),
-        ]);
-        set({ networkStack, currentNetworkKey });
-      } catch {
-        // the worker is gone (its loss is shown elsewhere) or too old to keep a stack
-      }
-    },
     undoNetwork: () => move((lab) => lab.undoNetwork()),
     redoNetwork: () => move((lab) => lab.redoNetwork()),
   };

@@ -1,7 +1,7 @@
 /**
  * Whether a result still describes the current (network, recipe) pair: every measured number a
  * view shows keeps the content key of the network it was measured on (ScoreInputs.networkKey,
- * the stack slice's currentNetworkKey) and, where the recipe shaped it, recipeJson() of that
+ * the network slice's currentNetworkKey) and, where the recipe shaped it, recipeJson() of that
  * recipe. A result of another network or recipe is labelled stale (StaleNote), not hidden. Pure.
  */
 import { recipeJson } from '../core/recipe/index.ts';

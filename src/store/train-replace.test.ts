@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NetworkInfo, TrainSummary } from '../worker/lab-types.ts';
+import type { WithChange } from '../worker/network-change-types.ts';
 import type { StackView } from '../worker/stack-state.ts';
 import { needsTrainConfirm, trainEndNote, trainReplaceNote } from './train-replace.ts';
 
@@ -31,20 +32,23 @@ const fake = vi.hoisted(() => ({
   trains: [] as { resolve: (s: TrainSummary) => void }[],
 }));
 
-vi.mock('../worker/lab-client.ts', () => ({
-  getLab: () => ({
-    networkStack: () => Promise.resolve(stack(fake.kept)),
-    networkKey: () => Promise.resolve(null),
-    currentNetwork: () => Promise.resolve(osi),
-    scoreInputs: () => Promise.resolve(null),
-    cancel: () => Promise.resolve(true),
-    train: () => new Promise<TrainSummary>((resolve) => fake.trains.push({ resolve })),
-  }),
-  callback: <T>(fn: T) => fn,
-  newJobId: (kind: string) => `${kind}-1`,
-  isAbort: () => false,
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-}));
+vi.mock('../worker/lab-client.ts', async () => {
+  const { changeOf } = await import('./network-change.test-helpers.ts');
+  return {
+    getLab: () => ({
+      networkStack: () => Promise.resolve(stack(fake.kept)),
+      cancel: () => Promise.resolve(true),
+      train: () =>
+        new Promise<WithChange<TrainSummary>>((resolve) =>
+          fake.trains.push({ resolve: (s) => resolve({ ...s, change: changeOf(osi) }) }),
+        ),
+    }),
+    callback: <T>(fn: T) => fn,
+    newJobId: (kind: string) => `${kind}-1`,
+    isAbort: () => false,
+    errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  };
+});
 
 const { useLabStore } = await import('./lab-store.ts');
 const st = () => useLabStore.getState();

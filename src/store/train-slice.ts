@@ -1,8 +1,9 @@
 /**
  * Train slice: the training configuration, the run's status (idle → running ⇄ paused → done /
  * cancelled / error) and the per-step metrics that feed the charts. A run's network replaces the
- * current one when it ends (./train-replace.ts): Start asks first when the stack could not keep
- * the current network for Undo (trainConfirm), and the run remembers which network it replaces.
+ * current one when it ends (./train-replace.ts; its NetworkChange comes with the summary): Start
+ * asks first when the stack could not keep the current network for Undo (trainConfirm), and the
+ * run remembers which network it replaces.
  */
 import type { StateCreator } from 'zustand';
 import type {
@@ -14,6 +15,7 @@ import type {
 } from '../worker/lab-types.ts';
 import type { StackView } from '../worker/stack-state.ts';
 import { callback, errorMessage, getLab } from '../worker/lab-client.ts';
+import { isWorkerLost } from '../worker/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import type { TrainResume } from './recovery-slice.ts';
 import { trainRun } from './history-runs.ts';
@@ -148,20 +150,23 @@ export const createTrainSlice: StateCreator<LabState, [], [], TrainSlice> = (set
     );
     const onProgress = callback((p: JobProgress) => get().reportJob('train', id, p));
     try {
-      const summary = resume
+      const { change, ...summary } = resume
         ? await getLab().resumeRun(id, onMetrics, onProgress)
         : await getLab().train(id, config, onMetrics, onProgress);
-      set({ trainSummary: summary, trainStatus: summary.cancelled ? 'cancelled' : 'done' });
+      get().applyNetworkChange(change);
+      set({
+        trainSummary: summary,
+        trainStatus: summary.cancelled ? 'cancelled' : 'done',
+        trainNetworkKey: change.networkKey,
+      });
       if (summary.steps > 0) void get().recordRun(trainRun(config.model, summary));
     } catch (err) {
       set({ trainStatus: 'error', trainError: errorMessage(err) });
+      // The network stays, but what the worker derived from it was dropped (new score inputs).
+      if (!isWorkerLost(err)) await get().refreshNetwork();
+      set({ trainNetworkKey: get().currentNetworkKey });
     } finally {
       get().finishJob('train', id);
-      void get().refreshNetwork();
-      const key = await Promise.resolve()
-        .then(() => getLab().networkKey())
-        .catch(() => null);
-      set({ trainNetworkKey: key });
     }
   };
 

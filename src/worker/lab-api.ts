@@ -2,7 +2,9 @@
  * The worker's API object (exposed with Comlink by lab.worker.ts). It adapts core calls to plain
  * DTOs: long jobs take a job id chosen by the main thread (for cancel / pause / resume) and a
  * Comlink.proxy progress callback; big arrays go back with Comlink.transfer. The trainer and the
- * model service share one current network (trained, imported or built for an evaluation).
+ * model service share one current network (trained, imported or built for an evaluation); every
+ * call that may change it returns its result with one NetworkChange (./network-change.ts), so the
+ * main thread never asks again.
  */
 import * as Comlink from 'comlink';
 import { pruneSchedule } from '../core/compress/prune/index.ts';
@@ -27,6 +29,8 @@ import { debugAbort, throwIfDebugAborted } from './debug-abort.ts';
 import { debugUseNetwork, type DebugNetworkRequest } from './debug-network.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
+import { changeBuffers, readNetworkChange, withChange } from './network-change.ts';
+import type { NetworkChange, WithChange } from './network-change-types.ts';
 import type {
   BackendInfo,
   BackendPreference,
@@ -51,7 +55,6 @@ import type {
   ScheduleOutcome,
   ScheduleRequest,
   ScheduleSaved,
-  NetworkInfo,
   RecipeMeasurement,
   ScoreInputs,
   TorchExportResult,
@@ -115,6 +118,19 @@ export function createLabApi() {
     deviceLost: deviceWasLost,
   });
 
+  /** What the main thread shows about the current network, read once (./network-change.ts). */
+  const change = () => readNetworkChange({ current, scores, analysis, pruner });
+  /** `r` with the NetworkChange of the call that made it (buffers transferred, `extra` too). */
+  const changed = async <T extends object>(r: T, extra?: ArrayBuffer[]): Promise<WithChange<T>> =>
+    withChange(r, await change(), extra);
+  /** Training changed the network's weights: what was derived from them goes. */
+  const forgetDerived = () => {
+    scores.invalidate(current.network);
+    analysis.invalidate(current.network);
+    pruner.invalidate(current.network);
+    sensitivity.invalidate(current.network);
+  };
+
   /** Runs a job with throttled progress; the last progress value is always delivered. */
   const runJob = async <T, P extends JobProgress = JobProgress>(
     id: string,
@@ -171,14 +187,18 @@ export function createLabApi() {
       sink = onEvent;
     },
     /** Makes the session's saved network current and describes the saved training run. */
-    async restoreSession(): Promise<SessionRestore> {
+    async restoreSession(): Promise<WithChange<SessionRestore>> {
       await ensureBackend();
       const restored = await session.restore();
       await stack.load().catch(() => undefined); // a broken stack database leaves undo empty
-      return restored;
+      return changed(restored);
     },
     /** The network stack: networkStack, undoNetwork, redoNetwork (kept for a reload too). */
-    ...stackApi(stack, () => session.persistNetwork()),
+    ...stackApi(
+      stack,
+      () => session.persistNetwork(),
+      (move) => changed(move),
+    ),
     /** Test hook: an uncaught error in the worker (its 'error' event reaches the main thread). */
     debugCrash(): void {
       setTimeout(() => {
@@ -219,30 +239,24 @@ export function createLabApi() {
       config: TrainConfig,
       onMetrics: (points: MetricPoint[]) => void,
       onProgress: OnProgress,
-    ): Promise<TrainSummary> {
+    ): Promise<WithChange<TrainSummary>> {
       return runJob(id, onProgress, (_signal, report, job) =>
         trainer.train(config, data.current, { job, report, onMetrics }),
-      ).finally(() => {
-        scores.invalidate(current.network);
-        analysis.invalidate(current.network);
-        pruner.invalidate(current.network);
-        sensitivity.invalidate(current.network);
-      });
+      )
+        .finally(forgetDerived)
+        .then((r) => changed(r));
     },
     /** Continues the training run a crash or a reload interrupted, from its last checkpoint. */
     resumeRun(
       id: string,
       onMetrics: (points: MetricPoint[]) => void,
       onProgress: OnProgress,
-    ): Promise<TrainSummary> {
+    ): Promise<WithChange<TrainSummary>> {
       return runJob(id, onProgress, (_signal, report, job) =>
         trainer.resume(data.current, { job, report, onMetrics }),
-      ).finally(() => {
-        scores.invalidate(current.network);
-        analysis.invalidate(current.network);
-        pruner.invalidate(current.network);
-        sensitivity.invalidate(current.network);
-      });
+      )
+        .finally(forgetDerived)
+        .then((r) => changed(r));
     },
     /** Marks the interrupted run as not resumed (it will not come back on a reload). */
     abandonRun(note: string): Promise<void> {
@@ -255,23 +269,25 @@ export function createLabApi() {
       return jobs.setPaused(id, false);
     },
     /** Evaluates the current network; when there is none yet, builds `model` (untrained). */
+    /** Evaluates (and may build) the network; its change carries the measured exit rate. */
     evaluate(
       id: string,
       config: EvalConfig,
       model: string,
       onProgress: OnProgress,
-    ): Promise<EvalResult> {
+    ): Promise<WithChange<EvalResult>> {
       return runJob(id, onProgress, async (signal, report) => {
         const r = await trainer.evaluate(model, config, data.current, { signal, report });
         // A slice says nothing certain about the exit rate of the whole test set.
         if (config.limit == null) scores.noteExitRate(current.network, r.earlyExit?.exitRate);
         return { ...r, networkKey: (await scores.networkKey()) ?? '' };
-      });
+      }).then((r) => changed(r));
     },
 
-    /** The current network, or null before any train / evaluate / import. */
-    currentNetwork(): NetworkInfo | null {
-      return current.info();
+    /** The current network as a NetworkChange (after a debug hook replaced it, or a failed job). */
+    async networkChange(): Promise<NetworkChange> {
+      const c = await change();
+      return Comlink.transfer(c, changeBuffers(c));
     },
     /** The current network's content key (ScoreInputs.networkKey), or null without one. */
     networkKey(): Promise<string | null> {
@@ -282,10 +298,10 @@ export function createLabApi() {
       id: string,
       source: ImportSource,
       onProgress: OnProgress,
-    ): Promise<ImportResult> {
+    ): Promise<WithChange<ImportResult>> {
       return runJob(id, onProgress, (signal, report) =>
         models.importCheckpoint(source, signal, report),
-      );
+      ).then((r) => changed(r));
     },
     /** The current network as a lab checkpoint; the bytes are transferred, not copied. */
     async exportCheckpoint(): Promise<ExportResult> {
@@ -322,7 +338,8 @@ export function createLabApi() {
 
     /**
      * What the Score panel scores recipes with on the main thread (null without a current
-     * network); the profile's quantile buffers are transferred.
+     * network); the profile's quantile buffers are transferred. History reads it for measured
+     * edits; after a network change the NetworkChange brings it.
      */
     async scoreInputs(): Promise<ScoreInputs | null> {
       const r = await scores.inputs();
@@ -377,11 +394,10 @@ export function createLabApi() {
       );
       return Comlink.transfer(r, spectraBuffers(r));
     },
-    /** Id of the analysis that belongs to the current network (null: none, or stale). */
-    analysisId(): number | null {
-      return analysis.validId();
-    },
-    /** A planned prune of the current network (nothing changes) with its score before → after. */
+    /**
+     * A planned prune of the current network (nothing changes) with its score before → after,
+     * scored at `exitRate`: the main thread's choice (measured, typed or published).
+     */
     planPrune(spec: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
       return pruner.plan(spec, recipe, exitRate);
     },
@@ -394,14 +410,14 @@ export function createLabApi() {
       spec: PruneSpec,
       onProgress: OnProgress,
       sliceImages = PRUNE_SLICE_IMAGES,
-    ): Promise<PruneOutcome> {
+    ): Promise<WithChange<PruneOutcome>> {
       return runJob(id, onProgress, (signal, report) =>
         pruneWithAccuracy(
           { current, networkKey: () => scores.networkKey(), data: data.current },
           () => pruner.prune(spec, { signal, report }),
           { images: sliceImages, signal, report },
         ),
-      );
+      ).then((r) => changed(r));
     },
     /** The gradual schedule (or its resumption); per-iteration records through onIteration. */
     runPruneSchedule(
@@ -410,12 +426,12 @@ export function createLabApi() {
       request: ScheduleRequest,
       onIteration: (r: ScheduleIteration) => void,
       onProgress: OnProgress,
-    ): Promise<ScheduleOutcome> {
+    ): Promise<WithChange<ScheduleOutcome>> {
       return runJob(id, onProgress, (signal, report) =>
         pruner.schedule(spec, request, data.current, { signal, report, onIteration }),
-      );
+      ).then((r) => changed(r));
     },
-    /** The unfinished schedule kept for "Resume" (null when none fits the current network). */
+    /** The unfinished schedule kept for "Resume" (after a failed schedule; else in its change). */
     savedPruneSchedule(): ScheduleSaved | null {
       return pruner.savedSchedule();
     },
@@ -423,7 +439,7 @@ export function createLabApi() {
       pruner.discardSchedule();
     },
     /** "Run recipe": runRecipe, resumeRecipeRun, savedRecipeRun, discardRecipeRun. */
-    ...recipeRunApi(recipeRuns, runJob, () => data.current),
+    ...recipeRunApi(recipeRuns, runJob, () => data.current, changed),
   };
 }
 

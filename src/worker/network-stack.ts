@@ -5,8 +5,9 @@
  * redo() make the previous / next one current again. Entries and their lab checkpoints live in
  * IndexedDB (persist/stack-db.ts), so the stack comes back after a reload or a worker restart
  * (load()). A network over SESSION_NETWORK_CAP_BYTES is not kept (said through `emit`), and the
- * view says so (currentKept: false — replacing it cannot be undone). All work runs through one
- * queue, in call order.
+ * view says so (currentKept: false — replacing it cannot be undone). The view changes after the
+ * job that made a network returned (capture() runs then), so load() and capture() tell it to the
+ * main thread with a 'stack' event. All work runs through one queue, in call order.
  */
 import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
 import { Network } from '../core/graph/network.ts';
@@ -15,6 +16,7 @@ import { SESSION_NETWORK_CAP_BYTES } from '../persist/session-db.ts';
 import { stackDb, type StackDb, type StackNetwork } from '../persist/stack-db.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type { NetworkInfo } from './lab-types.ts';
+import type { WithChange } from './network-change-types.ts';
 import type { LabEvent } from './session-service.ts';
 import {
   EMPTY_STACK,
@@ -62,6 +64,7 @@ export class NetworkStack {
       this.seenVersion = this.current.version;
       if (this.state.index >= 0) this.keptVersion = this.current.version;
       else await this.push('Restored from the last session');
+      this.emitView();
       return this.viewNow();
     });
   }
@@ -75,11 +78,20 @@ export class NetworkStack {
     return viewOf(this.state, kept);
   }
 
-  /** Pushes the current network when it changed since the last push or move. */
+  /** The view as it is now, told to the main thread (it changes after a job returned). */
+  private emitView(): void {
+    this.emit({ kind: 'stack', view: this.viewNow() });
+  }
+
+  /** Pushes the current network when it changed since the last push or move; says the view. */
   capture(label: string): Promise<void> {
     return this.enqueue(async () => {
       if (this.current.version === this.seenVersion || this.current.busy) return;
-      await this.push(label);
+      try {
+        await this.push(label);
+      } finally {
+        this.emitView();
+      }
     }).catch((e: unknown) => this.storageError(e));
   }
 
@@ -148,20 +160,27 @@ export class NetworkStack {
   }
 }
 
-/** The lab API's undo / redo calls; a move saves the session's network too (`persist`). */
-export function stackApi(stack: NetworkStack, persist: () => Promise<void>) {
-  const moved = async (move: Promise<StackMove>): Promise<StackMove> => {
+/**
+ * The lab API's undo / redo calls; a move saves the session's network too (`persist`) and comes
+ * back with its NetworkChange (`changed`, ./network-change.ts).
+ */
+export function stackApi(
+  stack: NetworkStack,
+  persist: () => Promise<void>,
+  changed: (move: StackMove) => Promise<WithChange<StackMove>>,
+) {
+  const moved = async (move: Promise<StackMove>): Promise<WithChange<StackMove>> => {
     const r = await move;
     void persist();
-    return r;
+    return changed(r);
   };
   return {
     /** What undo / redo would make current. */
     networkStack: (): Promise<StackView> => stack.view(),
     /** Makes the previous network of the stack current. */
-    undoNetwork: (): Promise<StackMove> => moved(stack.undo()),
+    undoNetwork: (): Promise<WithChange<StackMove>> => moved(stack.undo()),
     /** Makes the next network of the stack current again. */
-    redoNetwork: (): Promise<StackMove> => moved(stack.redo()),
+    redoNetwork: (): Promise<WithChange<StackMove>> => moved(stack.redo()),
   };
 }
 

@@ -79,8 +79,6 @@ interface Derived {
 export class PruneService {
   private readonly derived = new WeakMap<Network, Derived>();
   private saved: Saved | null = null;
-  private planSeq = 0;
-  private planChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ensureBackend: () => Promise<BackendInfo>,
@@ -115,28 +113,11 @@ export class PruneService {
 
   /**
    * The planned prune of the current network with its score before → after (prune-plan.ts).
-   * Plans run one at a time; a request overtaken by a newer one while it waited is dropped
-   * (AbortError), so a burst of edits costs one plan, not one per keystroke.
+   * `exitRate` is the rate the main thread scores with (measured, typed or published): the
+   * worker knows only the measured one. Bursts of edits are debounced by the store (prune-slice
+   * PLAN_DEBOUNCE_MS, one plan in flight at a time), not here.
    */
-  plan(specIn: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
-    const seq = ++this.planSeq;
-    const run = this.planChain
-      .catch(() => undefined)
-      .then(() => new Promise((r) => setTimeout(r, 0))) // let queued requests arrive
-      .then(() => {
-        if (seq !== this.planSeq)
-          throw new DOMException('Plan superseded by a newer edit', 'AbortError');
-        return this.planNow(specIn, recipe, exitRate);
-      });
-    this.planChain = run;
-    return run;
-  }
-
-  private async planNow(
-    specIn: PruneSpec,
-    recipe: Recipe,
-    exitRate: number | null,
-  ): Promise<PrunePlan> {
+  async plan(specIn: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
     const spec = validatePruneSpec(specIn);
     await this.ensureBackend();
     const net = this.requireNet();

@@ -1,11 +1,12 @@
 /**
  * The "Run recipe" methods of the worker's API (lab-api.ts spreads them in): run, resume, the
- * kept run and its discard, over ./recipe-run-service.ts; the .mnlc bytes go back transferred.
+ * kept run and its discard, over ./recipe-run-service.ts; the .mnlc bytes go back transferred, with
+ * the run's NetworkChange (./network-change.ts).
  */
-import * as Comlink from 'comlink';
 import type { CifarDataset } from '../core/data/types.ts';
 import type { WorkerJob } from './job-registry.ts';
 import type { JobProgress } from './lab-types.ts';
+import type { WithChange } from './network-change-types.ts';
 import type { RecipeRunService } from './recipe-run-service.ts';
 import type {
   RecipeRunOutcome,
@@ -21,21 +22,25 @@ export type RunJob = <T, P extends JobProgress>(
   fn: (signal: AbortSignal, report: (p: P) => void, job: WorkerJob) => Promise<T>,
 ) => Promise<T>;
 
-const withFile = (r: RecipeRunOutcome): RecipeRunOutcome =>
-  r.status === 'completed' ? Comlink.transfer(r, [r.file.bytes.buffer as ArrayBuffer]) : r;
+/** lab-api's `changed`: the result with its NetworkChange, marked for transfer with `extra`. */
+export type Changed = <T extends object>(r: T, extra?: ArrayBuffer[]) => Promise<WithChange<T>>;
 
 export function recipeRunApi(
   service: RecipeRunService,
   runJob: RunJob,
   dataset: () => CifarDataset | null,
+  changed: Changed,
 ) {
+  /** The outcome with its NetworkChange; a completed run's .mnlc bytes are transferred. */
+  const withFile = (r: RecipeRunOutcome): Promise<WithChange<RecipeRunOutcome>> =>
+    changed(r, r.status === 'completed' ? [r.file.bytes.buffer as ArrayBuffer] : []);
   return {
-    /** "Run recipe" on the current network; the .mnlc is transferred. */
+    /** "Run recipe" on the current network; the .mnlc is transferred, its change comes with it. */
     async runRecipe(
       id: string,
       request: RecipeRunRequest,
       onProgress: (p: RecipeRunProgress) => void,
-    ): Promise<RecipeRunOutcome> {
+    ): Promise<WithChange<RecipeRunOutcome>> {
       return withFile(
         await runJob(id, onProgress, (_s, report, job) =>
           service.run(request, dataset(), { job, report }),
@@ -46,7 +51,7 @@ export function recipeRunApi(
     async resumeRecipeRun(
       id: string,
       onProgress: (p: RecipeRunProgress) => void,
-    ): Promise<RecipeRunOutcome> {
+    ): Promise<WithChange<RecipeRunOutcome>> {
       return withFile(
         await runJob(id, onProgress, (_s, report, job) =>
           service.resume(dataset(), { job, report }),

@@ -17,6 +17,7 @@ import {
   type TrainingRecord,
 } from '../persist/session-db.ts';
 import type { CurrentNetwork } from './current-network.ts';
+import type { StackView } from './stack-state.ts';
 import type {
   MetricPoint,
   NetworkInfo,
@@ -35,6 +36,8 @@ import {
 export type LabEvent =
   | { kind: 'device-lost'; message: string }
   | { kind: 'storage-error'; message: string }
+  /** The undo stack's view after it loaded or kept a new network (./network-stack.ts). */
+  | { kind: 'stack'; view: StackView }
   | { kind: 'checkpoint'; epochsCompleted: number; epochs: number; saved: boolean };
 
 /** The saved training run as the main thread shows it (no tensors). */
