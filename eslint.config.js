@@ -19,6 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // Small files named for what they hold: source files in src/ stay under 300 lines of code
+    // (blank lines and comments not counted); tests and test helpers may be longer.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // Still over 300 (339): src/core/compress is out of bounds for the change that set the limit
+    // (issue 14, item 5); split it next, then drop this entry.
+    files: ['src/core/compress/structure/layer-chain.ts'],
+    rules: {
+      'max-lines': ['warn', { max: 300, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     // The core is framework-free: it runs the same in the worker and in Node (ARCHITECTURE.md).
     files: ['src/core/**/*.ts'],
     rules: {
@@ -30,6 +47,7 @@ export default tseslint.config(
             {
               group: [
                 '**/worker/*',
+                '**/client/*',
                 '**/store/*',
                 '**/panels/*',
                 '**/components/*',
@@ -53,7 +71,7 @@ export default tseslint.config(
           paths: ['react', 'react-dom', 'comlink', 'zustand', 'recharts'],
           patterns: [
             {
-              group: ['**/worker/*', '**/store/*', '**/panels/*', '**/components/*'],
+              group: ['**/worker/*', '**/client/*', '**/store/*', '**/panels/*', '**/components/*'],
               message: 'persist, protocol and format import nothing from the app or the worker.',
             },
           ],
@@ -71,7 +89,7 @@ export default tseslint.config(
           paths: ['comlink'],
           patterns: [
             {
-              group: ['**/worker/lab-client*', '**/worker/lab-api*', '**/worker/*-service*'],
+              group: ['**/client/*', '**/worker/lab-api*', '**/worker/*-service*'],
               message: 'Panels read the store; only store actions call the worker client.',
             },
           ],

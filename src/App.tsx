@@ -28,7 +28,7 @@ import { TrainPanel } from './panels/TrainPanel.tsx';
 import { parseBackendParam } from './store/backend-slice.ts';
 import { useLabStore } from './store/lab-store.ts';
 import type { View } from './store/view-url.ts';
-import { NETWORK_CHANGED_EVENT } from './worker/lab-client.ts';
+import { NETWORK_CHANGED_EVENT } from './client/lab-client.ts';
 
 let started = false;
 

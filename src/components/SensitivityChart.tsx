@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SensitivityReport } from '../worker/sensitivity-types.ts';
+import type { SensitivityReport } from '../protocol/sensitivity.ts';
 import {
   sensitivityChartData,
   type SensitivityKind,

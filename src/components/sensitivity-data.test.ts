@@ -2,7 +2,7 @@
 // percentage points or the loss increase against the base, second-order estimates (loss, widths
 // only) as extra series for the measured widths; the most sensitive layers at the narrowest width.
 import { describe, expect, it } from 'vitest';
-import type { SensitivityReport } from '../worker/sensitivity-types.ts';
+import type { SensitivityReport } from '../protocol/sensitivity.ts';
 import { candidateValues, mostSensitive, sensitivityChartData } from './sensitivity-data.ts';
 
 const report: SensitivityReport = {

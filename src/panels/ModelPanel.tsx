@@ -1,21 +1,20 @@
 /**
  * Model panel: import a checkpoint (drop / choose a .pth, .pt or .safetensors file, paste a URL,
- * or load the bundled example network), see what it held (format, architecture recognised or not, tensor table, parameter count,
- * share of exact zeros), evaluate the current network on the test split (main top-1 / top-5 and,
- * with an early-exit head, top-1 with early exit and the exit rate) and export it as a lab
- * checkpoint. Every slot keeps its height, so nothing jumps while jobs run.
+ * or load the bundled example network), see what it held (format, architecture recognised or
+ * not, tensor table, parameter count, share of exact zeros), evaluate the current network on the
+ * test split (components/ModelEvaluate.tsx) and export it as a lab checkpoint. The URL form and
+ * the import status are in components/ModelImport.tsx. Every slot keeps its height, so nothing
+ * jumps while jobs run.
  */
-import { useId, type FormEvent } from 'react';
 import { ExampleNetworkButton } from '../components/ExampleNetworkButton.tsx';
 import { ExportCurrent } from '../components/ExportCurrent.tsx';
 import { FileDrop } from '../components/FileDrop.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { StaleNote } from '../components/StaleNote.tsx';
+import { EvaluateCurrent } from '../components/ModelEvaluate.tsx';
+import { ImportStatus, UrlImport } from '../components/ModelImport.tsx';
+import { StatRows, type StatRow } from '../components/StatList.tsx';
 import { TensorTable } from '../components/TensorTable.tsx';
 import { formatBytes, formatCount, formatPercent } from '../format/format.ts';
 import { useLabStore } from '../store/lab-store.ts';
-import { staleReason } from '../store/stale.ts';
 import type { CheckpointReport, NetworkInfo } from '../worker/lab-types.ts';
 
 const FORMAT_NAMES: Record<CheckpointReport['format'], string> = {
@@ -32,103 +31,38 @@ const ORIGINS: Record<NetworkInfo['origin'], string> = {
   imported: 'imported',
 };
 
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="stat">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
-  );
-}
-
-function ImportStatus() {
-  const job = useLabStore((s) => s.jobs.model);
-  const error = useLabStore((s) => s.importError);
-  const notice = useLabStore((s) => s.importNotice);
-  const { cancelImport, dismissImportError } = useLabStore.getState();
-  return (
-    <div className="status-slot">
-      <JobInterrupted slot="model" kinds={['import']} />
-      {job ? (
-        <ProgressBar job={job} name="Import progress" onCancel={() => void cancelImport()} />
-      ) : error ? (
-        <div className="error" role="alert" data-testid="model-error">
-          <span>{error}</span>
-          <button type="button" className="small" onClick={dismissImportError}>
-            Dismiss
-          </button>
-        </div>
-      ) : notice ? (
-        <p className="notice" role="status" data-testid="model-notice">
-          {notice}
-        </p>
-      ) : (
-        <p className="idle-hint">No checkpoint imported yet.</p>
-      )}
-    </div>
-  );
-}
-
-function UrlImport({ disabled }: { disabled: boolean }) {
-  const id = useId();
-  const url = useLabStore((s) => s.importUrl);
-  const { setImportUrl, importFromUrl } = useLabStore.getState();
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void importFromUrl();
-  };
-  return (
-    <form className="url-import" onSubmit={submit}>
-      <label htmlFor={id} className="file-label">
-        Checkpoint URL
-      </label>
-      <div className="url-row">
-        <input
-          id={id}
-          type="url"
-          inputMode="url"
-          placeholder="https://raw.githubusercontent.com/…/model.pth"
-          value={url}
-          disabled={disabled}
-          onChange={(e) => setImportUrl(e.currentTarget.value)}
-        />
-        <button type="submit" disabled={disabled || url.trim() === ''}>
-          Import URL
-        </button>
-      </div>
-      <p className="hint">The server must allow cross-origin requests, as raw GitHub links do.</p>
-    </form>
-  );
+/** The imported checkpoint's figures ('—' before the first import). */
+function checkpointRows(report: CheckpointReport | null): StatRow[] {
+  const of = (f: (r: CheckpointReport) => string) => (report ? f(report) : '—');
+  return [
+    {
+      label: 'format',
+      value: of((r) => `${FORMAT_NAMES[r.format]}, ${formatBytes(r.bytes)}`),
+      testId: 'checkpoint-format',
+    },
+    {
+      label: 'architecture',
+      value: of((r) => r.architecture ?? 'not recognised'),
+      testId: 'checkpoint-architecture',
+    },
+    {
+      label: 'tensors',
+      value: of((r) => formatCount(r.tensorCount)),
+      testId: 'checkpoint-tensors',
+    },
+    { label: 'parameters', value: of((r) => formatCount(r.params)), testId: 'checkpoint-params' },
+    {
+      label: 'exact zeros',
+      value: of((r) => formatPercent(r.zeroShare)),
+      testId: 'checkpoint-zeros',
+    },
+  ];
 }
 
 function CheckpointStats({ report }: { report: CheckpointReport | null }) {
   return (
     <dl className="stats" data-testid="checkpoint-stats">
-      <Stat
-        label="format"
-        value={report ? `${FORMAT_NAMES[report.format]}, ${formatBytes(report.bytes)}` : '—'}
-        testId="checkpoint-format"
-      />
-      <Stat
-        label="architecture"
-        value={report ? (report.architecture ?? 'not recognised') : '—'}
-        testId="checkpoint-architecture"
-      />
-      <Stat
-        label="tensors"
-        value={report ? formatCount(report.tensorCount) : '—'}
-        testId="checkpoint-tensors"
-      />
-      <Stat
-        label="parameters"
-        value={report ? formatCount(report.params) : '—'}
-        testId="checkpoint-params"
-      />
-      <Stat
-        label="exact zeros"
-        value={report ? formatPercent(report.zeroShare) : '—'}
-        testId="checkpoint-zeros"
-      />
+      <StatRows rows={checkpointRows(report)} />
     </dl>
   );
 }
@@ -144,91 +78,6 @@ function networkText(n: NetworkInfo | null): string {
   const exit = n.extraOutputs.includes('exit') ? ', early-exit head' : '';
   const from = n.source ? ` from ${shortSource(n.source)}` : '';
   return `${n.name} (${ORIGINS[n.origin]}${from}; ${formatCount(n.params)} parameters${exit})`;
-}
-
-function EvaluateCurrent({ locked }: { locked: boolean }) {
-  const network = useLabStore((s) => s.network);
-  const testCount = useLabStore((s) => s.summary?.test?.count ?? null);
-  const job = useLabStore((s) => s.jobs.evaluate);
-  const result = useLabStore((s) => s.evalResult);
-  const error = useLabStore((s) => s.evalError);
-  const runs = useLabStore((s) => s.evalRuns);
-  const stale = useLabStore((s) => staleReason(s, { networkKey: s.evalResult?.networkKey }));
-  const { startEvaluation, cancelEvaluation } = useLabStore.getState();
-  const exit = result?.earlyExit ?? null;
-  const canRun = network !== null && testCount !== null && job === null && !locked;
-  return (
-    <div className="model-eval">
-      <div className="model-eval-head">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void startEvaluation()}
-          disabled={!canRun}
-        >
-          Evaluate on the test split
-        </button>
-        <span className="hint">
-          {testCount === null
-            ? 'Load a test split (Data panel) to evaluate.'
-            : `${formatCount(testCount)} test images`}
-        </span>
-      </div>
-      {job ? (
-        <ProgressBar
-          job={job}
-          name="Evaluation progress"
-          onCancel={() => void cancelEvaluation()}
-        />
-      ) : (
-        <div className="progress-slot">
-          <p
-            className={error ? 'status status-error' : 'status'}
-            role={error ? 'alert' : undefined}
-            data-testid="model-eval-status"
-          >
-            {error ??
-              (result
-                ? `Last run: ${formatCount(result.n)} images, ${result.model}` +
-                  (exit
-                    ? `; an image exits when the exit head's max softmax > ${exit.threshold}`
-                    : '') +
-                  (result.untrained ? ' (untrained)' : '') +
-                  '.'
-                : 'Not evaluated yet.')}
-          </p>
-        </div>
-      )}
-      <dl
-        className={`results model-results${stale ? ' stale' : ''}`}
-        data-testid="model-results"
-        data-runs={runs}
-        data-stale={stale !== null}
-      >
-        <Stat
-          label="top-1 (main)"
-          value={result ? formatPercent(result.top1) : '—'}
-          testId="model-top1"
-        />
-        <Stat
-          label="top-5 (main)"
-          value={result ? formatPercent(result.top5) : '—'}
-          testId="model-top5"
-        />
-        <Stat
-          label="top-1 (early exit)"
-          value={exit ? formatPercent(exit.top1) : result ? 'no exit head' : '—'}
-          testId="model-top1-exit"
-        />
-        <Stat
-          label="exit rate"
-          value={exit ? formatPercent(exit.exitRate, 1) : result ? 'n/a' : '—'}
-          testId="model-exit-rate"
-        />
-      </dl>
-      <StaleNote reason={stale} action="evaluate again" testId="model-eval-stale" />
-    </div>
-  );
 }
 
 export function ModelPanel() {

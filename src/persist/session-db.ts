@@ -1,7 +1,7 @@
 /**
  * The session's IndexedDB database ('micronet-lab-session', via the `idb` wrapper), so a worker
  * crash or a reload comes back to where the user was. The dataset lives in the separate
- * 'micronet-lab' cache (worker/dataset-cache.ts). Three object stores, one record each (key
+ * 'micronet-lab' cache (persist/dataset-cache.ts). Three object stores, one record each (key
  * 'current'):
  * - `network`: the current network as a lab checkpoint (core/io/lab-checkpoint.ts), with its
  *   origin; a network larger than SESSION_NETWORK_CAP_BYTES is not kept (the record is deleted);

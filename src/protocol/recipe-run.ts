@@ -1,9 +1,13 @@
 /**
- * The "Run recipe" job's request and the saved run a reload or a crash continues from: plain
- * data that the worker's recipe-run service takes, the store restarts and persist keeps
- * (persist/session-db.ts). The rest of the job's protocol is in worker/recipe-run-types.ts.
+ * Protocol of the "Run recipe" job (worker/recipe-run-service.ts, lab-api `runRecipe` /
+ * `resumeRecipeRun`): the request, the progress the worker reports (a JobProgress the generic
+ * progress bar shows, plus the pipeline's stage), the outcome, and the saved run a reload or a
+ * crash continues from (the store restarts it, persist/session-db.ts keeps it).
  */
+import type { PipelineStage } from '../core/compress/pipeline/pipeline-progress.ts';
 import type { Recipe } from '../core/recipe/index.ts';
+import type { JobProgress } from './job.ts';
+import type { NetworkInfo } from './network.ts';
 
 export interface RecipeRunRequest {
   /** The recipe to run (its fineTune says how to fine-tune). */
@@ -35,3 +39,55 @@ export interface SavedRecipeRun {
   note: string | null;
   savedAt: number;
 }
+
+export interface RecipeRunProgress extends JobProgress {
+  stage: PipelineStage;
+  /** 1-based prune step (prune, calibrate, fine-tune), else 1; images done for evaluate. */
+  step: number;
+  steps: number;
+  /** Share of the stage done, in [0, 1]. */
+  fraction: number;
+  /** Fine-tuning loss of the last metrics window (null outside fine-tuning). */
+  loss: number | null;
+}
+
+export interface RecipeRunFile {
+  fileName: string;
+  /** The compressed checkpoint (.mnlc). */
+  bytes: Uint8Array;
+}
+
+export interface RecipeRunCompleted {
+  status: 'completed';
+  recipe: Recipe;
+  top1: number;
+  /** Top-1 with early exit (= top1 without an exit head). */
+  top1EarlyExit: number;
+  exitRate: number;
+  exitThreshold: number;
+  hasExit: boolean;
+  score: number;
+  paramsTerm: number;
+  opsTerm: number;
+  paramsM: number;
+  opsM: number;
+  /** Test images evaluated, and how many the test split has. */
+  n: number;
+  testSize: number;
+  /** Wall time of the whole run (earlier sessions of a resumed run included). */
+  seconds: number;
+  resumedFrom: { stepsDone: number; epochsDone: number } | null;
+  file: RecipeRunFile;
+  /** The compressed network, now the current one. */
+  network: NetworkInfo;
+}
+
+export interface RecipeRunCancelled {
+  status: 'cancelled';
+  /** The last checkpoint's position (where "Resume" continues). */
+  stepsDone: number;
+  epochsDone: number;
+  seconds: number;
+}
+
+export type RecipeRunOutcome = RecipeRunCompleted | RecipeRunCancelled;

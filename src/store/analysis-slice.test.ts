@@ -8,7 +8,7 @@ const fake = vi.hoisted(() => ({
   analyse: null as null | ((o: AnalyseOptions) => Promise<AnalysisResult>),
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../client/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({

@@ -8,8 +8,8 @@
  */
 import type { StateCreator } from 'zustand';
 import type { AnalyseOptions, AnalysisResult, JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface AnalysisSettings {

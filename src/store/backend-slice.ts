@@ -9,7 +9,7 @@ import {
   type BackendName,
   type BackendPreference,
 } from '../worker/lab-types.ts';
-import { errorMessage, getLab } from '../worker/lab-client.ts';
+import { errorMessage, getLab } from '../client/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 
 export interface BackendValues {

@@ -11,8 +11,8 @@ import type {
   LoadResult,
   SampleImages,
 } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type { JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
 

@@ -5,8 +5,8 @@
  */
 import type { StateCreator } from 'zustand';
 import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import { measureInputOfEvaluation, pairOfEvaluation } from './history-pairs.ts';
 import type { LabState } from './lab-store.ts';
 

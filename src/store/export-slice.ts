@@ -10,8 +10,8 @@
  */
 import type { StateCreator } from 'zustand';
 import type { CompressedExportFile, JobProgress, TorchExportResult } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import { recipeJson } from '../core/recipe/index.ts';
 import type { LabState } from './lab-store.ts';
 

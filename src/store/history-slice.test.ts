@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => ({
   importNetworkId: 7,
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../client/lab-client.ts', () => {
   let n = 0;
   const net = (): NetworkInfo => ({
     name: 'tiny',

@@ -15,7 +15,7 @@ import type {
   TrainConfig,
   TrainSummary,
 } from '../worker/lab-types.ts';
-import { WorkerLostError } from '../worker/worker-watchdog.ts';
+import { WorkerLostError } from '../client/worker-watchdog.ts';
 
 interface Pending {
   method: string;
@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => ({
   lost: null as ((reason: string) => void) | null,
 }));
 
-vi.mock('../worker/lab-client.ts', async () => {
+vi.mock('../client/lab-client.ts', async () => {
   const { changeOf } = await import('./network-change.test-helpers.ts');
   /** Calls that may change the network answer with their NetworkChange. */
   const changing = new Set(['evaluate', 'train', 'resumeRun']);

@@ -1,6 +1,6 @@
 /**
  * Interrupted-jobs slice: when the worker is lost (crash, hang, WebGPU device loss, or a wasm
- * abort / out-of-memory error from any call — worker/lab-client.ts), every job that was running
+ * abort / out-of-memory error from any call — client/lab-client.ts), every job that was running
  * in it is recorded with its JobSpec and the reason, at once (before the jobs' own calls reject).
  * The recovery slice replaces the worker and restores backend, dataset and network; then each
  * record offers "Restart job" (the same job, same settings: ./job-restart.ts), or says that the

@@ -5,7 +5,7 @@
  * button would. A recipe run whose checkpoint was kept resumes from it instead.
  */
 import { recipeJson, type Recipe } from '../core/recipe/index.ts';
-import type { RecipeRunRequest } from '../worker/recipe-run-types.ts';
+import type { RecipeRunRequest } from '../protocol/recipe-run.ts';
 import type { JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
 

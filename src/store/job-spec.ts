@@ -7,7 +7,7 @@
  */
 import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
 import type { ImportSource, TrainConfig } from '../worker/lab-types.ts';
-import type { RecipeRunRequest } from '../worker/recipe-run-types.ts';
+import type { RecipeRunRequest } from '../protocol/recipe-run.ts';
 import type { AnalysisSettings } from './analysis-slice.ts';
 import type { JobKind, JobState } from './jobs-slice.ts';
 import type { ScheduleSettings } from './prune-edit.ts';

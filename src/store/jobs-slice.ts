@@ -6,7 +6,7 @@
 import type { StateCreator } from 'zustand';
 import { estimateEta } from '../format/format.ts';
 import type { JobProgress } from '../worker/lab-types.ts';
-import { getLab, newJobId } from '../worker/lab-client.ts';
+import { getLab, newJobId } from '../client/lab-client.ts';
 import { onJobBegin, onJobFinish, type JobSpec } from './job-spec.ts';
 import type { LabState } from './lab-store.ts';
 

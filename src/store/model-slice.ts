@@ -12,8 +12,8 @@ import type {
   ModelInfo,
   NetworkInfo,
 } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import { EXAMPLE_NETWORK_NAME, exampleNetworkUrl } from './example-network.ts';
 import { importRun } from './history-runs.ts';

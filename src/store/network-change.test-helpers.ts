@@ -1,10 +1,10 @@
 /**
  * NetworkChange values for store tests with a fake worker: what a network-changing call returns
- * (worker/network-change-types.ts), built from the network info and, where the test scores, its
+ * (protocol/network-change.ts), built from the network info and, where the test scores, its
  * score inputs (the key is theirs).
  */
 import type { NetworkInfo, ScoreInputs } from '../worker/lab-types.ts';
-import type { NetworkChange } from '../worker/network-change-types.ts';
+import type { NetworkChange } from '../protocol/network-change.ts';
 
 export function changeOf(
   network: NetworkInfo | null,

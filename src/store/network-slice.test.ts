@@ -10,14 +10,14 @@ import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/
 import { initWeights } from '../core/graph/params.ts';
 import { buildTinyNet } from '../core/models/tiny.ts';
 import type { NetworkInfo, PrunePlan, ScoreInputs } from '../worker/lab-types.ts';
-import type { NetworkChange } from '../worker/network-change-types.ts';
+import type { NetworkChange } from '../protocol/network-change.ts';
 
 const fake = vi.hoisted(() => ({
   calls: [] as string[],
   answers: {} as Record<string, (...args: unknown[]) => unknown>,
 }));
 
-vi.mock('../worker/lab-client.ts', () => ({
+vi.mock('../client/lab-client.ts', () => ({
   // Any method: recorded, answered by fake.answers (null when the test gave no answer).
   getLab: () =>
     new Proxy(

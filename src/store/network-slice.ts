@@ -2,7 +2,7 @@
  * Network slice: the worker's current network as the store knows it (its info and content key),
  * and the one owner of "the network changed". Every worker call that may change the network
  * (train, evaluate, import — example and History restore included —, prune, schedule, recipe
- * run, undo / redo, session restore) returns a NetworkChange (worker/network-change-types.ts);
+ * run, undo / redo, session restore) returns a NetworkChange (protocol/network-change.ts);
  * its caller hands it to applyNetworkChange, which sets in one update what the panels show of
  * the network: its info and key, the Score panel's inputs (a new network drops the accuracy
  * measured on the old one), whether the Spectra analysis still fits it, and the pruning schedule
@@ -12,8 +12,8 @@
 import type { StateCreator } from 'zustand';
 import { stableJson } from '../core/util/stable-json.ts';
 import type { NetworkInfo } from '../worker/lab-types.ts';
-import { getLab } from '../worker/lab-client.ts';
-import type { NetworkChange } from '../worker/network-change-types.ts';
+import { getLab } from '../client/lab-client.ts';
+import type { NetworkChange } from '../protocol/network-change.ts';
 import type { LabState } from './lab-store.ts';
 import { prepareScoreInputs, type PreparedScoreInputs } from './score-compute.ts';
 import { scored } from './score-slice.ts';

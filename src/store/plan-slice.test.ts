@@ -13,7 +13,7 @@ import type {
   PlanResponse,
   SensitivityRequest,
   SensitivityResult,
-} from '../worker/sensitivity-types.ts';
+} from '../protocol/sensitivity.ts';
 
 interface PendingSensitivity {
   id: string;
@@ -32,7 +32,7 @@ const fake = vi.hoisted(() => ({
   cancelled: [] as string[],
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../client/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({

@@ -6,8 +6,8 @@
  */
 import type { StateCreator } from 'zustand';
 import { validateRecipe } from '../core/recipe/index.ts';
-import { errorMessage, getLab } from '../worker/lab-client.ts';
-import type { PlanRequest } from '../worker/sensitivity-types.ts';
+import { errorMessage, getLab } from '../client/lab-client.ts';
+import type { PlanRequest } from '../protocol/sensitivity.ts';
 import type { LabState } from './lab-store.ts';
 import { sensitivityStale } from './sensitivity-slice.ts';
 import {

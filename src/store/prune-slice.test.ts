@@ -16,7 +16,7 @@ import type {
   ScheduleRequest,
   ScheduleSaved,
 } from '../worker/lab-types.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 
 interface PlanCall {
   spec: PruneSpec;
@@ -36,7 +36,7 @@ const fake = vi.hoisted(() => ({
       ) => Promise<WithChange<ScheduleOutcome>>),
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../client/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({

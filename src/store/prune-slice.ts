@@ -21,8 +21,8 @@ import type {
   ScheduleIteration,
   ScheduleSaved,
 } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import { pruneRun, scheduleRun } from './history-runs.ts';
 import { sliceInput } from './measure-records.ts';

@@ -10,7 +10,7 @@ import {
   validateRecipe,
   type Recipe,
 } from '../core/recipe/index.ts';
-import type { PlanResponse } from '../worker/sensitivity-types.ts';
+import type { PlanResponse } from '../protocol/sensitivity.ts';
 import { quantChoices, withQuantChoices } from './recipe-edit.ts';
 import {
   editProposal,

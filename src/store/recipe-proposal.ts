@@ -8,7 +8,7 @@
  * writes it (core/compress/sensitivity sparsityTarget).
  */
 import { canonicalRecipe, type LayerBits, type Recipe } from '../core/recipe/index.ts';
-import type { PlanResponse } from '../worker/sensitivity-types.ts';
+import type { PlanResponse } from '../protocol/sensitivity.ts';
 import { BIT_CHOICES, roundSparsity, SPARSITY_MAX } from './recipe-edit.ts';
 
 export interface ProposalRow {

@@ -5,7 +5,7 @@
  * record of a finished run, and the one-line description of a kept run.
  */
 import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
-import type { RecipeRunCompleted, SavedRecipeRun } from '../worker/recipe-run-types.ts';
+import type { RecipeRunCompleted, SavedRecipeRun } from '../protocol/recipe-run.ts';
 import { eligibilityOf, FULL_TEST, type EligibilityStatus } from './eligibility.ts';
 import type { RecordInput } from './history-runs.ts';
 import type { LabState } from './lab-store.ts';

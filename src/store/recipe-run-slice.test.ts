@@ -13,7 +13,7 @@ import type {
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../worker/recipe-run-types.ts';
+} from '../protocol/recipe-run.ts';
 import type { RecordInput } from './history-runs.ts';
 
 interface Pending {
@@ -29,7 +29,7 @@ const fake = vi.hoisted(() => ({
   discarded: 0,
 }));
 
-vi.mock('../worker/lab-client.ts', async () => {
+vi.mock('../client/lab-client.ts', async () => {
   const { changeOf } = await import('./network-change.test-helpers.ts');
   /** The outcome with its NetworkChange: the compressed network (key 'tiny#run') when completed. */
   const changed = (r: RecipeRunOutcome) => ({

@@ -9,14 +9,14 @@
  * crash, see ./recipe-run-recovery.ts), "Discard" forgets it.
  */
 import type { StateCreator } from 'zustand';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type {
   RecipeRunCompleted,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../worker/recipe-run-types.ts';
+} from '../protocol/recipe-run.ts';
 import { recipeJson } from '../core/recipe/index.ts';
 import type { LabState } from './lab-store.ts';
 import {

@@ -9,7 +9,7 @@ import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/
 import { initWeights } from '../core/graph/params.ts';
 import { buildTinyNet } from '../core/models/tiny.ts';
 import type { EvalResult, NetworkInfo, ScoreInputs } from '../worker/lab-types.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 
 const tiny = buildTinyNet();
 const weights = initWeights(tiny, 1);
@@ -32,7 +32,7 @@ const inputs: ScoreInputs = {
 
 const fake = vi.hoisted(() => ({ n: 10_000 }));
 
-vi.mock('../worker/lab-client.ts', () => ({
+vi.mock('../client/lab-client.ts', () => ({
   getLab: () => ({
     scoreInputs: () => Promise.resolve({ ...inputs }),
     exportCheckpoint: () =>

@@ -7,7 +7,7 @@
 import type { StateCreator } from 'zustand';
 import { getHistoryDb } from '../persist/history-db.ts';
 import { StorageError } from '../persist/storage-error.ts';
-import { errorMessage } from '../worker/lab-client.ts';
+import { errorMessage } from '../client/lab-client.ts';
 import type { LabState } from './lab-store.ts';
 import {
   mergeMeasurement,

@@ -19,7 +19,7 @@ import type {
   TrainConfig,
   TrainSummary,
 } from '../worker/lab-types.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 
 interface Resume {
   id: string;
@@ -39,7 +39,7 @@ const fake = vi.hoisted(() => ({
   event: null as ((e: LabEvent) => void) | null,
 }));
 
-vi.mock('../worker/lab-client.ts', async () => {
+vi.mock('../client/lab-client.ts', async () => {
   const { changeOf } = await import('./network-change.test-helpers.ts');
   const change = () => changeOf(fake.restore.network, fake.inputs as ScoreInputs | null);
   let n = 0;

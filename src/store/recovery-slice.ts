@@ -25,9 +25,9 @@ import {
   onLabEvent,
   onLabLost,
   type LabEvent,
-} from '../worker/lab-client.ts';
+} from '../client/lab-client.ts';
 import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 import type { SessionRestore } from '../worker/session-service.ts';
 import { JOBS_DEFAULT } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';

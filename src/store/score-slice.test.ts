@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => ({
   cancelled: [] as string[],
 }));
 
-vi.mock('../worker/lab-client.ts', () => {
+vi.mock('../client/lab-client.ts', () => {
   let n = 0;
   return {
     getLab: () => ({

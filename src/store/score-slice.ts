@@ -6,24 +6,21 @@
  * cancelled at once), or on the full test set on demand. The recipe round-trips through
  * `?recipe=` (core/recipe/recipe-url.ts) with history.replaceState, throttled while a slider is
  * dragged. The score inputs of the current network come with every NetworkChange
- * (network-slice.ts applyNetworkChange).
+ * (network-slice.ts applyNetworkChange). Measuring lives in ./score-measure.ts, the URL writes
+ * in ./recipe-url-writer.ts.
  */
 import type { StateCreator } from 'zustand';
-import { estimateEta } from '../format/format.ts';
+import { errorMessage, getLab } from '../client/lab-client.ts';
 import {
   canonicalRecipe,
   readRecipeParam,
   recipeJson,
-  searchWithRecipe,
   type CountingProfile,
   type Recipe,
 } from '../core/recipe/index.ts';
-import type { JobProgress, MeasureOptions, RecipeMeasurement } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort, newJobId } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
-import { onJobBegin } from './job-spec.ts';
-import { jobState, type JobState } from './jobs-slice.ts';
+import type { JobState } from './jobs-slice.ts';
 import type { LabState } from './lab-store.ts';
+import { urlWriter } from './recipe-url-writer.ts';
 import {
   withBits,
   withCountingProfile,
@@ -41,21 +38,21 @@ import {
   type PreparedScoreInputs,
   type ScoreOutcome,
 } from './score-compute.ts';
+import {
+  createMeasurer,
+  type MeasureKind,
+  type MeasureState,
+  type Measurement,
+} from './score-measure.ts';
 
-export const MEASURE_DEBOUNCE_MS = 400;
-/** The validation slice: the first 500 test records. */
-export const VALIDATION_LIMIT = 500;
-const URL_WRITE_MS = 250;
-
-export type MeasureKind = 'validation' | 'full';
-/** idle → pending (edit settling) → measuring → done | error (per the current recipe). */
-export type MeasureState = 'idle' | 'pending' | 'measuring' | 'done' | 'error';
-
-export interface Measurement extends RecipeMeasurement {
-  kind: MeasureKind;
-  /** recipeJson() of the recipe measured: compare with the current one to spot a stale figure. */
-  recipeKey: string;
-}
+export {
+  MEASURE_DEBOUNCE_MS,
+  VALIDATION_LIMIT,
+  measureBlocker,
+  type MeasureKind,
+  type MeasureState,
+  type Measurement,
+} from './score-measure.ts';
 
 export interface ScoreValues {
   recipe: Recipe;
@@ -127,17 +124,6 @@ export const SCORE_DEFAULT: ScoreValues = {
   sliderHeld: false,
 };
 
-/** Why the current recipe cannot be measured now, or null when it can. */
-export function measureBlocker(s: LabState): string | null {
-  if (!s.scoreInputs) return 'No current network: import, train or evaluate one first.';
-  if (!s.summary?.test) return 'Load a test split (Data panel) to measure accuracy.';
-  if (s.backendStatus !== 'ready') return 'Waiting for the backend.';
-  const j = s.jobs;
-  if (j.train || j.evaluate || j.model || j.analyse || j.prune || j.sensitivity)
-    return 'The network is busy (training, evaluating, importing, analysing, pruning or measuring sensitivity).';
-  return null;
-}
-
 /** Score fields for `recipe` on the current inputs (synchronous). */
 export function scored(
   inputs: PreparedScoreInputs | null,
@@ -150,125 +136,12 @@ export function scored(
   return { score: r.score, layerSparsity: r.layerSparsity, scoreError: r.error, exitRate };
 }
 
-/** Trailing-edge throttle of URL writes (browsers limit replaceState calls). */
-function urlWriter(): (recipe: Recipe) => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let latest: Recipe = {};
-  let lastWrite = -Infinity;
-  const write = () => {
-    timer = null;
-    lastWrite = Date.now();
-    if (typeof window === 'undefined') return;
-    const { pathname, search, hash } = window.location;
-    const next = `${pathname}${searchWithRecipe(search, latest)}${hash}`;
-    if (next !== `${pathname}${search}${hash}`)
-      window.history.replaceState(window.history.state, '', next);
-  };
-  return (recipe) => {
-    latest = recipe;
-    if (timer !== null) return;
-    const wait = Math.max(0, lastWrite + URL_WRITE_MS - Date.now());
-    if (wait === 0) write();
-    else timer = setTimeout(write, wait);
-  };
-}
-
 export const createScoreSlice: StateCreator<LabState, [], [], ScoreSlice> = (set, get) => {
-  let debounce: ReturnType<typeof setTimeout> | null = null;
   const writeUrl = urlWriter();
-
-  const clearDebounce = () => {
-    if (debounce !== null) clearTimeout(debounce);
-    debounce = null;
-  };
-
-  const cancelRunning = () => {
-    const job = get().measureJob;
-    if (!job) return;
-    set({ measureJob: null, measureKind: null });
-    void getLab()
-      .cancel(job.id)
-      .catch(() => undefined);
-  };
-
-  const report = (id: string, p: JobProgress) =>
-    set((s) => {
-      const job = s.measureJob;
-      if (job?.id !== id) return {};
-      const etaSeconds = p.etaSeconds ?? estimateEta(p.done, p.total, job.startedAt, Date.now());
-      return { measureJob: { ...job, progress: { ...p, etaSeconds } } };
-    });
-
-  const measure = async (kind: MeasureKind): Promise<void> => {
-    clearDebounce();
-    cancelRunning();
-    const s = get();
-    const blocker = measureBlocker(s);
-    if (blocker) {
-      set({ measureState: 'idle', measureError: null });
-      return;
-    }
-    const recipe = s.recipe;
-    const recipeKey = recipeJson(recipe);
-    const id = newJobId('measure');
-    const label =
-      kind === 'full' ? 'Measuring on the full test split' : 'Measuring on the validation slice';
-    const job = jobState(id, 'measure', label, { kind: 'measure', measureKind: kind, recipe });
-    set((st) => ({
-      measureJob: job,
-      measureKind: kind,
-      measureState: 'measuring',
-      measureError: null,
-      interruptedJobs: onJobBegin(st.interruptedJobs, 'measure'),
-    }));
-    const options: MeasureOptions = { limit: kind === 'full' ? null : VALIDATION_LIMIT };
-    try {
-      const r = await getLab().measureRecipe(
-        id,
-        recipe,
-        options,
-        callback((p: JobProgress) => report(id, p)),
-      );
-      if (get().measureJob?.id !== id) return;
-      const m: Measurement = { ...r, kind, recipeKey };
-      set({
-        measureState: 'done',
-        ...(kind === 'full' ? { fullMeasurement: m } : { measurement: m }),
-      });
-      void get().addMeasurement({
-        ...m,
-        model: s.scoreInputs?.network.name ?? 'unknown',
-        source: 'score',
-      });
-      void get().recordRun({ kind: 'edit', measurement: m });
-    } catch (err) {
-      if (get().measureJob?.id !== id) return;
-      if (isAbort(err) || isWorkerLost(err)) set({ measureState: 'idle' });
-      else set({ measureState: 'error', measureError: errorMessage(err) });
-    } finally {
-      if (get().measureJob?.id === id) set({ measureJob: null, measureKind: null });
-    }
-  };
-
-  const startDebounce = () => {
-    clearDebounce();
-    debounce = setTimeout(() => {
-      debounce = null;
-      if (!get().sliderHeld) void measure('validation');
-    }, MEASURE_DEBOUNCE_MS);
-  };
-
-  /** After an edit: cancel the running measurement and measure again once edits settle. */
-  const scheduleMeasure = () => {
-    clearDebounce();
-    cancelRunning();
-    if (measureBlocker(get())) {
-      set({ measureState: 'idle' });
-      return;
-    }
-    set({ measureState: 'pending', measureError: null });
-    startDebounce();
-  };
+  const { clearDebounce, cancelRunning, measure, startDebounce, scheduleMeasure } = createMeasurer(
+    set,
+    get,
+  );
 
   const edit = (change: (r: Recipe) => Recipe) => {
     const s = get();

@@ -7,9 +7,9 @@
  */
 import type { StateCreator } from 'zustand';
 import type { JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
-import type { SensitivityResult } from '../worker/sensitivity-types.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
+import type { SensitivityResult } from '../protocol/sensitivity.ts';
 import { recipeJson } from '../core/recipe/index.ts';
 import type { LabState } from './lab-store.ts';
 import type { StaleReason } from './stale.ts';

@@ -7,9 +7,9 @@
  * (network-slice.ts currentNetworkKey), so results of an earlier network are labelled stale.
  */
 import type { StateCreator } from 'zustand';
-import { errorMessage, getLab } from '../worker/lab-client.ts';
+import { errorMessage, getLab } from '../client/lab-client.ts';
 import type { StackMove } from '../worker/network-stack.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 import type { StackView } from '../worker/stack-state.ts';
 import type { LabState } from './lab-store.ts';
 

@@ -5,11 +5,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { recipeJson } from '../core/recipe/index.ts';
 import type { TorchExportResult } from '../worker/lab-types.ts';
-import type { SensitivityResult } from '../worker/sensitivity-types.ts';
+import type { SensitivityResult } from '../protocol/sensitivity.ts';
 
 const fake = vi.hoisted(() => ({ key: 'net#1', exports: [] as unknown[][] }));
 
-vi.mock('../worker/lab-client.ts', () => ({
+vi.mock('../client/lab-client.ts', () => ({
   getLab: () => ({
     networkKey: () => Promise.resolve(fake.key),
     cancel: () => Promise.resolve(true),

@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NetworkInfo, TrainSummary } from '../worker/lab-types.ts';
-import type { WithChange } from '../worker/network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 import type { StackView } from '../worker/stack-state.ts';
 import { needsTrainConfirm, trainEndNote, trainReplaceNote } from './train-replace.ts';
 
@@ -32,7 +32,7 @@ const fake = vi.hoisted(() => ({
   trains: [] as { resolve: (s: TrainSummary) => void }[],
 }));
 
-vi.mock('../worker/lab-client.ts', async () => {
+vi.mock('../client/lab-client.ts', async () => {
   const { changeOf } = await import('./network-change.test-helpers.ts');
   return {
     getLab: () => ({

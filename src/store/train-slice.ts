@@ -14,8 +14,8 @@ import type {
   TrainSummary,
 } from '../worker/lab-types.ts';
 import type { StackView } from '../worker/stack-state.ts';
-import { callback, errorMessage, getLab } from '../worker/lab-client.ts';
-import { isWorkerLost } from '../worker/worker-watchdog.ts';
+import { callback, errorMessage, getLab } from '../client/lab-client.ts';
+import { isWorkerLost } from '../client/worker-watchdog.ts';
 import type { LabState } from './lab-store.ts';
 import type { TrainResume } from './recovery-slice.ts';
 import { trainRun } from './history-runs.ts';

@@ -5,7 +5,7 @@
  */
 import { loadCifarFromFiles, loadCifarFromStream } from '../core/data/load-dataset.ts';
 import type { CifarDataset, LoadProgress } from '../core/data/types.ts';
-import { clearDataset, loadDataset, readCacheInfo, saveDataset } from './dataset-cache.ts';
+import { clearDataset, loadDataset, readCacheInfo, saveDataset } from '../persist/dataset-cache.ts';
 import type { CacheInfo, DatasetSummary, JobProgress, LoadResult, SplitName } from './lab-types.ts';
 import { freshSeed, sampleImages } from './sample-images.ts';
 

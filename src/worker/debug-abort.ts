@@ -2,7 +2,7 @@
  * Test hook (lab-api's debugAbort, window.__lab.debugAbortWorker()): from now on every job in
  * this worker fails at its start as tfjs-wasm does after an Emscripten abort() — the worker keeps
  * answering pings, only its calls fail — so the main thread's detection of a broken worker
- * (worker-watchdog.ts brokenWorkerReason) can be exercised end to end.
+ * (client/worker-watchdog.ts brokenWorkerReason) can be exercised end to end.
  */
 
 /** The message Emscripten's abort() throws in a release build. */

@@ -4,39 +4,28 @@
  * Comlink.proxy progress callback; big arrays go back with Comlink.transfer. The trainer and the
  * model service share one current network (trained, imported or built for an evaluation); every
  * call that may change it returns its result with one NetworkChange (./network-change.ts), so the
- * main thread never asks again.
+ * main thread never asks again. The Score, Pruning, "Run recipe", undo-stack and bench / debug
+ * methods come from ./score-api.ts, ./prune-api.ts, ./recipe-run-api.ts, ./network-stack.ts and
+ * ./debug-api.ts.
  */
 import * as Comlink from 'comlink';
 import { pruneSchedule } from '../core/compress/prune/index.ts';
-import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
+import type { Recipe } from '../core/recipe/index.ts';
 import { AnalysisService, spectraBuffers } from './analysis-service.ts';
-import {
-  debugInfo,
-  debugLoseDevice,
-  deviceWasLost,
-  initBackend,
-  onDeviceLost,
-} from './backend-init.ts';
-import {
-  runBenchmark,
-  runCheckpointBenchmark,
-  type BenchmarkRequest,
-  type CheckpointBenchmarkRequest,
-} from './bench-service.ts';
+import { deviceWasLost, initBackend, onDeviceLost } from './backend-init.ts';
 import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
-import { debugAbort, throwIfDebugAborted } from './debug-abort.ts';
-import { debugUseNetwork, type DebugNetworkRequest } from './debug-network.ts';
+import { throwIfDebugAborted } from './debug-abort.ts';
+import { debugApi } from './debug-api.ts';
+import { ExportService } from './export-service.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
-import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
-import { changeBuffers, readNetworkChange, withChange } from './network-change.ts';
-import type { NetworkChange, WithChange } from './network-change-types.ts';
 import type {
+  AnalyseOptions,
+  AnalysisResult,
   BackendInfo,
   BackendPreference,
   CacheInfo,
   CompressedExportResult,
-  DebugInfo,
   EvalConfig,
   EvalResult,
   ExportResult,
@@ -44,40 +33,25 @@ import type {
   ImportSource,
   JobProgress,
   LoadResult,
-  MeasureOptions,
   MetricPoint,
   ModelInfo,
-  AnalyseOptions,
-  AnalysisResult,
-  PruneOutcome,
-  PrunePlan,
-  ScheduleIteration,
-  ScheduleOutcome,
-  ScheduleRequest,
-  ScheduleSaved,
-  RecipeMeasurement,
-  ScoreInputs,
   TorchExportResult,
   TrainConfig,
   TrainSummary,
 } from './lab-types.ts';
-import { ExportService } from './export-service.ts';
 import { ModelService } from './model-service.ts';
-import { PRUNE_SLICE_IMAGES, pruneWithAccuracy } from './prune-accuracy.ts';
+import { changeBuffers, readNetworkChange, withChange } from './network-change.ts';
+import type { NetworkChange, WithChange } from '../protocol/network-change.ts';
+import { NetworkStack, stackApi, stackLabel } from './network-stack.ts';
+import { pruneApi } from './prune-api.ts';
 import { PruneService } from './prune-service.ts';
 import { recipeRunApi } from './recipe-run-api.ts';
 import { RecipeRunService } from './recipe-run-service.ts';
 import { RecipeRunStore } from './recipe-run-store.ts';
+import { scoreApi } from './score-api.ts';
 import { ScoreService } from './score-service.ts';
 import { sensitivityCore } from './sensitivity-core.ts';
 import { SensitivityService } from './sensitivity-service.ts';
-import type {
-  PlanRequest,
-  PlanResponse,
-  SensitivityRequest,
-  SensitivityResult,
-} from './sensitivity-types.ts';
-import { NetworkStack, stackApi, stackLabel } from './network-stack.ts';
 import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
 import { TorchExportService } from './torch-export-service.ts';
 import { torchPackageFiles } from './torch-package.ts';
@@ -155,25 +129,8 @@ export function createLabApi() {
       backendReady ??= initBackend(pref);
       return backendReady;
     },
-    debugInfo(): Promise<DebugInfo> {
-      return debugInfo();
-    },
-    /** Throughput benchmark on the selected backend (bench/browser-throughput.ts uses it). */
-    async benchmark(request: BenchmarkRequest) {
-      await ensureBackend();
-      return runBenchmark(request);
-    },
-    /** A real checkpoint's evaluation on the selected backend (bench/browser-osi.ts uses it). */
-    async benchmarkCheckpoint(request: CheckpointBenchmarkRequest) {
-      await ensureBackend();
-      return runCheckpointBenchmark(request);
-    },
-    /** Debug: a checkpoint's logits on the first test records (bench/osi-logits.ts uses it). */
-    logitsOfCheckpoint: (r: LogitsProbeRequest) =>
-      ensureBackend().then(() => logitsOfCheckpoint(r)),
-    /** Debug: a zoo network (optionally factorized) as the current one (bench/browser-score-drag.ts). */
-    debugUseNetwork: (r: DebugNetworkRequest) =>
-      ensureBackend().then(() => debugUseNetwork(current, r)),
+    /** Bench, debug and test hooks (./debug-api.ts). */
+    ...debugApi(ensureBackend, current),
     cancel(id: string): boolean {
       return jobs.cancel(id);
     },
@@ -199,21 +156,6 @@ export function createLabApi() {
       () => session.persistNetwork(),
       (move) => changed(move),
     ),
-    /** Test hook: an uncaught error in the worker (its 'error' event reaches the main thread). */
-    debugCrash(): void {
-      setTimeout(() => {
-        throw new Error('simulated worker crash (test hook)');
-      }, 0);
-    },
-    /** Test hook: every later job fails as after a wasm abort (./debug-abort.ts). */
-    debugAbort(): void {
-      debugAbort();
-    },
-    /** Test hook: destroys the WebGPU device (false when the backend is not WebGPU). */
-    debugLoseDevice(): boolean {
-      return debugLoseDevice();
-    },
-
     async loadFiles(id: string, files: File[], onProgress: OnProgress): Promise<LoadResult> {
       return withTransfer(await runJob(id, onProgress, (s, r) => data.loadFiles(files, s, r)));
     },
@@ -336,52 +278,8 @@ export function createLabApi() {
       return Comlink.transfer(r, [r.bytes.buffer as ArrayBuffer]);
     },
 
-    /**
-     * What the Score panel scores recipes with on the main thread (null without a current
-     * network); the profile's quantile buffers are transferred. History reads it for measured
-     * edits; after a network change the NetworkChange brings it.
-     */
-    async scoreInputs(): Promise<ScoreInputs | null> {
-      const r = await scores.inputs();
-      if (!r) return null;
-      return Comlink.transfer(
-        r,
-        r.profile.layers.map((l) => l.quantiles.buffer as ArrayBuffer),
-      );
-    },
-    /**
-     * Accuracy of the current network with `recipe` applied to a copy, on the first
-     * `options.limit` test records (default 500; null = all); cancellable by `id`.
-     */
-    measureRecipe(
-      id: string,
-      recipe: Recipe,
-      options: MeasureOptions,
-      onProgress: OnProgress,
-    ): Promise<RecipeMeasurement> {
-      return runJob(id, onProgress, (signal, report) =>
-        scores.measure(recipe, options, data.current, { signal, report }),
-      );
-    },
-
-    /**
-     * Per-layer sensitivity of the current network on the first `request.images` test records
-     * (each layer alone at each candidate width and sparsity, plus the Hessian-trace estimate);
-     * cancellable by `id`. The report is kept for planRecipe.
-     */
-    measureSensitivity(
-      id: string,
-      request: SensitivityRequest,
-      onProgress: OnProgress,
-    ): Promise<SensitivityResult> {
-      return runJob(id, onProgress, (signal, report) =>
-        sensitivity.measure(request, data.current, { signal, report }),
-      );
-    },
-    /** A recipe proposed from the kept sensitivity report (nothing is applied). */
-    planRecipe(request: PlanRequest): Promise<PlanResponse> {
-      return sensitivity.plan(request);
-    },
+    /** The Score panel: scoreInputs, measureRecipe, measureSensitivity, planRecipe. */
+    ...scoreApi(scores, sensitivity, runJob, () => data.current),
 
     /** K-FAC spectra per layer and the Hessian spectrum of the current network (Spectra panel). */
     async analyse(
@@ -394,50 +292,12 @@ export function createLabApi() {
       );
       return Comlink.transfer(r, spectraBuffers(r));
     },
-    /**
-     * A planned prune of the current network (nothing changes) with its score before → after,
-     * scored at `exitRate`: the main thread's choice (measured, typed or published).
-     */
-    planPrune(spec: PruneSpec, recipe: Recipe, exitRate: number | null): Promise<PrunePlan> {
-      return pruner.plan(spec, recipe, exitRate);
-    },
-    /**
-     * One-shot prune: the smaller network becomes the current one; top-1 on the first
-     * `sliceImages` test images (0: skip) before and after.
-     */
-    prune(
-      id: string,
-      spec: PruneSpec,
-      onProgress: OnProgress,
-      sliceImages = PRUNE_SLICE_IMAGES,
-    ): Promise<WithChange<PruneOutcome>> {
-      return runJob(id, onProgress, (signal, report) =>
-        pruneWithAccuracy(
-          { current, networkKey: () => scores.networkKey(), data: data.current },
-          () => pruner.prune(spec, { signal, report }),
-          { images: sliceImages, signal, report },
-        ),
-      ).then((r) => changed(r));
-    },
-    /** The gradual schedule (or its resumption); per-iteration records through onIteration. */
-    runPruneSchedule(
-      id: string,
-      spec: PruneSpec,
-      request: ScheduleRequest,
-      onIteration: (r: ScheduleIteration) => void,
-      onProgress: OnProgress,
-    ): Promise<WithChange<ScheduleOutcome>> {
-      return runJob(id, onProgress, (signal, report) =>
-        pruner.schedule(spec, request, data.current, { signal, report, onIteration }),
-      ).then((r) => changed(r));
-    },
-    /** The unfinished schedule kept for "Resume" (after a failed schedule; else in its change). */
-    savedPruneSchedule(): ScheduleSaved | null {
-      return pruner.savedSchedule();
-    },
-    discardPruneSchedule(): void {
-      pruner.discardSchedule();
-    },
+    /** The Pruning panel: planPrune, prune, runPruneSchedule, savedPruneSchedule, discardPruneSchedule. */
+    ...pruneApi(pruner, runJob, changed, {
+      current,
+      networkKey: () => scores.networkKey(),
+      dataset: () => data.current,
+    }),
     /** "Run recipe": runRecipe, resumeRecipeRun, savedRecipeRun, discardRecipeRun. */
     ...recipeRunApi(recipeRuns, runJob, () => data.current, changed),
   };

@@ -1,5 +1,5 @@
 /**
- * Builds the NetworkChange (./network-change-types.ts) that every network-changing call of the
+ * Builds the NetworkChange (protocol/network-change.ts) that every network-changing call of the
  * lab API returns: read once, after the job and its invalidations ended, from the services that
  * own each part (score inputs and key, the kept analysis, the kept pruning schedule). The score
  * profile's quantile buffers go back transferred, not copied.
@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import type { AnalysisService } from './analysis-service.ts';
 import type { CurrentNetwork } from './current-network.ts';
-import type { NetworkChange, WithChange } from './network-change-types.ts';
+import type { NetworkChange, WithChange } from '../protocol/network-change.ts';
 import type { PruneService } from './prune-service.ts';
 import type { ScoreService } from './score-service.ts';
 

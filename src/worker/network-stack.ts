@@ -16,7 +16,7 @@ import { SESSION_NETWORK_CAP_BYTES } from '../persist/session-db.ts';
 import { stackDb, type StackDb, type StackNetwork } from '../persist/stack-db.ts';
 import type { CurrentNetwork } from './current-network.ts';
 import type { NetworkInfo } from './lab-types.ts';
-import type { WithChange } from './network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 import type { LabEvent } from './session-service.ts';
 import {
   EMPTY_STACK,

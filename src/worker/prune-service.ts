@@ -1,5 +1,5 @@
 /**
- * The worker's side of the Pruning panel: live plans of a structured prune (prune-plan.ts), the
+ * The worker's side of the Pruning panel: live plans of a structured prune (core/prune-plan), the
  * one-shot prune (core/compress/prune pruneNetwork: channel groups or eigenbasis Tucker-2), and
  * the seed's gradual schedule (prune → fine-tune → grow back …, core pruneSchedule). A prune or a
  * finished schedule makes the smaller network the current one, so Score, Evaluate and Export
@@ -22,7 +22,7 @@ import { cifarSource } from '../core/train/cifar-source.ts';
 import { TrainControl } from '../core/train/control.ts';
 import { holdWhenFree, type AnalysisService } from './analysis-service.ts';
 import type { CurrentNetwork } from './current-network.ts';
-import { groupImportance, groupRoles, planPrune } from './prune-plan.ts';
+import { groupImportance, groupRoles, planPrune } from '../core/prune-plan/prune-plan.ts';
 import type {
   BackendInfo,
   JobProgress,
@@ -112,7 +112,7 @@ export class PruneService {
   }
 
   /**
-   * The planned prune of the current network with its score before → after (prune-plan.ts).
+   * The planned prune of the current network with its score before → after (core/prune-plan).
    * `exitRate` is the rate the main thread scores with (measured, typed or published): the
    * worker knows only the measured one. Bursts of edits are debounced by the store (prune-slice
    * PLAN_DEBOUNCE_MS, one plan in flight at a time), not here.

@@ -6,14 +6,14 @@
 import type { CifarDataset } from '../core/data/types.ts';
 import type { WorkerJob } from './job-registry.ts';
 import type { JobProgress } from './lab-types.ts';
-import type { WithChange } from './network-change-types.ts';
+import type { WithChange } from '../protocol/network-change.ts';
 import type { RecipeRunService } from './recipe-run-service.ts';
 import type {
   RecipeRunOutcome,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from './recipe-run-types.ts';
+} from '../protocol/recipe-run.ts';
 
 /** lab-api's runJob: a registered, cancellable job with throttled progress. */
 export type RunJob = <T, P extends JobProgress>(

@@ -15,7 +15,7 @@ import type { WorkerJob } from './job-registry.ts';
 import type { BackendInfo } from './lab-types.ts';
 import { checkCount, RecipeRunService, runProgress } from './recipe-run-service.ts';
 import { RecipeRunStore } from './recipe-run-store.ts';
-import type { RecipeRunProgress, RecipeRunRequest } from './recipe-run-types.ts';
+import type { RecipeRunProgress, RecipeRunRequest } from '../protocol/recipe-run.ts';
 import type { LabEvent } from './session-service.ts';
 
 const backend = (): Promise<BackendInfo> =>

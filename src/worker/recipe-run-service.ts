@@ -36,7 +36,7 @@ import type {
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from './recipe-run-types.ts';
+} from '../protocol/recipe-run.ts';
 
 export type RunRecipeFn = (o: RunRecipeOptions) => Promise<RunRecipeResult>;
 

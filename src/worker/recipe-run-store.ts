@@ -13,7 +13,7 @@ import {
 } from '../core/compress/pipeline/index.ts';
 import { sessionDb, type RecipeRunRecord, type SessionDb } from '../persist/session-db.ts';
 import type { LabEvent } from './session-service.ts';
-import type { RecipeRunRequest, SavedRecipeRun } from './recipe-run-types.ts';
+import type { RecipeRunRequest, SavedRecipeRun } from '../protocol/recipe-run.ts';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message || e.name : String(e));
 

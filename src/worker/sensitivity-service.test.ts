@@ -26,7 +26,7 @@ import {
   type CoreSensitivityOptions,
   type SensitivityCore,
 } from './sensitivity-service.ts';
-import type { PlanResult, SensitivityReport } from './sensitivity-types.ts';
+import type { PlanResult, SensitivityReport } from '../protocol/sensitivity.ts';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

@@ -26,7 +26,7 @@ import type {
   SensitivityReport,
   SensitivityRequest,
   SensitivityResult,
-} from './sensitivity-types.ts';
+} from '../protocol/sensitivity.ts';
 
 type Report = (p: JobProgress) => void;
 

@@ -6,17 +6,10 @@
  * that opcode, before any argument is read; REDUCE / NEWOBJ / OBJ call only allow-listed pure
  * constructors; BUILD only sets attributes on dicts; persistent ids go to the caller's
  * `persistentLoad`, or are refused. Every read is bounds-checked; values are inert data
- * (./pickle-values.ts). Errors are PickleError with the opcode and byte offset.
+ * (./pickle-values.ts). Errors are PickleError with the opcode and byte offset. The opcodes
+ * that only read a value (ints, floats, strings, bytes) are in ./pickle-value-ops.ts.
  */
-import {
-  decodeLegacyString,
-  decodeRawUnicodeEscape,
-  decodeUtf8,
-  normInt,
-  parseFloatText,
-  parseIntText,
-  parseQuotedString,
-} from './pickle-text';
+import { parseIntText } from './pickle-text';
 import { PickleReader } from './pickle-reader';
 import {
   appendItems,
@@ -34,6 +27,7 @@ import {
   type PyValue,
 } from './pickle-values';
 import { OPCODE_NAMES } from './pickle-opcodes';
+import { NOT_A_VALUE_OP, readValueOp } from './pickle-value-ops';
 
 export interface UnpickleOptions {
   /** `module.name` → behaviour; any other global is refused. */
@@ -154,6 +148,8 @@ class Machine {
   }
   /** Executes one opcode (STOP is handled by `run`). */
   private step(code: number): void {
+    const value = readValueOp(code, this.r);
+    if (value !== NOT_A_VALUE_OP) return this.push(value);
     switch (code) {
       case 0x80: {
         // PROTO
@@ -182,63 +178,6 @@ class Machine {
         return;
       case 0x32: // DUP
         return this.push(this.top());
-      // ints and floats
-      case 0x49: {
-        // INT
-        const s = this.r.line();
-        return this.push(s === '00' ? false : s === '01' ? true : normInt(parseIntText(s)));
-      }
-      case 0x4c: // LONG
-        return this.push(normInt(parseIntText(this.r.line(), true)));
-      case 0x4a: // BININT
-        return this.push(this.r.int32());
-      case 0x4b: // BININT1
-        return this.push(this.r.uint(1));
-      case 0x4d: // BININT2
-        return this.push(this.r.uint(2));
-      case 0x8a: // LONG1
-        return this.push(this.r.long(this.r.uint(1)));
-      case 0x8b: // LONG4
-        return this.push(this.r.long(this.r.int32()));
-      case 0x46: // FLOAT
-        return this.push(parseFloatText(this.r.line()));
-      case 0x47: // BINFLOAT (big-endian)
-        return this.push(this.r.float64be());
-      case 0x4e: // NONE
-        return this.push(null);
-      case 0x88: // NEWTRUE
-        return this.push(true);
-      case 0x89: // NEWFALSE
-        return this.push(false);
-      // strings and bytes
-      case 0x53: // STRING
-        return this.push(parseQuotedString(this.r.line()));
-      case 0x54: {
-        // BINSTRING
-        const n = this.r.int32();
-        if (n < 0) throw new PickleError(`negative BINSTRING length ${n}`);
-        return this.push(decodeLegacyString(this.r.take(n)));
-      }
-      case 0x55: // SHORT_BINSTRING
-        return this.push(decodeLegacyString(this.r.take(this.r.uint(1))));
-      case 0x56: // UNICODE
-        return this.push(decodeRawUnicodeEscape(this.r.lineBytes()));
-      case 0x58: // BINUNICODE
-        return this.push(decodeUtf8(this.r.take(this.r.uint(4))));
-      case 0x8c: // SHORT_BINUNICODE
-        return this.push(decodeUtf8(this.r.take(this.r.uint(1))));
-      case 0x8d: // BINUNICODE8
-        return this.push(decodeUtf8(this.r.take(this.r.uint(8))));
-      case 0x42: // BINBYTES
-        return this.push(this.r.take(this.r.uint(4)).slice());
-      case 0x43: // SHORT_BINBYTES
-        return this.push(this.r.take(this.r.uint(1)).slice());
-      case 0x8e: // BINBYTES8
-        return this.push(this.r.take(this.r.uint(8)).slice());
-      case 0x96: // BYTEARRAY8
-        return this.push(this.r.take(this.r.uint(8)).slice());
-      case 0x97:
-        throw new PickleError('out-of-band buffers (NEXT_BUFFER) are not supported');
       case 0x98: // READONLY_BUFFER
         this.top();
         return;

@@ -17,9 +17,9 @@
  * debugLoseDevice() (destroys the WebGPU device).
  */
 import * as Comlink from 'comlink';
-import type { LabApi } from './lab-api.ts';
-import type { BackendPreference } from './lab-types.ts';
-import type { LabEvent } from './session-service.ts';
+import type { LabApi } from '../worker/lab-api.ts';
+import type { BackendPreference } from '../worker/lab-types.ts';
+import type { LabEvent } from '../worker/session-service.ts';
 import { brokenWorkerReason, guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
 
 export type LabRemote = Comlink.Remote<LabApi>;
@@ -65,7 +65,7 @@ function seconds(ms: number): string {
 }
 
 function startWorker(): LabWorker {
-  const worker = new Worker(new URL('./lab.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../worker/lab.worker.ts', import.meta.url), {
     type: 'module',
     name: 'micronet-lab',
   });

@@ -1,8 +1,8 @@
 /**
  * Plain data of the Score panel's sensitivity view and recipe planner, as it crosses the
  * main-thread ↔ worker boundary. The report and plan are the core's own plain-data types
- * (core/compress/sensitivity and core/compress/plan), re-exported here: sensitivity-service.ts
- * hands the core's results over as they are. Type-only imports: no tfjs reaches the main thread.
+ * (core/compress/sensitivity and core/compress/plan), re-exported here:
+ * worker/sensitivity-service.ts hands the core's results over as they are. Type-only imports: no tfjs reaches the main thread.
  */
 import type { PlanOptions, PlanResult } from '../core/compress/plan/types.ts';
 import type { SensitivityOptions, SensitivityReport } from '../core/compress/sensitivity/types.ts';

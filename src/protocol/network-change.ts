@@ -1,12 +1,14 @@
 /**
  * NetworkChange: what the main thread shows about the worker's current network, read once in the
  * worker at the end of every call that may have changed it (train, evaluate, import, prune,
- * schedule, recipe run, undo / redo, session restore; ./network-change.ts builds it) and applied
+ * schedule, recipe run, undo / redo, session restore; worker/network-change.ts builds it) and applied
  * by one store action (store/network-slice.ts applyNetworkChange). Nothing on the main thread
  * asks the worker again because the network changed. The undo stack's view is not part of it: the
  * stack keeps the new network after the call returns and says so with a 'stack' event.
  */
-import type { NetworkInfo, ScheduleSaved, ScoreInputs } from './lab-types.ts';
+import type { NetworkInfo } from './network.ts';
+import type { ScheduleSaved } from './prune.ts';
+import type { ScoreInputs } from './score.ts';
 
 export interface NetworkChange {
   /** The current network (null: none yet). */

@@ -5,7 +5,7 @@
  */
 import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
 import { ownBuffer } from '../core/util/own-buffer.ts';
-import type { CacheInfo, SplitName } from './lab-types.ts';
+import type { CacheInfo, SplitName } from '../protocol/data.ts';
 
 const DB_NAME = 'micronet-lab';
 const DB_VERSION = 1;

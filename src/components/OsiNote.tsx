@@ -1,0 +1,41 @@
+/**
+ * For OSI-AI MicroNet, the Score panel shows two reference scores: this lab's count of its real
+ * weights ("as counted") and OSI-AI's own published figure ("as published").
+ */
+import { useMemo } from 'react';
+import { formatScore } from '../format/score-format.ts';
+import { useLabStore } from '../store/lab-store.ts';
+import { osiReference } from '../store/score-compute.ts';
+import { exitRateText } from './exit-rate-text.ts';
+
+export function OsiNote() {
+  const inputs = useLabStore((s) => s.scoreInputs);
+  const override = useLabStore((s) => s.exitRateOverride);
+  const ref = useMemo(() => (inputs ? osiReference(inputs, override) : null), [inputs, override]);
+  if (!ref) return null;
+  return (
+    <div className="osi-note" data-testid="osi-note">
+      <p className="hint" data-testid="osi-note-explain">
+        “As counted”: this lab’s count of OSI-AI’s real weights; “as published”: OSI-AI’s own
+        figure, from the sparsities it assumed.
+      </p>
+      <div>
+        <span className="osi-label">as counted</span>{' '}
+        <strong data-testid="osi-as-counted">{formatScore(ref.asCounted.score)}</strong>
+        <span className="hint">
+          {' '}
+          each layer's own zeros, 16-bit freebie, BN folded, {exitRateText(ref.exitRate)}
+        </span>
+      </div>
+      <div>
+        <span className="osi-label">as published</span>{' '}
+        <strong data-testid="osi-as-published">{formatScore(ref.asPublished.score)}</strong>
+        <span className="hint">
+          {' '}
+          the uniform 64 % / 50 % sparsity OSI-AI assumed (its layers really differ), exit at 29.29
+          %
+        </span>
+      </div>
+    </div>
+  );
+}
