@@ -1,8 +1,9 @@
 /**
  * Playwright e2e config: Debian Chromium with WebGPU (Dawn over SwiftShader, see
  * shared/docs/BROWSER_TESTING.md), one worker (2-core CI). Two servers: a local stand-in for the
- * CIFAR-100 archive host, and the built app (`vite build && vite preview`) whose
- * /download proxy points at it through CIFAR_ARCHIVE_URL.
+ * CIFAR-100 archive host, and the built app (`VITE_LAB_DEBUG=1 vite build && vite preview`: the
+ * build keeps the `window.__lab` debug hooks the tests use) whose /download proxy points at it
+ * through CIFAR_ARCHIVE_URL.
  */
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
@@ -14,7 +15,7 @@ const reuse = !process.env.CI && process.env.E2E_REUSE === '1';
 const appCommand =
   process.env.E2E_DEV === '1'
     ? `npx vite --host 127.0.0.1 --port ${APP_PORT} --strictPort`
-    : `npx vite build && npx vite preview --host 127.0.0.1 --port ${APP_PORT} --strictPort`;
+    : `VITE_LAB_DEBUG=1 npx vite build && npx vite preview --host 127.0.0.1 --port ${APP_PORT} --strictPort`;
 
 export default defineConfig({
   testDir: 'e2e',

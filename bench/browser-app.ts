@@ -10,7 +10,11 @@ const PORT = 4177; // not on the fetch "bad ports" list (4190 is)
 export const APP_URL = `http://127.0.0.1:${PORT}`;
 
 async function startPreview(): Promise<ChildProcess> {
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: 'inherit' });
+  // The hooks (window.__lab) exist only in a build with VITE_LAB_DEBUG=1 (src/protocol/lab-debug.ts).
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
+    stdio: 'inherit',
+    env: { ...process.env, VITE_LAB_DEBUG: '1' },
+  });
   const server = spawn(
     'npx',
     ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],

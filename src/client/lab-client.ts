@@ -14,9 +14,11 @@
  * (bench/browser-score-drag.ts), debugKillWorker() (terminates the worker as a crash would; the
  * heartbeat then finds it silent), debugCrashWorker() (an uncaught error inside the worker),
  * debugAbortWorker() (every later job fails as after a wasm abort, worker/debug-abort.ts) and
- * debugLoseDevice() (destroys the WebGPU device).
+ * debugLoseDevice() (destroys the WebGPU device). Only in builds with LAB_DEBUG
+ * (protocol/lab-debug.ts: dev server, tests, `VITE_LAB_DEBUG=1 vite build`).
  */
 import * as Comlink from 'comlink';
+import { LAB_DEBUG } from '../protocol/lab-debug.ts';
 import type { LabApi } from '../worker/lab-api.ts';
 import type { BackendPreference } from '../worker/lab-types.ts';
 import type { LabEvent } from '../worker/session-service.ts';
@@ -75,7 +77,7 @@ function startWorker(): LabWorker {
   }
   workersStarted++;
   w.heartbeat.start();
-  installHooks(w);
+  if (LAB_DEBUG) installHooks(w);
   return w;
 }
 

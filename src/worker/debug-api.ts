@@ -2,7 +2,8 @@
  * The bench, debug and test-hook methods of the worker's API (lab-api.ts spreads them in; the
  * main thread reaches them through `window.__lab`, client/lab-client.ts): tfjs state, the
  * throughput and checkpoint benchmarks, a checkpoint's logits, a zoo network made current, and
- * the simulated crash, wasm abort and WebGPU device loss.
+ * the simulated crash, wasm abort and WebGPU device loss. Spread in only where LAB_DEBUG
+ * (protocol/lab-debug.ts): dev server, tests, `VITE_LAB_DEBUG=1 vite build`.
  */
 import { debugInfo, debugLoseDevice } from './backend-init.ts';
 import {

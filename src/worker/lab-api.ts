@@ -17,6 +17,7 @@ import { CurrentNetwork } from './current-network.ts';
 import { DataService } from './data-service.ts';
 import { throwIfDebugAborted } from './debug-abort.ts';
 import { debugApi } from './debug-api.ts';
+import { LAB_DEBUG } from '../protocol/lab-debug.ts';
 import { ExportService } from './export-service.ts';
 import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
 import type {
@@ -129,8 +130,11 @@ export function createLabApi() {
       backendReady ??= initBackend(pref);
       return backendReady;
     },
-    /** Bench, debug and test hooks (./debug-api.ts). */
-    ...debugApi(ensureBackend, current),
+    /**
+     * Bench, debug and test hooks (./debug-api.ts): only in builds with LAB_DEBUG (dev server,
+     * tests, `VITE_LAB_DEBUG=1 vite build`); the type keeps them, window.__lab is the only caller.
+     */
+    ...(LAB_DEBUG ? debugApi(ensureBackend, current) : ({} as ReturnType<typeof debugApi>)),
     cancel(id: string): boolean {
       return jobs.cancel(id);
     },
