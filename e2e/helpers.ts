@@ -59,6 +59,14 @@ export function debugInfo(page: Page): Promise<DebugInfo> {
   );
 }
 
+/** Opens the lab on the wasm backend (`extra`: more query, e.g. '&recipe=…') and waits for it. */
+export async function openWasm(page: Page, extra = ''): Promise<void> {
+  await page.goto(`/?backend=wasm${extra}`);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
+    timeout: 60_000,
+  });
+}
+
 /** Lines that mean WebGPU silently fell back. */
 export const WEBGPU_FAILURE = /No available adapters|Initialization of backend/;
 

@@ -6,16 +6,13 @@
 // its recorded figures with it) and reloads (the stack is kept). Tiny net on 32 train / 50 test images, wasm backend.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, configureTraining, panels, region } from './helpers.ts';
+import { captureConsole, configureTraining, panels, region, openWasm } from './helpers.ts';
 
 const editRow = (history: Locator, text: string) =>
   history.locator('[data-testid="history-row"][data-kind="edit"]').filter({ hasText: text });
 
 async function open(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
+  await openWasm(page);
 }
 
 test('a failing recipe, a slice estimate and undo of a prune', async ({ page }, testInfo) => {

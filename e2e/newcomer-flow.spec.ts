@@ -7,16 +7,13 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
 import { CIFAR_DIR } from './fixtures/cifar-slices.ts';
-import { consoleOnFailure, pageErrors, panels, region } from './helpers.ts';
+import { consoleOnFailure, pageErrors, panels, region, openWasm } from './helpers.ts';
 
 const consoleLines = consoleOnFailure();
 
 test('example network → full-test score → a failing recipe → undo → History', async ({ page }) => {
   test.setTimeout(600_000);
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
+  await openWasm(page);
   await page.getByRole('button', { name: 'Load the example network' }).click();
   await expect(page.getByTestId('header-network')).toContainText('osi-micronet', {
     timeout: 120_000,

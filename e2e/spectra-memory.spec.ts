@@ -11,7 +11,15 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { consoleOnFailure, pageErrors, countLabWorkers, panel, panels, region } from './helpers.ts';
+import {
+  consoleOnFailure,
+  pageErrors,
+  countLabWorkers,
+  panel,
+  panels,
+  region,
+  openWasm,
+} from './helpers.ts';
 
 /** Writes the wide network's lab checkpoint; returns its path and the generator's estimates. */
 function wideNetFile(): { file: string; fisherGbAt32: number } {
@@ -34,10 +42,7 @@ test('K-FAC at the default batch on a heap-exhausting network runs in micro-batc
   const { file, fisherGbAt32 } = wideNetFile();
   expect(fisherGbAt32).toBeGreaterThan(4); // one whole pass would not fit the 4 GB heap
   const workers = countLabWorkers(page);
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
+  await openWasm(page);
   const slices = writeSliceFiles(128, 100);
   const { data } = panels(page);
   const model = panel(page, 'Model');

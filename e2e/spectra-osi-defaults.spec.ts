@@ -5,7 +5,7 @@
 // and the top eigenvalue are attached to the report (BENCHMARKS.md records a run).
 import { expect, test } from '@playwright/test';
 import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, countLabWorkers, panels, region } from './helpers.ts';
+import { captureConsole, countLabWorkers, panels, region, openWasm } from './helpers.ts';
 
 test.skip(process.env.E2E_OSI_SPECTRA !== '1', 'opt-in: E2E_OSI_SPECTRA=1 (about an hour)');
 
@@ -13,10 +13,7 @@ test('the Spectra panel at its defaults on the OSI entry finishes', async ({ pag
   test.setTimeout(3 * 3600_000);
   const lines = captureConsole(page);
   const workers = countLabWorkers(page);
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
+  await openWasm(page);
   await page.getByRole('button', { name: 'Load the example network' }).click();
   await expect(page.getByTestId('header-network')).toContainText('osi-micronet', {
     timeout: 120_000,
