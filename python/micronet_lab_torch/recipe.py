@@ -1,13 +1,13 @@
-"""The recipe fields the torch runner honours (src/core/score/recipe.ts, quant/layer-bits.ts).
+"""The recipe fields the torch runner honours (src/core/recipe/recipe.ts, compress/quant/layer-bits.ts).
 
 Supported: sparsity, layerSparsity, sparsityAllocation, weightBits, activationBits, layerBits,
-weightGranularity, lambda, activationLambda, calibrationBatches, foldBN, exitThreshold (recorded)
+weightGranularity, quantMethod and activationMethod ('sigmamax' | 'mse'), activationZeroPoint,
+lambda, activationLambda, calibrationBatches, foldBN, exitThreshold (recorded)
 and fineTune {epochs, learningRate, batchSize, momentum, weightDecay, qat, pruneSteps,
 pruneSchedule, distill, exitLossWeight, freezeBatchNorm, lrSchedule, minLearningRate, augment
 'none' | 'standard'}. Counting-only fields (countingProfile,
-freebie) change nothing in training. Refused with a message: quantMethod / activationMethod
-'mse', activationZeroPoint and fineTune.augment 'seed' (AutoAugment) (the lab's least-squared-error exponents are a CPU search the lab
-runs itself), and structured `prune` (run the lab's `prune` first, then export that network).
+freebie) change nothing in training. Refused with a message: fineTune.augment 'seed'
+(AutoAugment) and structured `prune` (run the lab's `prune` first, then export that network).
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ class RecipeError(ValueError):
 
 def check_supported(recipe: Dict[str, Any]) -> None:
     for key in ("quantMethod", "activationMethod"):
-        if recipe.get(key, "sigmamax") != "sigmamax":
-            raise RecipeError(
-                f"recipe.{key} {recipe[key]!r}: the torch runner supports 'sigmamax' only"
-            )
-    if recipe.get("activationZeroPoint"):
-        raise RecipeError("recipe.activationZeroPoint: not supported by the torch runner")
+        if recipe.get(key, "sigmamax") not in ("sigmamax", "mse"):
+            raise RecipeError(f"recipe.{key} must be 'sigmamax' or 'mse', got {recipe[key]!r}")
+    if recipe.get("activationZeroPoint") and activation_method(recipe) != "mse":
+        raise RecipeError(
+            "recipe.activationZeroPoint needs activationMethod (or quantMethod) 'mse', got"
+            f" {activation_method(recipe)!r}"
+        )
     if (recipe.get("fineTune") or {}).get("augment", "none") not in ("none", "standard"):
         raise RecipeError(
             "recipe.fineTune.augment 'seed' (AutoAugment): the torch runner supports"
@@ -44,6 +45,14 @@ def check_supported(recipe: Dict[str, Any]) -> None:
         )
     if recipe.get("prune") is not None:
         raise RecipeError("recipe.prune (structured pruning): run the lab's `prune` first")
+
+
+def weight_method(recipe: Dict[str, Any]) -> str:
+    return str(recipe.get("quantMethod", "sigmamax"))
+
+
+def activation_method(recipe: Dict[str, Any]) -> str:
+    return str(recipe.get("activationMethod", weight_method(recipe)))
 
 
 def _bits(v: Any, where: str) -> int:

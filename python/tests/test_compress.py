@@ -82,7 +82,9 @@ class FineTuneFieldsTest(unittest.TestCase):
         # train/schedule.ts: min + (lr − min)·½(1 + cos(π·step/total)) with no warm-up
         self.assertAlmostEqual(lr_at(ft, 0, 8), 0.01, places=15)
         self.assertAlmostEqual(lr_at(ft, 4, 8), 0.0055, places=15)
-        self.assertAlmostEqual(lr_at(ft, 7, 8), 0.001 + 0.009 * 0.5 * (1 + math.cos(7 * math.pi / 8)))
+        self.assertAlmostEqual(
+            lr_at(ft, 7, 8), 0.001 + 0.009 * 0.5 * (1 + math.cos(7 * math.pi / 8))
+        )
         self.assertEqual(lr_at(fine_tune_of({"fineTune": {"learningRate": 0.2}}), 5, 8), 0.2)
 
     def test_augment_standard_is_honoured_and_seed_refused(self) -> None:

@@ -5,63 +5,26 @@
 // when no python3 has torch — CI installs Debian's python3-torch).
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeQuantSteSigmaMax } from '../compress/quant/fake-quant';
-import { qatModel } from '../compress/quant/qat';
 import { quantizeTensor } from '../compress/quant/quantize-weights';
-import { gradualPrune } from '../compress/sparsity';
-import type { Graph, Weights } from '../graph/ir';
-import { Network } from '../graph/network';
-import { initWeights } from '../graph/params';
 import { buildTinyNet } from '../models/tiny';
 import { buildFromZooName } from '../models/zoo';
 import type { Recipe } from '../recipe';
-import { networkModel } from '../train/network-model';
-import type { BatchSource } from '../train/types';
 import { makeRng } from '../util/rng';
 import { writeLabCheckpoint } from './lab-checkpoint';
 import { writeSafetensors, type SafeTensor } from './safetensors';
 import { buildTorchJob, randomGolden, TORCH_JOB_TOLERANCE } from './torch-job';
+import { allOpsGraph, lastJson, runPython, TORCH_PYTHON } from './torch-job.test-helpers';
 import {
-  allOpsGraph,
-  lastJson,
-  PYTHON_DIR,
-  runPython,
-  TORCH_PYTHON,
-} from './torch-job.test-helpers';
-
-const CROSSCHECK = path.join(PYTHON_DIR, 'tests', 'crosscheck.py');
-/** Largest weight difference after the fine-tuning steps (float32 summation order only). */
-const SGD_TOLERANCE = 2e-5;
-
-const dirs: string[] = [];
-function tmpDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-torch-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-/** Seeded weights with batch norms made non-trivial (running stats, γ, β off their init). */
-function weightsFor(graph: Graph, seed: number): Weights {
-  const w = initWeights(graph, seed);
-  const rng = makeRng(seed + 1);
-  for (const n of graph.nodes) {
-    if (n.spec.op !== 'batchnorm') continue;
-    for (const kind of ['weight', 'bias', 'running_mean', 'running_var']) {
-      const t = w.get(`${n.name}.${kind}`)!;
-      const positive = kind === 'weight' || kind === 'running_var';
-      t.data = t.data.map(() => (positive ? 0.5 + rng() : 0.4 * (rng() - 0.5)));
-    }
-  }
-  return w;
-}
-
-function f32(shape: number[], data: Float32Array): SafeTensor {
-  return { dtype: 'F32', shape, data };
-}
+  CROSSCHECK,
+  SGD_TOLERANCE,
+  setCase,
+  sgdCrosscheck,
+  tmpDir,
+  weightsFor,
+} from './torch-crosscheck.test-helpers';
 
 describe.skipIf(!TORCH_PYTHON)('lab ↔ PyTorch cross-checks', () => {
   it.each(['tiny', 'resnet-20', 'pyramidnet-basic-8-a48', 'all-ops'])('same logits: %s', (name) => {
@@ -130,14 +93,7 @@ describe.skipIf(!TORCH_PYTHON)('lab ↔ PyTorch cross-checks', () => {
       });
       const spec = { bits: c.bits, lambda: c.lambda, method: 'sigmamax' as const, channels };
       const cpu = quantizeTensor({ shape: [rows, cols], data: x }, spec).tensor.data;
-      for (const [k, v] of [
-        ['x', x],
-        ['dy', dy],
-        ['q', q],
-        ['g', g],
-        ['cpu', cpu],
-      ] as const)
-        tensors.set(`${k}.${i}`, f32([rows, cols], v));
+      setCase(tensors, i, [rows, cols], { x, dy, q, g, cpu });
     });
     const file = path.join(tmpDir(), 'quant.safetensors');
     fs.writeFileSync(file, writeSafetensors(tensors, { cases: JSON.stringify(cases) }));
@@ -193,87 +149,9 @@ describe.skipIf(!TORCH_PYTHON)('lab ↔ PyTorch cross-checks', () => {
         .filter((n) => ['conv2d', 'depthwise2d', 'dense'].includes(n.spec.op))
         .map((n) => [n.name, { bits: 8, bp: 4 }]),
     );
-    const after = await labFineTune(graph, w0, recipe, actQuant, golden.x, golden.labels);
-    const dir = tmpDir();
-    const shape = inputShape(graph);
-    fs.writeFileSync(path.join(dir, 'model.safetensors'), writeLabCheckpoint(graph, w0));
-    fs.writeFileSync(path.join(dir, 'lab.safetensors'), writeLabCheckpoint(graph, after));
-    const batch = new Map<string, SafeTensor>([
-      ['x', f32([16, ...shape], golden.x)],
-      ['y', { dtype: 'I32', shape: [16], data: golden.labels }],
-    ]);
-    fs.writeFileSync(path.join(dir, 'batch.safetensors'), writeSafetensors(batch));
-    const steps = recipe.fineTune?.epochs ?? 1;
-    const caseJson = { recipe, steps, activationQuant: recipe.fineTune?.qat ? actQuant : null };
-    fs.writeFileSync(path.join(dir, 'case.json'), JSON.stringify(caseJson));
-    const r = runPython([CROSSCHECK, 'sgd', dir]);
-    expect(r.code, r.stderr).toBe(0);
-    const out = lastJson(r) as {
-      maxAbsDiff: number;
-      worst: string;
-      maxMoved: number;
-      sameZeros: boolean;
-    };
+    const out = await sgdCrosscheck(graph, w0, recipe, actQuant, golden);
     expect(out.maxMoved).toBeGreaterThan(1e-3); // the steps changed the weights
     expect(out.sameZeros).toBe(true);
     expect(out.maxAbsDiff, out.worst).toBeLessThan(SGD_TOLERANCE);
   });
 });
-
-function inputShape(graph: Graph): [number, number, number] {
-  const s = graph.nodes.find((n) => n.spec.op === 'input')!.spec;
-  if (s.op !== 'input') throw new Error('no input');
-  return [s.height, s.width, s.channels];
-}
-
-/** The recipe's fine-tuning as run-recipe.ts runs it (gradualPrune), on one fixed batch. */
-async function labFineTune(
-  graph: Graph,
-  w0: Weights,
-  recipe: Recipe,
-  actQuant: Record<string, { bits: number; bp: number }>,
-  x: Float32Array,
-  y: Int32Array,
-): Promise<Weights> {
-  const shape = inputShape(graph);
-  const per = shape[0] * shape[1] * shape[2];
-  const source: BatchSource = {
-    size: y.length,
-    imageShape: shape,
-    batch: (idx) => {
-      const ix = Array.from(idx);
-      const xs = new Float32Array(ix.length * per);
-      ix.forEach((i, j) => xs.set(x.subarray(i * per, (i + 1) * per), j * per));
-      return { x: xs, y: Int32Array.from(ix, (i) => y[i]!) };
-    },
-  };
-  const student = Network.fromWeights(graph, w0);
-  const teacher = Network.fromWeights(graph, w0);
-  const ft = recipe.fineTune ?? {};
-  try {
-    const model = ft.qat
-      ? async () => qatModel(student, recipe, actQuant, { freezeBatchNorm: ft.freezeBatchNorm })
-      : ft.freezeBatchNorm
-        ? async () => networkModel(student, { frozenBatchNorm: true })
-        : undefined;
-    const teacherOut = (t: tf.Tensor4D) => {
-      const r = teacher.forward(t, { training: false });
-      return { logits: r.output, extra: r.extra };
-    };
-    const losses = {
-      ...(graph.extraOutputs?.exit && { extraLossWeights: { exit: ft.exitLossWeight ?? 1 } }),
-      ...(ft.distill && {
-        distill: {
-          teacher: teacherOut,
-          temperature: ft.distill.temperature ?? 4,
-          weight: ft.distill.weight ?? 0.9,
-        },
-      }),
-    };
-    await gradualPrune({ net: student, source, recipe, seed: 0, model, losses });
-    return await student.toWeightsAsync();
-  } finally {
-    student.dispose();
-    teacher.dispose();
-  }
-}
