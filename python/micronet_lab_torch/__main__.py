@@ -4,10 +4,12 @@
       the job's network on its golden images against the lab's logits; exit 1 (and "ok": false)
       when any logit differs by more than T (default the job's, 1e-4).
   train DIR --data <cifar dir|train.bin> [--epochs N] [--spawn K] [--limit N] [--seed S]
-        [--max-steps N] [--augment] [--out result.safetensors]
+        [--max-steps N] [--augment] [--out result.safetensors] [--device auto|cpu|cuda]
       fine-tunes under the job's recipe and writes DIR/<out> (a lab checkpoint) and
       DIR/result.json. --spawn K runs K processes (DDP over gloo) via torch.multiprocessing;
       under torchrun (RANK / WORLD_SIZE set) each process joins the group from the environment.
+      --device auto (default): one GPU per process and nccl when CUDA is available, else CPU
+      and gloo.
 Errors: {"error": "..."} on stderr, exit 2.
 """
 
@@ -41,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--augment", action="store_true")
     t.add_argument("--out", default="result.safetensors")
     t.add_argument("--log-every", type=int, default=10)
+    t.add_argument("--device", default="auto", choices=list(ddp.DEVICES))
     return p
 
 
@@ -55,6 +58,7 @@ def _train(a: argparse.Namespace) -> dict:
         augment=a.augment,
         out=a.out,
         log_every=a.log_every,
+        device=a.device,
     )
     if ddp.launched_by_torchrun():
         rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])

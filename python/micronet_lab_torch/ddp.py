@@ -1,6 +1,8 @@
-"""Processes for data-parallel training: DistributedDataParallel over the gloo backend (CPU; use
-nccl on GPUs), started either by torchrun (env://: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)
-or by ``--spawn K`` with torch.multiprocessing (a file rendezvous in a temporary folder).
+"""Processes for data-parallel training: DistributedDataParallel over nccl on GPUs (one GPU per
+process: cuda:LOCAL_RANK) or gloo on CPUs, started either by torchrun (env://: RANK, WORLD_SIZE,
+LOCAL_RANK, MASTER_ADDR, MASTER_PORT) or by ``--spawn K`` with torch.multiprocessing (a file
+rendezvous in a temporary folder). ``--device auto`` (the default) takes the GPUs when CUDA is
+available, else the CPU.
 
 Batch norm in training normalises with the statistics of the GLOBAL batch (sync BN: per-channel
 sums all-reduced in a group of their own, differentiably), so K processes with B/K images each
@@ -43,11 +45,33 @@ def launched_by_torchrun() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
-def init(rank: int, world: int, init_method: Optional[str]) -> None:
-    """Joins the process group (gloo) when more than one process runs."""
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def device_for(rank: int, requested: str = "auto") -> torch.device:
+    """The device process `rank` trains on: cuda:LOCAL_RANK (torchrun) or cuda:rank mod GPUs
+    (--spawn) when CUDA is asked for or available (auto), else the CPU."""
+    if requested not in DEVICES:
+        raise ValueError(f"--device must be one of {', '.join(DEVICES)}, got {requested!r}")
+    if requested == "cpu" or (requested == "auto" and not torch.cuda.is_available()):
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        raise ValueError("--device cuda: this PyTorch sees no CUDA device")
+    local = int(os.environ.get("LOCAL_RANK", rank))
+    return torch.device("cuda", local % torch.cuda.device_count())
+
+
+def backend_for(device: torch.device) -> str:
+    return "nccl" if device.type == "cuda" else "gloo"
+
+
+def init(rank: int, world: int, init_method: Optional[str], device: torch.device) -> None:
+    """Joins the process group (nccl on GPUs, gloo on CPUs) when more than one process runs."""
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(
-            "gloo", init_method=init_method or "env://", rank=rank, world_size=world
+            backend_for(device), init_method=init_method or "env://", rank=rank, world_size=world
         )
 
 

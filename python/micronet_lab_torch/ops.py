@@ -71,7 +71,7 @@ def batchnorm_train(
     the PyTorch running-stat update (unbiased variance, new = (1 − m)·old + m·batch). With
     `reduce` the statistics are those of the global batch over all processes (sync BN)."""
     dims = _reduce_dims(x)
-    count = torch.tensor(float(x.numel() // x.shape[1]), dtype=x.dtype)
+    count = torch.tensor(float(x.numel() // x.shape[1]), dtype=x.dtype, device=x.device)
     total = x.sum(dim=dims)
     if reduce is not None:
         total, count = reduce(total), reduce(count)

@@ -59,6 +59,7 @@ class TrainConfig:
     augment: bool = False
     out: str = "result.safetensors"
     log_every: int = 10
+    device: str = "auto"
 
 
 def _log(rank: int, obj: Dict[str, Any]) -> None:
@@ -66,23 +67,31 @@ def _log(rank: int, obj: Dict[str, Any]) -> None:
         print(json.dumps(obj), file=sys.stderr, flush=True)
 
 
-def _calibration_batches(split: cifar.CifarSplit, seed: int, size: int = 64):
+def _calibration_batches(
+    split: cifar.CifarSplit, seed: int, device: torch.device, size: int = 64
+) -> Iterable[torch.Tensor]:
     order = torch.randperm(len(split), generator=torch.Generator().manual_seed(seed)).tolist()
     for s in range(0, len(order), size):
-        yield cifar.batch(split, order[s : s + size])[0]
+        yield cifar.batch(split, order[s : s + size])[0].to(device)
 
 
 class FineTuner:
     """The model, teacher, masks and losses of a recipe's fine-tuning, one step at a time."""
 
     def __init__(
-        self, graph: Graph, state: Dict[str, torch.Tensor], recipe: Dict[str, Any]
+        self,
+        graph: Graph,
+        state: Dict[str, torch.Tensor],
+        recipe: Dict[str, Any],
+        device: torch.device = torch.device("cpu"),
     ) -> None:
         check_supported(recipe)
-        self.graph, self.recipe = graph, recipe
+        self.graph, self.recipe, self.device = graph, recipe, device
         self.ft = fine_tune_of(recipe)
-        self.model = build_model(graph, state).train()
-        self.teacher = build_model(graph, state).eval() if self.ft.distill is not None else None
+        self.model = build_model(graph, state).to(device).train()
+        self.teacher = (
+            build_model(graph, state).to(device).eval() if self.ft.distill is not None else None
+        )
         self.extra_weights = {
             k: self.ft.exit_loss_weight for k in graph.extra_outputs if k == "exit"
         }
@@ -122,6 +131,7 @@ class FineTuner:
 
     def step(self, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> float:
         """One SGD step on (x NHWC, y); masks re-applied after it; returns the main loss."""
+        x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
         teacher = None
         if self.teacher is not None:
             with torch.no_grad():
@@ -139,7 +149,8 @@ class Worker:
     def __init__(self, rank: int, world: int, cfg: TrainConfig) -> None:
         self.rank, self.world, self.cfg = rank, world, cfg
         job = load_job(cfg.job_dir)
-        self.tuner = t = FineTuner(job.graph, job.state, job.recipe)
+        self.device = ddp.device_for(rank, cfg.device)
+        self.tuner = t = FineTuner(job.graph, job.state, job.recipe, self.device)
         if t.ft.batch_size % world:
             raise ValueError(
                 f"fineTune.batchSize {t.ft.batch_size} does not split over {world} processes"
@@ -155,7 +166,10 @@ class Worker:
             t.model.bn_reduce = ddp.bn_reducer(dist.new_group(list(range(world))))
             unused = any(w == 0 for w in t.extra_weights.values())
             t.net = DistributedDataParallel(
-                t.model, broadcast_buffers=False, find_unused_parameters=unused
+                t.model,
+                device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                broadcast_buffers=False,
+                find_unused_parameters=unused,
             )
 
     def run(self) -> Dict[str, Any]:
@@ -167,7 +181,7 @@ class Worker:
                 self.rank,
                 {"stage": "prune", "step": k + 1, "steps": t.plan.steps, "sparsity": sparsity},
             )
-            t.quantizers(_calibration_batches(self.split, self.cfg.seed + k))
+            t.quantizers(_calibration_batches(self.split, self.cfg.seed + k, self.device))
             if not self._fine_tune(k):
                 break
         return self._summary(time.perf_counter() - started)
@@ -232,6 +246,7 @@ class Worker:
             "lastLoss": self.losses[-1] if self.losses else None,
             "sparsity": prune.sparsity_of(t.masks),
             "torch": torch.__version__,
+            "device": str(self.device),
         }
         if self.rank == 0:
             info = {
@@ -254,7 +269,7 @@ class Worker:
 def worker_main(
     rank: int, world: int, init_method: Optional[str], cfg: TrainConfig
 ) -> Dict[str, Any]:
-    ddp.init(rank, world, init_method)
+    ddp.init(rank, world, init_method, ddp.device_for(rank, cfg.device))
     try:
         torch.manual_seed(cfg.seed)
         return Worker(rank, world, cfg).run()

@@ -13,6 +13,7 @@ import unittest
 
 import torch
 
+from micronet_lab_torch import ddp
 from micronet_lab_torch.__main__ import main
 from micronet_lab_torch.checkpoint import read_lab_checkpoint
 
@@ -25,7 +26,32 @@ RECIPE = {
     "weightGranularity": "channel",
     "fineTune": {"batchSize": 64, "learningRate": 0.05, "qat": True, "distill": {"weight": 0.5}},
 }
+# The lab's best recipes: least-squared-error exponents (held between refreshes) and zero points.
+MSE_RECIPE = {
+    **RECIPE,
+    "weightBits": 6,
+    "quantMethod": "mse",
+    "activationZeroPoint": True,
+    "fineTune": {**RECIPE["fineTune"], "freezeBatchNorm": True, "lrSchedule": "cosine"},
+}
 TOLERANCE = 1e-5
+
+
+class DeviceTest(unittest.TestCase):
+    def test_device_choice_and_backend(self) -> None:
+        self.assertEqual(ddp.device_for(0, "cpu"), torch.device("cpu"))
+        self.assertEqual(ddp.backend_for(torch.device("cpu")), "gloo")
+        self.assertEqual(ddp.backend_for(torch.device("cuda", 1)), "nccl")
+        with self.assertRaisesRegex(
+            ValueError, "--device must be one of auto, cpu, cuda, got 'tpu'"
+        ):
+            ddp.device_for(0, "tpu")
+        if torch.cuda.is_available():
+            self.assertEqual(ddp.device_for(0, "auto").type, "cuda")
+        else:
+            self.assertEqual(ddp.device_for(0, "auto"), torch.device("cpu"))
+            with self.assertRaisesRegex(ValueError, "--device cuda: this PyTorch sees no CUDA"):
+                ddp.device_for(0, "cuda")
 
 
 @unittest.skipUnless(
@@ -33,12 +59,18 @@ TOLERANCE = 1e-5
 )
 class DdpTest(unittest.TestCase):
     def test_two_processes_equal_one(self) -> None:
+        self._two_equal_one(RECIPE)
+
+    def test_two_processes_equal_one_with_mse_exponents_and_zero_points(self) -> None:
+        self._two_equal_one(MSE_RECIPE)
+
+    def _two_equal_one(self, recipe: dict) -> None:
         graph = small_graph()
         state = random_state(graph, seed=3)
         with tempfile.TemporaryDirectory() as d:
             one, two = os.path.join(d, "one"), os.path.join(d, "two")
             for job in (one, two):
-                write_job(job, graph, state, RECIPE)
+                write_job(job, graph, state, recipe)
             args = ["--data", CIFAR_DIR, "--limit", "512", "--epochs", "1", "--log-every", "100"]
             self.assertEqual(main(["train", one, *args]), 0)
             env = {
