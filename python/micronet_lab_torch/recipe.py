@@ -5,7 +5,7 @@ weightGranularity, quantMethod and activationMethod ('sigmamax' | 'mse'), activa
 lambda, activationLambda, calibrationBatches, foldBN, exitThreshold (recorded)
 and fineTune {epochs, learningRate, batchSize, momentum, weightDecay, qat, pruneSteps,
 pruneSchedule, distill, exitLossWeight, freezeBatchNorm, lrSchedule, minLearningRate, augment
-'none' | 'standard'}. Counting-only fields (countingProfile,
+'none' | 'standard', epochImages}. Counting-only fields (countingProfile,
 freebie) change nothing in training. Refused with a message: fineTune.augment 'seed'
 (AutoAugment) and structured `prune` (run the lab's `prune` first, then export that network).
 """
@@ -130,6 +130,7 @@ class FineTune:
     lr_schedule: str = "constant"
     min_lr: float = 0.0
     augment: bool = False
+    epoch_images: Optional[int] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,6 +153,7 @@ def fine_tune_of(recipe: Dict[str, Any]) -> FineTune:
         lr_schedule=str(ft.get("lrSchedule", "constant")),
         min_lr=float(ft.get("minLearningRate", 0.0)),
         augment=ft.get("augment", "none") == "standard",
+        epoch_images=None if ft.get("epochImages") is None else int(ft["epochImages"]),
     )
 
 

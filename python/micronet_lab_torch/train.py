@@ -4,8 +4,8 @@ scores the result):
 
   for each prune step k of fineTune.pruneSteps:
     masks from the current weights (prune.py), applied;
-    with fineTune.qat: quantizers on (weights SigmaMax every forward; activations calibrated);
-    fineTune.epochs epochs of SGD (momentum, L2 weight decay, constant or cosine lr per step as
+    with fineTune.qat: quantizers on (weights by recipe.quantMethod; activations calibrated);
+    fineTune.epochs epochs (of fineTune.epochImages records each, as the lab windows them) of SGD (momentum, L2 weight decay, constant or cosine lr per step as
     fineTune.lrSchedule; a fresh optimizer per step; pad-crop + flip with fineTune.augment
     'standard' or --augment) on batches of fineTune.batchSize images split over the processes, losses as in
     losses.py (distillation from the uncompressed network, the early-exit head's term), masks
@@ -65,6 +65,19 @@ class TrainConfig:
 def _log(rank: int, obj: Dict[str, Any]) -> None:
     if rank == 0:
         print(json.dumps(obj), file=sys.stderr, flush=True)
+
+
+def epoch_size(size: int, epoch_images: Optional[int]) -> int:
+    return size if epoch_images is None else min(size, epoch_images)
+
+
+def epoch_window(size: int, epoch_images: Optional[int], epoch: int) -> List[int]:
+    """Records of epoch `epoch` (the lab's train/batching.ts windowOrder before its shuffle): all
+    of them, or with fineTune.epochImages = n < size the n records (epoch·n + i) mod size, so
+    consecutive epochs walk through the whole set."""
+    n = epoch_size(size, epoch_images)
+    start = (epoch * n) % size
+    return [(start + i) % size for i in range(n)]
 
 
 def _calibration_batches(
@@ -190,7 +203,7 @@ class Worker:
         t, batch_size = self.tuner, self.tuner.ft.batch_size
         opt = t.optimizer()
         sampler = DistributedSampler(
-            range(len(self.split)),
+            range(epoch_size(len(self.split), t.ft.epoch_images)),
             num_replicas=self.world,
             rank=self.rank,
             shuffle=True,
@@ -198,13 +211,14 @@ class Worker:
         )
         for epoch in range(self.epochs):
             sampler.set_epoch(epoch)
-            order = list(sampler)
+            window = epoch_window(len(self.split), t.ft.epoch_images, epoch)
+            order = [window[j] for j in sampler]
             aug = (
                 cifar.augment_params(len(self.split), self.cfg.seed + k, epoch)
                 if self.cfg.augment or t.ft.augment
                 else None
             )
-            per_epoch = len(self.split) // batch_size
+            per_epoch = len(window) // batch_size
             for b in range(per_epoch):
                 if self.cfg.max_steps is not None and self.steps >= self.cfg.max_steps:
                     return False

@@ -10,6 +10,7 @@ import torch
 from micronet_lab_torch import prune
 from micronet_lab_torch.recipe import RecipeError, check_supported, fine_tune_of, lr_at
 from micronet_lab_torch.quant import ceil_log2, fake_quant, fake_quant_sigma_max, sigma_max_bp
+from micronet_lab_torch.train import epoch_window
 
 from .helpers import random_state, small_graph
 
@@ -86,6 +87,15 @@ class FineTuneFieldsTest(unittest.TestCase):
             lr_at(ft, 7, 8), 0.001 + 0.009 * 0.5 * (1 + math.cos(7 * math.pi / 8))
         )
         self.assertEqual(lr_at(fine_tune_of({"fineTune": {"learningRate": 0.2}}), 5, 8), 0.2)
+
+    def test_epoch_windows_as_the_lab_walks_the_training_set(self) -> None:
+        # train/batching.ts windowOrder: records (epoch·n + i) mod size, i < n (then shuffled)
+        self.assertEqual(epoch_window(10, 4, 0), [0, 1, 2, 3])
+        self.assertEqual(epoch_window(10, 4, 1), [4, 5, 6, 7])
+        self.assertEqual(epoch_window(10, 4, 2), [8, 9, 0, 1])
+        self.assertEqual(epoch_window(5, None, 3), [0, 1, 2, 3, 4])
+        self.assertEqual(epoch_window(5, 9, 1), [0, 1, 2, 3, 4])  # more than there are: all
+        self.assertEqual(fine_tune_of({"fineTune": {"epochImages": 4}}).epoch_images, 4)
 
     def test_augment_standard_is_honoured_and_seed_refused(self) -> None:
         self.assertTrue(fine_tune_of({"fineTune": {"augment": "standard"}}).augment)
