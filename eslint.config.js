@@ -4,6 +4,17 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+const TS_EXTENSION = '/^\\.{1,2}\\/.*\\.(ts|tsx|mts)$/';
+const EXTENSIONLESS = [
+  'ImportDeclaration',
+  'ExportNamedDeclaration',
+  'ExportAllDeclaration',
+  'ImportExpression',
+].map((node) => ({
+  selector: `${node}[source.value=${TS_EXTENSION}]`,
+  message: 'Relative imports name the module without its .ts/.tsx extension.',
+}));
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', '.bench-out'] },
   js.configs.recommended,
@@ -90,6 +101,12 @@ export default tseslint.config(
     },
   },
   {
+    // One import-specifier style: relative imports name the module without its extension (the
+    // bundler, Vitest, Playwright and tsx resolve it). Only a worker's `new URL(…)` keeps one.
+    files: ['**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', ...EXTENSIONLESS] },
+  },
+  {
     // Test-only code (*.test-helpers.ts: fixtures, oracles, small nets) stays out of the app,
     // the worker, the CLI and the bench.
     files: ['src/**/*.{ts,tsx}', 'bench/**/*.ts'],
@@ -97,8 +114,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
+        ...EXTENSIONLESS,
         {
-          selector: 'ImportDeclaration[source.value=/\\.test-helpers(\\.ts)?$/]',
+          selector: 'ImportDeclaration[source.value=/\\.test-helpers$/]',
           message: 'Only tests import *.test-helpers.ts.',
         },
       ],

@@ -6,7 +6,7 @@
  * through CIFAR_ARCHIVE_URL.
  */
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 4173);
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);

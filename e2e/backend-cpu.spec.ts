@@ -1,8 +1,8 @@
 // ?backend=cpu forces the cpu backend: the badge says so, and training (with pause / resume and
 // cancel) and evaluation run on it without leaking tensors.
 import { expect, test } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { configureTraining, debugInfo, panels } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { configureTraining, debugInfo, panels } from './helpers';
 
 test('?backend=cpu forces cpu; pause, resume and cancel training', async ({ page }) => {
   const files = writeSliceFiles(96, 20); // 12 steps at batch 8

@@ -2,7 +2,7 @@
 // by CIFAR_ARCHIVE_URL) with a progress bar; a reload restores the dataset from IndexedDB; the
 // cache can be cleared.
 import { expect, test } from '@playwright/test';
-import { panels } from './helpers.ts';
+import { panels } from './helpers';
 
 test('download with progress, reload from cache, clear cache', async ({ page }) => {
   await page.goto('/');

@@ -6,8 +6,8 @@
 // recipe.json is the Score panel's recipe. Editing the recipe then labels the zip stale.
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { readZipDirectory, readZipEntry } from '../src/core/io/zip-reader.ts';
-import { captureConsole, panel } from './helpers.ts';
+import { readZipDirectory, readZipEntry } from '../src/core/io/zip-reader';
+import { captureConsole, panel } from './helpers';
 
 const RECIPE = { sparsity: 0.3, weightBits: 8 };
 const FOLDER = 'osi-micronet-torch-job';

@@ -6,10 +6,10 @@
 // SwiftShader WebGPU runs at ~1 image/s), 100 test images.
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { OSI_PTH } from './fixtures/checkpoints.ts';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { dropFile } from './fixtures/drop-file.ts';
-import { captureConsole, panel, panels } from './helpers.ts';
+import { OSI_PTH } from './fixtures/checkpoints';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { dropFile } from './fixtures/drop-file';
+import { captureConsole, panel, panels } from './helpers';
 
 const TEST_RECORDS = 100;
 /** Weights only (the export's exactness with activation quantizers is unit- and integration-tested). */

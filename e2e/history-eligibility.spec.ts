@@ -5,8 +5,8 @@
 // evaluation of the old one is cleared), then undoes the prune (the trained network comes back,
 // its recorded figures with it) and reloads (the stack is kept). Tiny net on 32 train / 50 test images, wasm backend.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, configureTraining, panels, region, openWasm } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, configureTraining, panels, region, openWasm } from './helpers';
 
 const editRow = (history: Locator, text: string) =>
   history.locator('[data-testid="history-row"][data-kind="edit"]').filter({ hasText: text });

@@ -4,8 +4,8 @@
 // its saved checkpoint, and go away with Delete / Clear all — also after another reload.
 // Tiny net on 32 train / 50 test images, wasm backend for speed.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, configureTraining, panels, region } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, configureTraining, panels, region } from './helpers';
 
 const rows = (history: Locator) => history.getByTestId('history-row');
 

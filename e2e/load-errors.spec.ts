@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { readSlice, writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { panels } from './helpers.ts';
+import { readSlice, writeSliceFiles } from './fixtures/cifar-slices';
+import { panels } from './helpers';
 
 test('corrupt files show an error and keep the previous dataset', async ({ page }) => {
   const good = writeSliceFiles(30, 40);

@@ -13,9 +13,9 @@ import {
   safetensorsStats,
   writeBadFiles,
   writeTestSlice,
-} from './fixtures/checkpoints.ts';
-import { dropFile } from './fixtures/drop-file.ts';
-import { captureConsole, debugInfo, panel, panels, WEBGPU_FAILURE } from './helpers.ts';
+} from './fixtures/checkpoints';
+import { dropFile } from './fixtures/drop-file';
+import { captureConsole, debugInfo, panel, panels, WEBGPU_FAILURE } from './helpers';
 
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const MODEL_HOST = `http://127.0.0.1:${ARCHIVE_PORT}`;

@@ -6,8 +6,8 @@
 // qualifying, on the Pareto chart as a full-test point. wasm backend.
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
-import { CIFAR_DIR } from './fixtures/cifar-slices.ts';
-import { consoleOnFailure, pageErrors, panels, region, openWasm } from './helpers.ts';
+import { CIFAR_DIR } from './fixtures/cifar-slices';
+import { consoleOnFailure, pageErrors, panels, region, openWasm } from './helpers';
 
 const consoleLines = consoleOnFailure();
 

@@ -4,9 +4,9 @@
 // shows its status in the navigation and the header shows the lab's state. The view lives in the
 // URL: a reload or a link opens it. The dismissed hint stays away. Charts have accessible names.
 import { expect, test, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { COARSE_NAMES, FINE_NAMES } from './fixtures/label-names.ts';
-import { captureConsole, panel } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { COARSE_NAMES, FINE_NAMES } from './fixtures/label-names';
+import { captureConsole, panel } from './helpers';
 
 const TEST_RECORDS = 40;
 

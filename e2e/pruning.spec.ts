@@ -5,8 +5,8 @@
 // panel, in the Model panel's current network and in the Score panel's storage term.
 // Tiny net (untrained, seed 1) on 64 train / 32 test images, wasm backend for speed.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panels, region } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, panels, region } from './helpers';
 
 /** The ratio input of `layer` (in `role`) inside channel group `group`. */
 function ratioInput(table: Locator, group: string, layer: string, role: string): Locator {

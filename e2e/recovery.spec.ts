@@ -6,7 +6,7 @@
 // reload is armed inside the page so that a slow, loaded test machine cannot let it land late.
 // (3) A destroyed WebGPU device is reported, and a new worker takes WebGPU again.
 import { expect, test, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
 import {
   consoleOnFailure,
   pageErrors,
@@ -14,7 +14,7 @@ import {
   countLabWorkers,
   debugInfo,
   panels,
-} from './helpers.ts';
+} from './helpers';
 
 const TRAIN = 240;
 const BATCH = 8;

@@ -6,8 +6,8 @@
 // Tiny net on 64 train / 32 test images, wasm backend for speed.
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panels, region } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, panels, region } from './helpers';
 
 const RECIPE = {
   weightBits: 8,

@@ -4,8 +4,8 @@
 // recipe: opening it restores the same slider, bits and score; a bad one is refused clearly.
 // Tiny net (untrained, seed 1) on a 100-image test slice, on the default backend (wasm here).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panel, panels } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, panel, panels } from './helpers';
 
 const TEST_RECORDS = 100;
 

@@ -9,8 +9,8 @@
 //    point, which bring least-squared-error activation exponents with them.
 // wasm backend (the fastest here; SwiftShader WebGPU runs OSI at ~1 image/s).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, panel, panels } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, panel, panels } from './helpers';
 
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const OSI_URL = `http://127.0.0.1:${ARCHIVE_PORT}/models/osi-ai-micronet/trained_model.safetensors`;

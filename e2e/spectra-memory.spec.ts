@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
 import {
   consoleOnFailure,
   pageErrors,
@@ -19,7 +19,7 @@ import {
   panels,
   region,
   openWasm,
-} from './helpers.ts';
+} from './helpers';
 
 /** Writes the wide network's lab checkpoint; returns its path and the generator's estimates. */
 function wideNetFile(): { file: string; fisherGbAt32: number } {

@@ -4,8 +4,8 @@
 // memory-aware batching. It must finish with the worker never lost; the time, the micro-batches
 // and the top eigenvalue are attached to the report (BENCHMARKS.md records a run).
 import { expect, test } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { captureConsole, countLabWorkers, panels, region, openWasm } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { captureConsole, countLabWorkers, panels, region, openWasm } from './helpers';
 
 test.skip(process.env.E2E_OSI_SPECTRA !== '1', 'opt-in: E2E_OSI_SPECTRA=1 (about an hour)');
 

@@ -1,9 +1,9 @@
 // A user loads train/test slices through the file input, sees labelled sample images, trains the
 // tiny net for a few steps on WebGPU (SwiftShader here) and evaluates it on the test slice.
 import { expect, test } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { FINE_NAMES } from './fixtures/label-names.ts';
-import { captureConsole, configureTraining, debugInfo, panels, WEBGPU_FAILURE } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { FINE_NAMES } from './fixtures/label-names';
+import { captureConsole, configureTraining, debugInfo, panels, WEBGPU_FAILURE } from './helpers';
 
 test('load slices, see samples, train tiny on WebGPU, evaluate', async ({ page }, testInfo) => {
   test.setTimeout(240_000);

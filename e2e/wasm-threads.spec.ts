@@ -2,8 +2,8 @@
 // build: the badge reports the thread count, and training and evaluation run on it. The threaded
 // .wasm file must be the one fetched.
 import { expect, test } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
-import { configureTraining, panels } from './helpers.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
+import { configureTraining, panels } from './helpers';
 
 test('?backend=wasm: cross-origin isolated, threads in the badge, training runs', async ({
   page,

@@ -7,7 +7,7 @@
 // "Aborted()…", as a too-big Spectra analysis did) is noticed from the failed call alone: the
 // worker is replaced, the badge and the job say why, and the restart completes.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices.ts';
+import { writeSliceFiles } from './fixtures/cifar-slices';
 import {
   consoleOnFailure,
   pageErrors,
@@ -15,7 +15,7 @@ import {
   debugInfo,
   panels,
   region,
-} from './helpers.ts';
+} from './helpers';
 
 const TEST_IMAGES = 600;
 const RECIPE = { weightBits: 8 };

@@ -9,26 +9,26 @@
  * and loads the run history.
  */
 import { useEffect, type ReactNode } from 'react';
-import { BackendBadge } from './components/BackendBadge.tsx';
-import { NetworkStackBar } from './components/NetworkStackBar.tsx';
-import { FirstRunHint } from './components/FirstRunHint.tsx';
-import { FirstStepsButton } from './components/FirstStepsButton.tsx';
-import { LabStatus } from './components/LabStatus.tsx';
-import { RecoveryNotice } from './components/RecoveryNotice.tsx';
-import { StepNav } from './components/StepNav.tsx';
-import { WorkerLossNote } from './components/WorkerLossNote.tsx';
-import { DataPanel } from './panels/DataPanel.tsx';
-import { EvaluatePanel } from './panels/EvaluatePanel.tsx';
-import { HistoryPanel } from './panels/HistoryPanel.tsx';
-import { ModelPanel } from './panels/ModelPanel.tsx';
-import { PruningPanel } from './panels/PruningPanel.tsx';
-import { ScorePanel } from './panels/ScorePanel.tsx';
-import { SpectraPanel } from './panels/SpectraPanel.tsx';
-import { TrainPanel } from './panels/TrainPanel.tsx';
-import { parseBackendParam } from './store/backend-slice.ts';
-import { useLabStore } from './store/lab-store.ts';
-import type { View } from './store/view-url.ts';
-import { NETWORK_CHANGED_EVENT } from './client/lab-client.ts';
+import { BackendBadge } from './components/BackendBadge';
+import { NetworkStackBar } from './components/NetworkStackBar';
+import { FirstRunHint } from './components/FirstRunHint';
+import { FirstStepsButton } from './components/FirstStepsButton';
+import { LabStatus } from './components/LabStatus';
+import { RecoveryNotice } from './components/RecoveryNotice';
+import { StepNav } from './components/StepNav';
+import { WorkerLossNote } from './components/WorkerLossNote';
+import { DataPanel } from './panels/DataPanel';
+import { EvaluatePanel } from './panels/EvaluatePanel';
+import { HistoryPanel } from './panels/HistoryPanel';
+import { ModelPanel } from './panels/ModelPanel';
+import { PruningPanel } from './panels/PruningPanel';
+import { ScorePanel } from './panels/ScorePanel';
+import { SpectraPanel } from './panels/SpectraPanel';
+import { TrainPanel } from './panels/TrainPanel';
+import { parseBackendParam } from './store/backend-slice';
+import { useLabStore } from './store/lab-store';
+import type { View } from './store/view-url';
+import { NETWORK_CHANGED_EVENT } from './client/lab-client';
 
 let started = false;
 

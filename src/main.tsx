@@ -1,7 +1,7 @@
 /** Browser entry: mounts the React app. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+import { App } from './App';
 import './styles.css';
 import './nav.css';
 

@@ -18,11 +18,11 @@
  * (protocol/lab-debug.ts: dev server, tests, `VITE_LAB_DEBUG=1 vite build`).
  */
 import * as Comlink from 'comlink';
-import { LAB_DEBUG } from '../protocol/lab-debug.ts';
-import type { LabApi } from '../worker/lab-api.ts';
-import type { BackendPreference } from '../worker/lab-types.ts';
-import type { LabEvent } from '../worker/session-service.ts';
-import { brokenWorkerReason, guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog.ts';
+import { LAB_DEBUG } from '../protocol/lab-debug';
+import type { LabApi } from '../worker/lab-api';
+import type { BackendPreference } from '../worker/lab-types';
+import type { LabEvent } from '../worker/session-service';
+import { brokenWorkerReason, guardRemote, Heartbeat, WorkerLostError } from './worker-watchdog';
 
 export type LabRemote = Comlink.Remote<LabApi>;
 export type { LabEvent };

@@ -8,7 +8,7 @@ import {
   Heartbeat,
   isWorkerLost,
   WorkerLostError,
-} from './worker-watchdog.ts';
+} from './worker-watchdog';
 
 /** An error as Comlink rebuilds it on the main thread (message and name copied). */
 function crossed(name: string, message: string): Error {

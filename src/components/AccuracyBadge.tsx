@@ -2,8 +2,8 @@
  * An accuracy with the challenge's 80 % line: the figure, a bar filled to it with a mark at
  * 80 %, and whether it clears the line.
  */
-import { ACCURACY_TARGET } from '../store/score-compute.ts';
-import { formatPercent } from '../format/format.ts';
+import { ACCURACY_TARGET } from '../store/score-compute';
+import { formatPercent } from '../format/format';
 
 export interface AccuracyBadgeProps {
   /** Top-1 in [0, 1]; null while unknown. */

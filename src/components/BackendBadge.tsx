@@ -2,7 +2,7 @@
  * Always-visible badge naming the tfjs backend the worker runs, why it was chosen, and every
  * backend tried before it with the reason it was skipped.
  */
-import { useLabStore } from '../store/lab-store.ts';
+import { useLabStore } from '../store/lab-store';
 
 export function BackendBadge() {
   const backend = useLabStore((s) => s.backend);

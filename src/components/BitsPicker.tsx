@@ -3,8 +3,8 @@
  * follows the global width (value null), for per-layer overrides.
  */
 import { useId } from 'react';
-import { BIT_CHOICES } from '../store/recipe-edit.ts';
-import { FULL_PRECISION } from '../core/recipe/index.ts';
+import { BIT_CHOICES } from '../store/recipe-edit';
+import { FULL_PRECISION } from '../core/recipe/index';
 
 export interface BitsPickerProps {
   label: string;

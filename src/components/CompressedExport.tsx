@@ -5,15 +5,15 @@
  * (network, recipe) it writes qualifies (the Score panel's eligibility). Files of an earlier
  * network or recipe are labelled stale.
  */
-import { EligibilityTag } from './EligibilityTag.tsx';
-import { useEligibility } from './ScoreEligibility.tsx';
-import { useLabStore } from '../store/lab-store.ts';
-import type { ExportLink } from '../store/export-slice.ts';
-import { formatBytes } from '../format/format.ts';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StaleNote } from './StaleNote.tsx';
-import { staleReason } from '../store/stale.ts';
+import { EligibilityTag } from './EligibilityTag';
+import { useEligibility } from './ScoreEligibility';
+import { useLabStore } from '../store/lab-store';
+import type { ExportLink } from '../store/export-slice';
+import { formatBytes } from '../format/format';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
+import { StaleNote } from './StaleNote';
+import { staleReason } from '../store/stale';
 
 const KIND_TEXT: Record<ExportLink['kind'], string> = {
   compressed: 'compressed checkpoint',

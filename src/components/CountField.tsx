@@ -3,7 +3,7 @@
  * reports null while empty (the slice validates the rest).
  */
 import { useId } from 'react';
-import { formatCount } from '../format/format.ts';
+import { formatCount } from '../format/format';
 
 export interface CountFieldProps {
   label: string;

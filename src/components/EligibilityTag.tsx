@@ -1,6 +1,6 @@
 /** A short eligibility tag (eligibility-text.ts) for a row, a chart or a dialog. */
-import type { Eligibility } from '../store/eligibility.ts';
-import { eligibilityShort } from './eligibility-text.ts';
+import type { Eligibility } from '../store/eligibility';
+import { eligibilityShort } from './eligibility-text';
 
 export function EligibilityTag({ e, testId }: { e: Eligibility; testId?: string }) {
   return (

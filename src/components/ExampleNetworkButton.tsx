@@ -2,7 +2,7 @@
  * "Load the example network": imports the bundled OSI-AI MicroNet checkpoint through the Model
  * panel's URL import (progress, errors and the tensor table show there as for any import).
  */
-import { useLabStore } from '../store/lab-store.ts';
+import { useLabStore } from '../store/lab-store';
 
 export function ExampleNetworkButton({ primary = false }: { primary?: boolean }) {
   const busy = useLabStore(

@@ -2,8 +2,8 @@
  * The Model panel's export of the current network as a lab checkpoint (safetensors with the graph
  * in its metadata), with a link to the saved file or the error.
  */
-import { useLabStore } from '../store/lab-store.ts';
-import { formatBytes } from '../format/format.ts';
+import { useLabStore } from '../store/lab-store';
+import { formatBytes } from '../format/format';
 
 export function ExportCurrent({ disabled }: { disabled: boolean }) {
   const exported = useLabStore((s) => s.exported);

@@ -14,9 +14,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { LayerSpectrum } from '../worker/lab-types.ts';
-import { sci } from '../format/format.ts';
-import { logDomain, spectrumPoints } from './spectra-data.ts';
+import type { LayerSpectrum } from '../worker/lab-types';
+import { sci } from '../format/format';
+import { logDomain, spectrumPoints } from './spectra-data';
 
 const HEIGHT = 240;
 

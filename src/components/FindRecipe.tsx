@@ -4,10 +4,10 @@
  * recipe before "Apply".
  */
 import { useId } from 'react';
-import { planBlocker, type PlanGoal } from '../store/plan-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { NumberField } from './NumberField.tsx';
-import { ProposalTable } from './ProposalTable.tsx';
+import { planBlocker, type PlanGoal } from '../store/plan-slice';
+import { useLabStore } from '../store/lab-store';
+import { NumberField } from './NumberField';
+import { ProposalTable } from './ProposalTable';
 
 const GOALS: readonly (readonly [PlanGoal, string])[] = [
   ['score', 'the lowest loss under a target score'],

@@ -5,10 +5,10 @@
  * "Show first steps" (FirstStepsButton) brings it back.
  */
 import type { ReactNode } from 'react';
-import { useLabStore } from '../store/lab-store.ts';
-import { STEP_STATUS } from '../store/step-status.ts';
-import type { View } from '../store/view-url.ts';
-import { ExampleNetworkButton } from './ExampleNetworkButton.tsx';
+import { useLabStore } from '../store/lab-store';
+import { STEP_STATUS } from '../store/step-status';
+import type { View } from '../store/view-url';
+import { ExampleNetworkButton } from './ExampleNetworkButton';
 
 interface StepProps {
   view: View;

@@ -2,7 +2,7 @@
  * "Show first steps" (header): brings the dismissed first-run hint back — the three steps to a
  * scored network — and moves the focus to it. Shown only while the hint is dismissed.
  */
-import { useLabStore } from '../store/lab-store.ts';
+import { useLabStore } from '../store/lab-store';
 
 /** The hint's heading (FirstRunHint) once it is rendered again. */
 function focusHint(): void {

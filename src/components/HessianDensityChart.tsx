@@ -13,8 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { sci } from '../format/format.ts';
-import { densityPoints, logDomain } from './spectra-data.ts';
+import { sci } from '../format/format';
+import { densityPoints, logDomain } from './spectra-data';
 
 const HEIGHT = 200;
 

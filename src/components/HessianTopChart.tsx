@@ -4,8 +4,8 @@
  */
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { sci3 } from '../format/format.ts';
-import { topPoints } from './spectra-data.ts';
+import { sci3 } from '../format/format';
+import { topPoints } from './spectra-data';
 
 const HEIGHT = 200;
 

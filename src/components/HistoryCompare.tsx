@@ -2,8 +2,8 @@
  * Two runs side by side (History panel): kind, network, parameters, score and its two terms,
  * top-1, checkpoint and every recipe field either run sets; differing rows are highlighted.
  */
-import type { RunRecord } from '../persist/history-db.ts';
-import { compareRows } from './history-data.ts';
+import type { RunRecord } from '../persist/history-db';
+import { compareRows } from './history-data';
 
 const DIFF_STYLE = { background: '#fff4d6' } as const;
 

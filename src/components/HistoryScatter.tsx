@@ -16,13 +16,14 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { RunRecord } from '../persist/history-db.ts';
-import type { RecordMap } from '../store/measure-records.ts';
-import { ACCURACY_TARGET, REFERENCE_SCORES } from '../store/score-compute.ts';
-import { formatCount } from '../format/format.ts';
-import { scatterData, type ScatterPoint } from './history-data.ts';
-import { decadeTicks, referenceDomain } from './ScoreReferenceChart.tsx';
-import { formatScore } from '../format/score-format.ts';
+import type { RunRecord } from '../persist/history-db';
+import type { RecordMap } from '../store/measure-records';
+import { ACCURACY_TARGET } from '../store/score-compute';
+import { referenceScoreLines } from './reference-score-lines';
+import { formatCount } from '../format/format';
+import { scatterData, type ScatterPoint } from './history-data';
+import { decadeTicks, referenceDomain } from './ScoreReferenceChart';
+import { formatScore } from '../format/score-format';
 
 const HEIGHT = 280;
 const EDIT_COLOR = '#1f4e8c';
@@ -165,20 +166,7 @@ export function HistoryScatter({
             strokeDasharray="6 3"
             label={{ value: '80 % target', position: 'insideBottomRight', fontSize: 11 }}
           />
-          {REFERENCE_SCORES.map((r, i) => (
-            <ReferenceLine
-              key={r.key}
-              x={r.score}
-              stroke="#8a94a6"
-              strokeDasharray="4 3"
-              label={{
-                value: `${r.label} ${r.score}`,
-                position: i % 2 === 0 ? 'top' : 'insideTopRight',
-                fontSize: 11,
-                fill: '#5b6678',
-              }}
-            />
-          ))}
+          {referenceScoreLines()}
           <Tooltip content={PointTip} cursor={{ strokeDasharray: '3 3' }} />
           <Scatter
             name="Pareto front"

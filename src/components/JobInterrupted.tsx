@@ -4,9 +4,9 @@
  * settings) and Dismiss; while the new worker is set up, "restarting it…"; for a run the recovery
  * resumed from its checkpoint, that it resumes. Nothing when the job was not interrupted.
  */
-import type { JobKind } from '../store/jobs-slice.ts';
-import { interruptedText, type JobSpec } from '../store/job-spec.ts';
-import { useLabStore } from '../store/lab-store.ts';
+import type { JobKind } from '../store/jobs-slice';
+import { interruptedText, type JobSpec } from '../store/job-spec';
+import { useLabStore } from '../store/lab-store';
 
 export interface JobInterruptedProps {
   slot: JobKind;

@@ -2,11 +2,11 @@
  * The header's summary of the lab's global state, visible on every view: the dataset loaded, the
  * current network, the recipe and the score it gives.
  */
-import { describeCounts } from '../store/data-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import { formatCount } from '../format/format.ts';
-import { formatScore } from '../format/score-format.ts';
+import { describeCounts } from '../store/data-slice';
+import { useLabStore } from '../store/lab-store';
+import { recipeJson } from '../core/recipe/index';
+import { formatCount } from '../format/format';
+import { formatScore } from '../format/score-format';
 
 function Item({ label, testId, children }: { label: string; testId: string; children: string }) {
   return (

@@ -4,7 +4,7 @@
  */
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LayerScore } from '../core/score/index.ts';
+import type { LayerScore } from '../core/score/index';
 
 const MAX_BARS = 12;
 const BAR_PX = 20;

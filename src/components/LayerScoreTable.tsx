@@ -6,13 +6,13 @@
  * 800-layer net re-renders as cheaply as a tiny one while a slider is dragged.
  */
 import { useMemo, useState } from 'react';
-import type { LayerScore } from '../core/score/index.ts';
-import type { Recipe } from '../core/recipe/index.ts';
-import type { BitsKind } from '../store/recipe-edit.ts';
-import { globalBits } from '../store/recipe-edit.ts';
-import { BitsPicker } from './BitsPicker.tsx';
-import { SparsitySlider } from './SparsitySlider.tsx';
-import { formatCompact, formatShare } from '../format/score-format.ts';
+import type { LayerScore } from '../core/score/index';
+import type { Recipe } from '../core/recipe/index';
+import type { BitsKind } from '../store/recipe-edit';
+import { globalBits } from '../store/recipe-edit';
+import { BitsPicker } from './BitsPicker';
+import { SparsitySlider } from './SparsitySlider';
+import { formatCompact, formatShare } from '../format/score-format';
 
 export const ROW_PX = 36;
 const VISIBLE_ROWS = 12;

@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { MetricPoint } from '../worker/lab-types.ts';
+import type { MetricPoint } from '../worker/lab-types';
 
 const MAX_POINTS = 500;
 const HEIGHT = 260;

@@ -3,13 +3,13 @@
  * the current network's top-1 / top-5 (and, with an early-exit head, top-1 with early exit and
  * the exit rate), marked stale when the network changed since.
  */
-import { formatCount, formatPercent } from '../format/format.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { staleReason } from '../store/stale.ts';
-import type { EvalResult } from '../worker/lab-types.ts';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StaleNote } from './StaleNote.tsx';
-import { StatRows, type StatRow } from './StatList.tsx';
+import { formatCount, formatPercent } from '../format/format';
+import { useLabStore } from '../store/lab-store';
+import { staleReason } from '../store/stale';
+import type { EvalResult } from '../worker/lab-types';
+import { ProgressBar } from './ProgressBar';
+import { StaleNote } from './StaleNote';
+import { StatRows, type StatRow } from './StatList';
 
 /** The evaluation's figures ('—' before the first run). */
 function evalRows(result: EvalResult | null): StatRow[] {

@@ -3,9 +3,9 @@
  * status slot under them (import progress, error, notice or the idle hint; it keeps its height).
  */
 import { useId, type FormEvent } from 'react';
-import { useLabStore } from '../store/lab-store.ts';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
+import { useLabStore } from '../store/lab-store';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
 
 export function ImportStatus() {
   const job = useLabStore((s) => s.jobs.model);

@@ -5,8 +5,8 @@
  * stack survives a reload. Disabled while a job uses the network. A current network the stack
  * could not keep (too big, storage failed) is said so; Undo then returns to the last one kept.
  */
-import { stackBlocker } from '../store/stack-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
+import { stackBlocker } from '../store/stack-slice';
+import { useLabStore } from '../store/lab-store';
 
 export function NetworkStackBar() {
   const view = useLabStore((s) => s.networkStack);

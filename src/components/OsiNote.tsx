@@ -3,10 +3,10 @@
  * weights ("as counted") and OSI-AI's own published figure ("as published").
  */
 import { useMemo } from 'react';
-import { formatScore } from '../format/score-format.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { osiReference } from '../store/score-compute.ts';
-import { exitRateText } from './exit-rate-text.ts';
+import { formatScore } from '../format/score-format';
+import { useLabStore } from '../store/lab-store';
+import { osiReference } from '../store/score-compute';
+import { exitRateText } from './exit-rate-text';
 
 export function OsiNote() {
   const inputs = useLabStore((s) => s.scoreInputs);

@@ -2,8 +2,8 @@
  * Progress of one worker job: label, bar (indeterminate when the total is unknown), amount done,
  * ETA and a Cancel button. The slot keeps its height when idle so nothing below it jumps.
  */
-import type { JobState } from '../store/jobs-slice.ts';
-import { formatBytes, formatCount, formatDuration } from '../format/format.ts';
+import type { JobState } from '../store/jobs-slice';
+import { formatBytes, formatCount, formatDuration } from '../format/format';
 
 export interface ProgressBarProps {
   job: JobState | null;

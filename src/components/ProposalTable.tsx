@@ -5,18 +5,18 @@
  * recipe; "Discard" drops it.
  */
 import { useMemo } from 'react';
-import { applyBlocker } from '../store/plan-slice.ts';
+import { applyBlocker } from '../store/plan-slice';
 import {
   isEdited,
   proposalRecipe,
   type Proposal,
   type ProposalRow,
-} from '../store/recipe-proposal.ts';
-import { computeScore } from '../store/score-compute.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { BitsPicker } from './BitsPicker.tsx';
-import { formatPercent } from '../format/format.ts';
-import { formatScore } from '../format/score-format.ts';
+} from '../store/recipe-proposal';
+import { computeScore } from '../store/score-compute';
+import { useLabStore } from '../store/lab-store';
+import { BitsPicker } from './BitsPicker';
+import { formatPercent } from '../format/format';
+import { formatScore } from '../format/score-format';
 
 function Row({ r }: { r: ProposalRow }) {
   const { editProposalRow } = useLabStore.getState();

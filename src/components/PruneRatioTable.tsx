@@ -6,10 +6,10 @@
  * and its parameters before → after the Tucker-2 factorization.
  */
 import { useMemo, useState } from 'react';
-import type { PruneSpec } from '../core/recipe/index.ts';
-import { groupRows, rowRatio } from '../store/prune-edit.ts';
-import type { PlanGroup, PlanLayer, PrunePlan } from '../worker/lab-types.ts';
-import { formatCount } from '../format/format.ts';
+import type { PruneSpec } from '../core/recipe/index';
+import { groupRows, rowRatio } from '../store/prune-edit';
+import type { PlanGroup, PlanLayer, PrunePlan } from '../worker/lab-types';
+import { formatCount } from '../format/format';
 
 const SHOWN_GROUPS = 40;
 const ROLE_TEXT: Record<PlanGroup['layers'][number]['role'], string> = {

@@ -13,8 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ScheduleIteration } from '../worker/lab-types.ts';
-import { formatCount } from '../format/format.ts';
+import type { ScheduleIteration } from '../worker/lab-types';
+import { formatCount } from '../format/format';
 
 const HEIGHT = 220;
 

@@ -6,14 +6,10 @@
  * recipe edit like the bit pickers' (URL, live score, measurement); withQuantChoices keeps the
  * recipe valid (a zero point brings least-squared-error activation exponents with it).
  */
-import type { QuantMethod } from '../core/recipe/index.ts';
-import {
-  quantChoices,
-  withQuantChoices,
-  type QuantChoices as Choices,
-} from '../store/recipe-edit.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { ChoiceSelect, type ChoiceOptions } from './ChoiceSelect.tsx';
+import type { QuantMethod } from '../core/recipe/index';
+import { quantChoices, withQuantChoices, type QuantChoices as Choices } from '../store/recipe-edit';
+import { useLabStore } from '../store/lab-store';
+import { ChoiceSelect, type ChoiceOptions } from './ChoiceSelect';
 
 /** One select: its options, where its value sits in the choices, and the edit a pick makes. */
 interface Control {

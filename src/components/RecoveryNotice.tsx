@@ -3,7 +3,7 @@
  * loss, hang) or the page (reload) and what came back; a failed session write (e.g. storage
  * full); and, while training, which epoch checkpoint a crash would resume from.
  */
-import { useLabStore } from '../store/lab-store.ts';
+import { useLabStore } from '../store/lab-store';
 
 function CheckpointLine() {
   const training = useLabStore((s) => s.jobs.train !== null);

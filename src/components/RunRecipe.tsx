@@ -6,16 +6,16 @@
  * interrupted run is kept: Resume continues it from its last checkpoint, Discard forgets it.
  */
 import { useEffect, useId } from 'react';
-import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic.ts';
-import type { RecipeRunView } from '../store/recipe-run-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { formatBytes, formatCount, formatDuration, formatPercent } from '../format/format.ts';
-import { CountField } from './CountField.tsx';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StaleNote } from './StaleNote.tsx';
-import { staleReason } from '../store/stale.ts';
-import { formatScore } from '../format/score-format.ts';
+import { recipeRunBlocker, savedRunText } from '../store/recipe-run-logic';
+import type { RecipeRunView } from '../store/recipe-run-slice';
+import { useLabStore } from '../store/lab-store';
+import { formatBytes, formatCount, formatDuration, formatPercent } from '../format/format';
+import { CountField } from './CountField';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
+import { StaleNote } from './StaleNote';
+import { staleReason } from '../store/stale';
+import { formatScore } from '../format/score-format';
 
 function Result({ r }: { r: RecipeRunView }) {
   const q = r.qualification;

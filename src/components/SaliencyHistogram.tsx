@@ -14,8 +14,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { LayerSpectrum } from '../worker/lab-types.ts';
-import { logHistogram } from './spectra-data.ts';
+import type { LayerSpectrum } from '../worker/lab-types';
+import { logHistogram } from './spectra-data';
 
 const BINS = 24;
 const HEIGHT = 220;

@@ -3,7 +3,7 @@
  * and coarse (superclass) label names. Keeps its height when empty so the page does not jump when data arrives.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { SampleImages } from '../worker/lab-types.ts';
+import type { SampleImages } from '../worker/lab-types';
 
 const SIDE = 32;
 const PIXELS = SIDE * SIDE * 4;

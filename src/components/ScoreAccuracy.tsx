@@ -4,15 +4,15 @@
  * last measurement, marked stale —, the measurement's state, "Measure now" / "Measure full test
  * set", the exit rate the measurement saw, and the measurement's progress with Cancel.
  */
-import { AccuracyBadge } from './AccuracyBadge.tsx';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { formatCount, formatPercent } from '../format/format.ts';
-import type { AccuracyFigure } from '../store/measure-records.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import { measureBlocker, type Measurement } from '../store/score-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { useCurrentRecord } from './ScoreEligibility.tsx';
+import { AccuracyBadge } from './AccuracyBadge';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
+import { formatCount, formatPercent } from '../format/format';
+import type { AccuracyFigure } from '../store/measure-records';
+import { recipeJson } from '../core/recipe/index';
+import { measureBlocker, type Measurement } from '../store/score-slice';
+import { useLabStore } from '../store/lab-store';
+import { useCurrentRecord } from './ScoreEligibility';
 
 const SOURCE_TEXT: Record<AccuracyFigure['source'], string> = {
   evaluate: 'Evaluate panel',

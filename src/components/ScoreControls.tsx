@@ -4,12 +4,12 @@
  * early-exit rate (networks with an exit head), BN folding and "Reset recipe".
  */
 import { useId } from 'react';
-import { FULL_PRECISION, type CountingProfile } from '../core/recipe/index.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { globalBits } from '../store/recipe-edit.ts';
-import { BitsPicker } from './BitsPicker.tsx';
-import { QuantChoices } from './QuantChoices.tsx';
-import { SparsitySlider } from './SparsitySlider.tsx';
+import { FULL_PRECISION, type CountingProfile } from '../core/recipe/index';
+import { useLabStore } from '../store/lab-store';
+import { globalBits } from '../store/recipe-edit';
+import { BitsPicker } from './BitsPicker';
+import { QuantChoices } from './QuantChoices';
+import { SparsitySlider } from './SparsitySlider';
 
 function ExitRateField() {
   const id = useId();

@@ -4,11 +4,11 @@
  * headline follows every edit in the same frame.
  */
 import { memo, useDeferredValue, useMemo, useState } from 'react';
-import { useLabStore } from '../store/lab-store.ts';
-import { LayerScoreChart } from './LayerScoreChart.tsx';
-import { LayerScoreTable } from './LayerScoreTable.tsx';
-import { useEligibility } from './ScoreEligibility.tsx';
-import { ScoreReferenceChart } from './ScoreReferenceChart.tsx';
+import { useLabStore } from '../store/lab-store';
+import { LayerScoreChart } from './LayerScoreChart';
+import { LayerScoreTable } from './LayerScoreTable';
+import { useEligibility } from './ScoreEligibility';
+import { ScoreReferenceChart } from './ScoreReferenceChart';
 
 /**
  * The charts and the table render deferred values: the headline updates in the urgent render,

@@ -5,11 +5,11 @@
  * (network, recipe) record (store/measure-records.ts), so an evaluation made in the Evaluate
  * panel or a recipe run counts here too.
  */
-import { eligibility, eligibilityOf, type Eligibility } from '../store/eligibility.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { findRecord, type MeasureRecord } from '../store/measure-records.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import { eligibilityText } from './eligibility-text.ts';
+import { eligibility, eligibilityOf, type Eligibility } from '../store/eligibility';
+import { useLabStore } from '../store/lab-store';
+import { findRecord, type MeasureRecord } from '../store/measure-records';
+import { recipeJson } from '../core/recipe/index';
+import { eligibilityText } from './eligibility-text';
 
 export { eligibilityText };
 

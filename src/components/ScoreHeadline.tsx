@@ -2,9 +2,9 @@
  * The MicroNet score in large type with its two terms: storage (32-bit-equivalent parameters ÷
  * 36.5 M, WideResNet-28-10's) and operations (÷ 10.49 B), and the freebie badge.
  */
-import type { ScoreResult } from '../core/score/index.ts';
-import { FreebieBadge } from './FreebieBadge.tsx';
-import { formatCompact, formatScore } from '../format/score-format.ts';
+import type { ScoreResult } from '../core/score/index';
+import { FreebieBadge } from './FreebieBadge';
+import { formatCompact, formatScore } from '../format/score-format';
 
 export function ScoreHeadline({ score }: { score: ScoreResult | null }) {
   return (

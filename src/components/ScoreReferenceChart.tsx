@@ -4,10 +4,11 @@
  * qualifying score (eligibility.ts) is drawn solid; an estimate (a slice only) is drawn hollow
  * and labelled "estimate", any other hollow and grey, labelled so: it beats nothing.
  */
-import type { EligibilityStatus } from '../store/eligibility.ts';
-import { ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
-import { REFERENCE_SCORES } from '../store/score-compute.ts';
-import { formatScore } from '../format/score-format.ts';
+import type { EligibilityStatus } from '../store/eligibility';
+import { ResponsiveContainer, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
+import { REFERENCE_SCORES } from '../store/score-compute';
+import { referenceScoreLines } from './reference-score-lines';
+import { formatScore } from '../format/score-format';
 
 const HEIGHT = 110;
 
@@ -73,20 +74,7 @@ export function ScoreReferenceChart({
             tickFormatter={(v: number) => String(v)}
           />
           <YAxis type="number" dataKey="y" hide domain={[-1, 1]} />
-          {REFERENCE_SCORES.map((r, i) => (
-            <ReferenceLine
-              key={r.key}
-              x={r.score}
-              stroke="#8a94a6"
-              strokeDasharray="4 3"
-              label={{
-                value: `${r.label} ${r.score}`,
-                position: i % 2 === 0 ? 'top' : 'insideTopRight',
-                fontSize: 11,
-                fill: '#5b6678',
-              }}
-            />
-          ))}
+          {referenceScoreLines()}
           <Scatter
             data={data}
             fill={qualifies ? '#1f4e8c' : '#ffffff'}

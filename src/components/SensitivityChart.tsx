@@ -14,13 +14,13 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SensitivityReport } from '../protocol/sensitivity.ts';
+import type { SensitivityReport } from '../protocol/sensitivity';
 import {
   sensitivityChartData,
   type SensitivityKind,
   type SensitivityMetric,
-} from './sensitivity-data.ts';
-import { ChoiceSelect, type ChoiceOptions } from './ChoiceSelect.tsx';
+} from './sensitivity-data';
+import { ChoiceSelect, type ChoiceOptions } from './ChoiceSelect';
 
 const HEIGHT = 300;
 const COLOURS = ['#b3261e', '#e07a1f', '#c9a400', '#3b8c3b', '#1f4e8c', '#6b3fa0', '#555'];

@@ -8,16 +8,16 @@ import {
   sensitivityBlocker,
   sensitivityStaleReason,
   SENSITIVITY_IMAGES_DEFAULT,
-} from '../store/sensitivity-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { FindRecipe } from './FindRecipe.tsx';
-import { NumberField } from './NumberField.tsx';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { SensitivityChart } from './SensitivityChart.tsx';
-import { StaleNote } from './StaleNote.tsx';
-import { formatCount, formatPercent } from '../format/format.ts';
-import { candidateValues, mostSensitive } from './sensitivity-data.ts';
+} from '../store/sensitivity-slice';
+import { useLabStore } from '../store/lab-store';
+import { FindRecipe } from './FindRecipe';
+import { NumberField } from './NumberField';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
+import { SensitivityChart } from './SensitivityChart';
+import { StaleNote } from './StaleNote';
+import { formatCount, formatPercent } from '../format/format';
+import { candidateValues, mostSensitive } from './sensitivity-data';
 
 function ReportLine() {
   const report = useLabStore((s) => s.sensitivity);

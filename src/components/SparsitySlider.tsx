@@ -4,8 +4,8 @@
  * when the thumb is held and released (the accuracy is measured after the release).
  */
 import { useId } from 'react';
-import { SPARSITY_MAX } from '../store/recipe-edit.ts';
-import { formatShare } from '../format/score-format.ts';
+import { SPARSITY_MAX } from '../store/recipe-edit';
+import { formatShare } from '../format/score-format';
 
 export interface SparsitySliderProps {
   label: string;

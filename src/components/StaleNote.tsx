@@ -2,7 +2,7 @@
  * The label of a result that belongs to an earlier network or recipe (store/stale.ts): "For an
  * earlier network (…): <what to do>." Nothing while the result is current.
  */
-import { staleText, type StaleReason } from '../store/stale.ts';
+import { staleText, type StaleReason } from '../store/stale';
 
 export interface StaleNoteProps {
   reason: StaleReason;

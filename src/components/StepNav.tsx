@@ -5,9 +5,9 @@
  * new tab as links do).
  */
 import type { MouseEvent } from 'react';
-import { useLabStore } from '../store/lab-store.ts';
-import { STEP_STATUS } from '../store/step-status.ts';
-import { searchWithView, VIEW_LABELS, VIEWS, type View } from '../store/view-url.ts';
+import { useLabStore } from '../store/lab-store';
+import { STEP_STATUS } from '../store/step-status';
+import { searchWithView, VIEW_LABELS, VIEWS, type View } from '../store/view-url';
 
 function isPlainClick(e: MouseEvent): boolean {
   return e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;

@@ -3,8 +3,8 @@
  * fixed-height scroll box (keyboard-focusable) so a 245- or 2,000-row state_dict never pushes the
  * page around. Shown empty (same height) before any import.
  */
-import type { TensorRow } from '../worker/lab-types.ts';
-import { formatCount, formatPercent } from '../format/format.ts';
+import type { TensorRow } from '../worker/lab-types';
+import { formatCount, formatPercent } from '../format/format';
 
 export interface TensorTableProps {
   rows: TensorRow[] | null;

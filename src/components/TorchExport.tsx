@@ -5,13 +5,13 @@
  * Cancel; then its download link, what it holds, and the commands. A zip of another network or
  * recipe than the current pair says so (stale).
  */
-import { TORCH_EXPORT_LABEL, type TorchExportLink } from '../store/export-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import { staleReason } from '../store/stale.ts';
-import { formatBytes } from '../format/format.ts';
-import { JobInterrupted } from './JobInterrupted.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StaleNote } from './StaleNote.tsx';
+import { TORCH_EXPORT_LABEL, type TorchExportLink } from '../store/export-slice';
+import { useLabStore } from '../store/lab-store';
+import { staleReason } from '../store/stale';
+import { formatBytes } from '../format/format';
+import { JobInterrupted } from './JobInterrupted';
+import { ProgressBar } from './ProgressBar';
+import { StaleNote } from './StaleNote';
 
 function ZipLink({ r, stale }: { r: TorchExportLink; stale: boolean }) {
   const folder = r.fileName.replace(/\.zip$/, '');

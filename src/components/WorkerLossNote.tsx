@@ -3,7 +3,7 @@
  * why the last time (store/interrupted-slice.ts) — so a badge that looks healthy again after a
  * crash, a hang or a wasm abort does not hide that the lab runs in a new worker.
  */
-import { useLabStore } from '../store/lab-store.ts';
+import { useLabStore } from '../store/lab-store';
 
 export function WorkerLossNote() {
   const loss = useLabStore((s) => s.workerLoss);

@@ -5,8 +5,8 @@
  * "estimated" from a slice with its Wilson 95 % interval, "does not qualify (x % on n images)"
  * (for a slice: an estimate whose whole interval is below 80 %, interval shown), "not measured".
  */
-import type { Eligibility } from '../store/eligibility.ts';
-import { formatCount, formatPercent } from '../format/format.ts';
+import type { Eligibility } from '../store/eligibility';
+import { formatCount, formatPercent } from '../format/format';
 
 const range = (e: Eligibility) =>
   e.interval ? `${formatPercent(e.interval[0])}–${formatPercent(e.interval[1])}` : '';

@@ -2,8 +2,8 @@
  * The early-exit rate a score was computed with, and where it came from, as one phrase (the
  * Score panel's context line and the OSI-AI note).
  */
-import { formatPercent } from '../format/format.ts';
-import type { ExitRateChoice } from '../store/score-compute.ts';
+import { formatPercent } from '../format/format';
+import type { ExitRateChoice } from '../store/score-compute';
 
 export function exitRateText(e: ExitRateChoice | null): string {
   if (!e || e.rate === undefined) return '';

@@ -2,8 +2,8 @@
 // points dropped, ties, duplicates, a single point), the scatter's points / front / extent,
 // and the compare rows with their differences.
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../persist/history-db.ts';
-import { compareRows, paretoFront, scatterData } from './history-data.ts';
+import type { RunRecord } from '../persist/history-db';
+import { compareRows, paretoFront, scatterData } from './history-data';
 
 const p = (id: string, score: number, accuracy: number) => ({ id, score, accuracy });
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

@@ -5,14 +5,14 @@
  * scatter's points (one per (network, recipe) pair, with its eligibility), the compare rows (recipe
  * fields flattened, score terms, accuracy, parameters; differences flagged) and short labels.
  */
-import { recipeJson } from '../core/recipe/index.ts';
-import type { RunRecord } from '../persist/history-db.ts';
-import { eligibilityOf, type EligibilityStatus } from '../store/eligibility.ts';
-import { runFigures } from '../store/history-pairs.ts';
-import type { RecordMap } from '../store/measure-records.ts';
-import { formatCount, formatPercent } from '../format/format.ts';
-import { formatScore } from '../format/score-format.ts';
-import { flattenRecipe } from '../format/recipe-label.ts';
+import { recipeJson } from '../core/recipe/index';
+import type { RunRecord } from '../persist/history-db';
+import { eligibilityOf, type EligibilityStatus } from '../store/eligibility';
+import { runFigures } from '../store/history-pairs';
+import type { RecordMap } from '../store/measure-records';
+import { formatCount, formatPercent } from '../format/format';
+import { formatScore } from '../format/score-format';
+import { flattenRecipe } from '../format/recipe-label';
 
 export interface FrontPoint {
   score: number;

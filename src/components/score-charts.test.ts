@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerScore } from '../core/score/index.ts';
-import { topShares } from './LayerScoreChart.tsx';
-import { ROW_PX, visibleRange } from './LayerScoreTable.tsx';
-import { decadeTicks, referenceDomain } from './ScoreReferenceChart.tsx';
+import type { LayerScore } from '../core/score/index';
+import { topShares } from './LayerScoreChart';
+import { ROW_PX, visibleRange } from './LayerScoreTable';
+import { decadeTicks, referenceDomain } from './ScoreReferenceChart';
 
 const layer = (name: string, share: number) => ({ name, share }) as LayerScore;
 

@@ -2,8 +2,8 @@
 // percentage points or the loss increase against the base, second-order estimates (loss, widths
 // only) as extra series for the measured widths; the most sensitive layers at the narrowest width.
 import { describe, expect, it } from 'vitest';
-import type { SensitivityReport } from '../protocol/sensitivity.ts';
-import { candidateValues, mostSensitive, sensitivityChartData } from './sensitivity-data.ts';
+import type { SensitivityReport } from '../protocol/sensitivity';
+import { candidateValues, mostSensitive, sensitivityChartData } from './sensitivity-data';
 
 const report: SensitivityReport = {
   n: 100,

@@ -4,7 +4,7 @@
  * percentage points, or loss — and, for widths and loss, the second-order (Hessian-trace)
  * estimate of the same loss increase as dashed series.
  */
-import type { SensitivityReport } from '../protocol/sensitivity.ts';
+import type { SensitivityReport } from '../protocol/sensitivity';
 
 export type SensitivityKind = 'bits' | 'sparsity';
 export type SensitivityMetric = 'top1' | 'loss';

@@ -9,7 +9,7 @@ import {
   passSplitText,
   spectrumPoints,
   topPoints,
-} from './spectra-data.ts';
+} from './spectra-data';
 
 describe('spectra chart data', () => {
   it('spectra by rank, leaving out non-positive values', () => {

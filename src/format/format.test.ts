@@ -7,7 +7,7 @@ import {
   formatSci,
   sci,
   sci3,
-} from './format.ts';
+} from './format';
 
 describe('format', () => {
   it('formats byte sizes with binary units', () => {

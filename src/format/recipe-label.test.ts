@@ -1,6 +1,6 @@
 // Recipe labels: flat field rows and the short description (recipe-label.ts).
 import { describe, expect, it } from 'vitest';
-import { describeRecipe, flattenRecipe } from './recipe-label.ts';
+import { describeRecipe, flattenRecipe } from './recipe-label';
 
 describe('recipe labels', () => {
   it('flattens nested fields and describes a recipe briefly', () => {

@@ -2,8 +2,8 @@
  * A recipe as text for people: a short label ("sparsity 50 %, 8-bit weights, 2 layer overrides")
  * and flat field rows for a side-by-side comparison (pure; unit-tested).
  */
-import type { Recipe } from '../core/recipe/index.ts';
-import { formatPercent } from './format.ts';
+import type { Recipe } from '../core/recipe/index';
+import { formatPercent } from './format';
 
 /** Recipe fields as flat rows: "sparsity", "layerSparsity.conv3", "layerBits.fc.weight", … */
 export function flattenRecipe(r: Recipe): Record<string, string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatScore, formatShare } from './score-format.ts';
+import { formatCompact, formatScore, formatShare } from './score-format';
 
 describe('score formatters', () => {
   it('formats scores, compact counts and shares', () => {

@@ -2,13 +2,13 @@
  * Data panel: load CIFAR-100 (drop / choose files, or download the official archive through the
  * app's server), see progress, counts, cache status and a grid of sample images.
  */
-import { FileDrop } from '../components/FileDrop.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { SampleGrid } from '../components/SampleGrid.tsx';
-import { formatBytes, formatCount } from '../format/format.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import type { SplitSummary } from '../worker/lab-types.ts';
+import { FileDrop } from '../components/FileDrop';
+import { JobInterrupted } from '../components/JobInterrupted';
+import { ProgressBar } from '../components/ProgressBar';
+import { SampleGrid } from '../components/SampleGrid';
+import { formatBytes, formatCount } from '../format/format';
+import { useLabStore } from '../store/lab-store';
+import type { SplitSummary } from '../worker/lab-types';
 
 function SplitStat({ name, split }: { name: string; split: SplitSummary | null }) {
   return (

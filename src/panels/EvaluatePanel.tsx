@@ -4,16 +4,16 @@
  * means for the MicroNet Challenge (EvalEligibility).
  */
 import { useId } from 'react';
-import { CountField } from '../components/CountField.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatCount, formatPercent } from '../format/format.ts';
-import { EligibilityTag } from '../components/EligibilityTag.tsx';
-import { eligibilityOf } from '../store/eligibility.ts';
-import { isFullTest } from '../store/measure-records.ts';
-import { isStale } from '../store/stack-slice.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import type { EvalResult } from '../worker/lab-types.ts';
+import { CountField } from '../components/CountField';
+import { JobInterrupted } from '../components/JobInterrupted';
+import { ProgressBar } from '../components/ProgressBar';
+import { formatCount, formatPercent } from '../format/format';
+import { EligibilityTag } from '../components/EligibilityTag';
+import { eligibilityOf } from '../store/eligibility';
+import { isFullTest } from '../store/measure-records';
+import { isStale } from '../store/stack-slice';
+import { useLabStore } from '../store/lab-store';
+import type { EvalResult } from '../worker/lab-types';
 
 /** What the evaluation means for the challenge: the network as it is, on these images. */
 function EvalEligibility({ r, stale }: { r: EvalResult; stale: boolean }) {

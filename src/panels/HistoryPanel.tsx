@@ -8,15 +8,15 @@
  * Clear all free the space. Storage errors (a full quota) are shown here, never swallowed.
  */
 import { useMemo } from 'react';
-import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
-import { HistoryCompare } from '../components/HistoryCompare.tsx';
-import { HistoryScatter } from '../components/HistoryScatter.tsx';
-import { EligibilityTag } from '../components/EligibilityTag.tsx';
-import { formatScore } from '../format/score-format.ts';
-import { eligibilityOf } from '../store/eligibility.ts';
-import { runFigures } from '../store/history-pairs.ts';
-import type { HistoryRun } from '../store/history-slice.ts';
-import { useLabStore, type LabState } from '../store/lab-store.ts';
+import { formatCount, formatDuration, formatPercent } from '../format/format';
+import { HistoryCompare } from '../components/HistoryCompare';
+import { HistoryScatter } from '../components/HistoryScatter';
+import { EligibilityTag } from '../components/EligibilityTag';
+import { formatScore } from '../format/score-format';
+import { eligibilityOf } from '../store/eligibility';
+import { runFigures } from '../store/history-pairs';
+import type { HistoryRun } from '../store/history-slice';
+import { useLabStore, type LabState } from '../store/lab-store';
 
 const SELECTED_STYLE = { background: '#eaf1fb' } as const;
 

@@ -6,16 +6,16 @@
  * the import status are in components/ModelImport.tsx. Every slot keeps its height, so nothing
  * jumps while jobs run.
  */
-import { ExampleNetworkButton } from '../components/ExampleNetworkButton.tsx';
-import { ExportCurrent } from '../components/ExportCurrent.tsx';
-import { FileDrop } from '../components/FileDrop.tsx';
-import { EvaluateCurrent } from '../components/ModelEvaluate.tsx';
-import { ImportStatus, UrlImport } from '../components/ModelImport.tsx';
-import { StatRows, type StatRow } from '../components/StatList.tsx';
-import { TensorTable } from '../components/TensorTable.tsx';
-import { formatBytes, formatCount, formatPercent } from '../format/format.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import type { CheckpointReport, NetworkInfo } from '../worker/lab-types.ts';
+import { ExampleNetworkButton } from '../components/ExampleNetworkButton';
+import { ExportCurrent } from '../components/ExportCurrent';
+import { FileDrop } from '../components/FileDrop';
+import { EvaluateCurrent } from '../components/ModelEvaluate';
+import { ImportStatus, UrlImport } from '../components/ModelImport';
+import { StatRows, type StatRow } from '../components/StatList';
+import { TensorTable } from '../components/TensorTable';
+import { formatBytes, formatCount, formatPercent } from '../format/format';
+import { useLabStore } from '../store/lab-store';
+import type { CheckpointReport, NetworkInfo } from '../worker/lab-types';
 
 const FORMAT_NAMES: Record<CheckpointReport['format'], string> = {
   safetensors: 'safetensors',

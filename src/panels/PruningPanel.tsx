@@ -10,18 +10,18 @@
  * curve are labelled stale once another network is current (pruned, trained, imported, undone).
  */
 import { useId } from 'react';
-import { NumberField } from '../components/NumberField.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { PruneRatioTable } from '../components/PruneRatioTable.tsx';
-import { PruneScheduleChart } from '../components/PruneScheduleChart.tsx';
-import { StaleNote } from '../components/StaleNote.tsx';
-import { formatCount, formatPercent } from '../format/format.ts';
-import { formatScore } from '../format/score-format.ts';
-import type { PruneMethod } from '../core/recipe/index.ts';
-import { useLabStore, type LabState } from '../store/lab-store.ts';
-import { pruneBlocker } from '../store/prune-slice.ts';
-import { staleReason, type StaleReason } from '../store/stale.ts';
+import { NumberField } from '../components/NumberField';
+import { JobInterrupted } from '../components/JobInterrupted';
+import { ProgressBar } from '../components/ProgressBar';
+import { PruneRatioTable } from '../components/PruneRatioTable';
+import { PruneScheduleChart } from '../components/PruneScheduleChart';
+import { StaleNote } from '../components/StaleNote';
+import { formatCount, formatPercent } from '../format/format';
+import { formatScore } from '../format/score-format';
+import type { PruneMethod } from '../core/recipe/index';
+import { useLabStore, type LabState } from '../store/lab-store';
+import { pruneBlocker } from '../store/prune-slice';
+import { staleReason, type StaleReason } from '../store/stale';
 
 /** The notice and the schedule's curve describe an earlier network (none while a prune runs). */
 function pruneStale(s: LabState): StaleReason {

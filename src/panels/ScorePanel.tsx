@@ -14,19 +14,19 @@
  * are in components/ScoreControls.tsx, OsiNote.tsx and ScoreDeferred.tsx.
  */
 import { useState } from 'react';
-import { CompressedExport } from '../components/CompressedExport.tsx';
-import { exitRateText } from '../components/exit-rate-text.ts';
-import { OsiNote } from '../components/OsiNote.tsx';
-import { RunRecipe } from '../components/RunRecipe.tsx';
-import { ScoreAccuracy } from '../components/ScoreAccuracy.tsx';
-import { ScoreControls } from '../components/ScoreControls.tsx';
-import { LayerTable, ReferenceChart, ShareChart } from '../components/ScoreDeferred.tsx';
-import { ScoreEligibility } from '../components/ScoreEligibility.tsx';
-import { ScoreHeadline } from '../components/ScoreHeadline.tsx';
-import { SensitivityView } from '../components/SensitivityView.tsx';
-import { TorchExport } from '../components/TorchExport.tsx';
-import { recipeJson } from '../core/recipe/index.ts';
-import { useLabStore } from '../store/lab-store.ts';
+import { CompressedExport } from '../components/CompressedExport';
+import { exitRateText } from '../components/exit-rate-text';
+import { OsiNote } from '../components/OsiNote';
+import { RunRecipe } from '../components/RunRecipe';
+import { ScoreAccuracy } from '../components/ScoreAccuracy';
+import { ScoreControls } from '../components/ScoreControls';
+import { LayerTable, ReferenceChart, ShareChart } from '../components/ScoreDeferred';
+import { ScoreEligibility } from '../components/ScoreEligibility';
+import { ScoreHeadline } from '../components/ScoreHeadline';
+import { SensitivityView } from '../components/SensitivityView';
+import { TorchExport } from '../components/TorchExport';
+import { recipeJson } from '../core/recipe/index';
+import { useLabStore } from '../store/lab-store';
 
 function RecipeError() {
   const error = useLabStore((s) => s.recipeError);

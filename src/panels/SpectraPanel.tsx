@@ -6,17 +6,17 @@
  * whole network the top Hessian eigenvalues, the trace and the spectral density (log axis).
  */
 import { useId } from 'react';
-import { FactorSpectrumChart } from '../components/FactorSpectrumChart.tsx';
-import { HessianDensityChart } from '../components/HessianDensityChart.tsx';
-import { HessianTopChart } from '../components/HessianTopChart.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { NumberField } from '../components/NumberField.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { SaliencyHistogram } from '../components/SaliencyHistogram.tsx';
-import { formatBytes, formatCount, sci3 } from '../format/format.ts';
-import { passSplitText } from '../components/spectra-data.ts';
-import { useLabStore } from '../store/lab-store.ts';
-import type { HessianSummary } from '../worker/lab-types.ts';
+import { FactorSpectrumChart } from '../components/FactorSpectrumChart';
+import { HessianDensityChart } from '../components/HessianDensityChart';
+import { HessianTopChart } from '../components/HessianTopChart';
+import { JobInterrupted } from '../components/JobInterrupted';
+import { NumberField } from '../components/NumberField';
+import { ProgressBar } from '../components/ProgressBar';
+import { SaliencyHistogram } from '../components/SaliencyHistogram';
+import { formatBytes, formatCount, sci3 } from '../format/format';
+import { passSplitText } from '../components/spectra-data';
+import { useLabStore } from '../store/lab-store';
+import type { HessianSummary } from '../worker/lab-types';
 
 function AnalyseControls() {
   const settings = useLabStore((s) => s.analysisSettings);

@@ -5,16 +5,16 @@
  * Undo could not bring that network back.
  */
 import { useId } from 'react';
-import { CountField } from '../components/CountField.tsx';
-import { MetricsChart } from '../components/MetricsChart.tsx';
-import { JobInterrupted } from '../components/JobInterrupted.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
-import { useLabStore, type LabState } from '../store/lab-store.ts';
-import { staleReason } from '../store/stale.ts';
-import { trainEndNote, trainReplaceNote } from '../store/train-replace.ts';
-import { StaleNote } from '../components/StaleNote.tsx';
-import type { AugmentConfig } from '../worker/lab-types.ts';
+import { CountField } from '../components/CountField';
+import { MetricsChart } from '../components/MetricsChart';
+import { JobInterrupted } from '../components/JobInterrupted';
+import { ProgressBar } from '../components/ProgressBar';
+import { formatCount, formatDuration, formatPercent } from '../format/format';
+import { useLabStore, type LabState } from '../store/lab-store';
+import { staleReason } from '../store/stale';
+import { trainEndNote, trainReplaceNote } from '../store/train-replace';
+import { StaleNote } from '../components/StaleNote';
+import type { AugmentConfig } from '../worker/lab-types';
 
 function statusText(s: LabState): string {
   const last = s.metrics[s.metrics.length - 1];

@@ -3,9 +3,9 @@
  * without downloading again. Layout: object store `dataset`, keys `meta` (names, counts, sources,
  * time) and `train` / `test` (images, labels). Only one dataset is cached; saving replaces it.
  */
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { ownBuffer } from '../core/util/own-buffer.ts';
-import type { CacheInfo, SplitName } from '../protocol/data.ts';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { ownBuffer } from '../core/util/own-buffer';
+import type { CacheInfo, SplitName } from '../protocol/data';
 
 const DB_NAME = 'micronet-lab';
 const DB_VERSION = 1;

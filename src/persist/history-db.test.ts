@@ -3,8 +3,8 @@
 // back as a StorageError (quota: true) and leaves nothing half-written; clear empties both stores.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openHistoryDb, type HistoryDb, type RunRecord } from './history-db.ts';
-import { StorageError } from './storage-error.ts';
+import { openHistoryDb, type HistoryDb, type RunRecord } from './history-db';
+import { StorageError } from './storage-error';
 
 let n = 0;
 const open: HistoryDb[] = [];

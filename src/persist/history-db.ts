@@ -10,10 +10,10 @@
  * write is rethrown as a StorageError (storage-error.ts), so a full quota is never silent.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { Recipe } from '../core/recipe/index.ts';
-import { ownBuffer } from '../core/util/own-buffer.ts';
-import type { MeasureRecord } from './measure-record.ts';
-import { storageError } from './storage-error.ts';
+import type { Recipe } from '../core/recipe/index';
+import { ownBuffer } from '../core/util/own-buffer';
+import type { MeasureRecord } from './measure-record';
+import { storageError } from './storage-error';
 
 export const HISTORY_DB_NAME = 'micronet-lab-history';
 const DB_VERSION = 2; // 2: + measurements

@@ -8,8 +8,8 @@ import {
   type SavedNetwork,
   type SessionDb,
   type TrainingRecord,
-} from './session-db.ts';
-import { StorageError } from './storage-error.ts';
+} from './session-db';
+import { StorageError } from './storage-error';
 
 let n = 0;
 let open: SessionDb[] = [];

@@ -15,12 +15,12 @@
  * Every failed write is rethrown as a StorageError (storage-error.ts).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { Recipe } from '../core/recipe/index.ts';
-import { ownBuffer } from '../core/util/own-buffer.ts';
-import type { NetworkOrigin } from '../protocol/network.ts';
-import type { SavedRecipeRun } from '../protocol/recipe-run.ts';
-import type { MetricPoint, TrainConfig, TrainSummary } from '../protocol/train.ts';
-import { storageError } from './storage-error.ts';
+import type { Recipe } from '../core/recipe/index';
+import { ownBuffer } from '../core/util/own-buffer';
+import type { NetworkOrigin } from '../protocol/network';
+import type { SavedRecipeRun } from '../protocol/recipe-run';
+import type { MetricPoint, TrainConfig, TrainSummary } from '../protocol/train';
+import { storageError } from './storage-error';
 
 export const SESSION_DB_NAME = 'micronet-lab-session';
 const DB_VERSION = 2; // 2: + recipeRun

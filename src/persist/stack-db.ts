@@ -7,10 +7,10 @@
  * transaction (all or nothing). Failed writes are rethrown as StorageError.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { ownBuffer } from '../core/util/own-buffer.ts';
-import type { NetworkOrigin } from '../protocol/network.ts';
-import type { StackState } from '../protocol/stack.ts';
-import { storageError } from './storage-error.ts';
+import { ownBuffer } from '../core/util/own-buffer';
+import type { NetworkOrigin } from '../protocol/network';
+import type { StackState } from '../protocol/stack';
+import { storageError } from './storage-error';
 
 export const STACK_DB_NAME = 'micronet-lab-stack';
 const KEY = 'current';

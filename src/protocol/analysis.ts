@@ -2,8 +2,8 @@
  * The Spectra panel's side of the contract (analysis-service.ts): what "Analyse" runs and the
  * K-FAC and Hessian spectra it returns as plain numbers.
  */
-import type { SplitName } from './data.ts';
-import type { NetworkInfo } from './network.ts';
+import type { SplitName } from './data';
+import type { NetworkInfo } from './network';
 
 /** What the Spectra panel's "Analyse" runs (analysis-service.ts). */
 export interface AnalyseOptions {

@@ -2,8 +2,8 @@
  * Checkpoints across the thread boundary: what an import reads (its report and the network it
  * made), where it comes from, and the three exports (lab checkpoint, compressed, PyTorch job).
  */
-import type { Recipe } from '../core/recipe/index.ts';
-import type { NetworkInfo } from './network.ts';
+import type { Recipe } from '../core/recipe/index';
+import type { NetworkInfo } from './network';
 
 export type CheckpointFormatName =
   'safetensors' | 'micronet-lab' | 'micronet-compressed' | 'torch-zip' | 'torch-legacy';

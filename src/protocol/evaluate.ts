@@ -2,7 +2,7 @@
  * "Evaluate" across the thread boundary (model-service.ts): what to evaluate on and the
  * measured top-1 / top-5, with the early-exit figures where the network has an exit head.
  */
-import type { NetworkInfo } from './network.ts';
+import type { NetworkInfo } from './network';
 
 export interface EvalConfig {
   batchSize: number;

@@ -6,9 +6,9 @@
  * asks the worker again because the network changed. The undo stack's view is not part of it: the
  * stack keeps the new network after the call returns and says so with a 'stack' event.
  */
-import type { NetworkInfo } from './network.ts';
-import type { ScheduleSaved } from './prune.ts';
-import type { ScoreInputs } from './score.ts';
+import type { NetworkInfo } from './network';
+import type { ScheduleSaved } from './prune';
+import type { ScoreInputs } from './score';
 
 export interface NetworkChange {
   /** The current network (null: none yet). */

@@ -2,7 +2,7 @@
  * The worker's one current network as the main thread sees it: where it came from (also kept by
  * persist), its summary, and a zoo model's name and size.
  */
-import type { Recipe } from '../core/recipe/index.ts';
+import type { Recipe } from '../core/recipe/index';
 
 /** Where the worker's current network came from (shown by the store, kept by persist). */
 export type NetworkOrigin = 'initialised' | 'trained' | 'imported';

@@ -3,9 +3,9 @@
  * core/prune-plan, which computes it), a prune's outcome with its accuracy before → after, and
  * the pruning schedule's request, iterations, outcome and saved state.
  */
-import type { NetworkInfo } from './network.ts';
+import type { NetworkInfo } from './network';
 
-export type { PlanGroup, PlanLayer, PrunePlan } from '../core/prune-plan/plan-types.ts';
+export type { PlanGroup, PlanLayer, PrunePlan } from '../core/prune-plan/plan-types';
 
 /** Top-1 of a network on the first `n` test images (early exit where it has an exit head). */
 export interface SliceAccuracy {

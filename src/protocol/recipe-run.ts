@@ -4,10 +4,10 @@
  * progress bar shows, plus the pipeline's stage), the outcome, and the saved run a reload or a
  * crash continues from (the store restarts it, persist/session-db.ts keeps it).
  */
-import type { PipelineStage } from '../core/compress/pipeline/pipeline-progress.ts';
-import type { Recipe } from '../core/recipe/index.ts';
-import type { JobProgress } from './job.ts';
-import type { NetworkInfo } from './network.ts';
+import type { PipelineStage } from '../core/compress/pipeline/pipeline-progress';
+import type { Recipe } from '../core/recipe/index';
+import type { JobProgress } from './job';
+import type { NetworkInfo } from './network';
 
 export interface RecipeRunRequest {
   /** The recipe to run (its fineTune says how to fine-tune). */

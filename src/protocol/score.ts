@@ -2,10 +2,10 @@
  * The Score panel's side of the contract (score-service.ts): the inputs it scores recipes with on
  * the main thread, and a recipe's measured accuracy on a test slice.
  */
-import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
-import type { Graph } from '../core/graph/ir.ts';
-import type { SplitName } from './data.ts';
-import type { NetworkInfo } from './network.ts';
+import type { MagnitudeProfile } from '../core/compress/sparsity/index';
+import type { Graph } from '../core/graph/ir';
+import type { SplitName } from './data';
+import type { NetworkInfo } from './network';
 
 /**
  * What the Score panel needs to score recipes on the main thread (src/core/score): the current

@@ -4,16 +4,16 @@
  * (core/compress/sensitivity and core/compress/plan), re-exported here:
  * worker/sensitivity-service.ts hands the core's results over as they are. Type-only imports: no tfjs reaches the main thread.
  */
-import type { PlanOptions, PlanResult } from '../core/compress/plan/types.ts';
-import type { SensitivityOptions, SensitivityReport } from '../core/compress/sensitivity/types.ts';
-import type { Recipe } from '../core/recipe/index.ts';
+import type { PlanOptions, PlanResult } from '../core/compress/plan/types';
+import type { SensitivityOptions, SensitivityReport } from '../core/compress/sensitivity/types';
+import type { Recipe } from '../core/recipe/index';
 
-export type { PlannedLayer, PlanResult } from '../core/compress/plan/types.ts';
+export type { PlannedLayer, PlanResult } from '../core/compress/plan/types';
 export type {
   LayerSensitivity,
   SensitivityPoint,
   SensitivityReport,
-} from '../core/compress/sensitivity/types.ts';
+} from '../core/compress/sensitivity/types';
 
 /**
  * What "Measure sensitivity" asks for (sensitivity-service.ts): batch size, candidate widths and

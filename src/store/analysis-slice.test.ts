@@ -2,13 +2,13 @@
 // kept with the layer to show, cancellation, and staleness once a NetworkChange says the worker's
 // analysis no longer belongs to the current network. The worker is a fake (lab-client mocked).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AnalyseOptions, AnalysisResult } from '../worker/lab-types.ts';
+import type { AnalyseOptions, AnalysisResult } from '../worker/lab-types';
 
 const fake = vi.hoisted(() => ({
   analyse: null as null | ((o: AnalyseOptions) => Promise<AnalysisResult>),
 }));
 
-vi.mock('../client/lab-client.ts', () => {
+vi.mock('../client/lab-client', () => {
   let n = 0;
   return {
     getLab: () => ({
@@ -22,10 +22,10 @@ vi.mock('../client/lab-client.ts', () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
+const { useLabStore } = await import('./lab-store');
 const { analysisSettingsError, analyseOptions, ANALYSIS_SETTINGS_DEFAULT } =
-  await import('./analysis-slice.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+  await import('./analysis-slice');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

@@ -7,10 +7,10 @@
  * NetworkChange says which analysis still fits, network-slice.ts).
  */
 import type { StateCreator } from 'zustand';
-import type { AnalyseOptions, AnalysisResult, JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { LabState } from './lab-store.ts';
+import type { AnalyseOptions, AnalysisResult, JobProgress } from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { LabState } from './lab-store';
 
 export interface AnalysisSettings {
   /** K-FAC: batches × batch size training records. */

@@ -8,9 +8,9 @@ import {
   type BackendInfo,
   type BackendName,
   type BackendPreference,
-} from '../worker/lab-types.ts';
-import { errorMessage, getLab } from '../client/lab-client.ts';
-import type { LabState } from './lab-store.ts';
+} from '../worker/lab-types';
+import { errorMessage, getLab } from '../client/lab-client';
+import type { LabState } from './lab-store';
 
 export interface BackendValues {
   backend: BackendInfo | null;

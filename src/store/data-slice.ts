@@ -10,11 +10,11 @@ import type {
   JobProgress,
   LoadResult,
   SampleImages,
-} from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { JobSpec } from './job-spec.ts';
-import type { LabState } from './lab-store.ts';
+} from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { JobSpec } from './job-spec';
+import type { LabState } from './lab-store';
 
 export interface DataValues {
   summary: DatasetSummary | null;

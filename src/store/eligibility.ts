@@ -4,7 +4,7 @@
  * CIFAR-100 test images — measured for this network and this recipe. A slice measurement only
  * estimates it (Wilson 95 % interval); a stale one (other recipe or network) does not count.
  */
-import type { Measurement } from './score-slice.ts';
+import type { Measurement } from './score-slice';
 
 export const FULL_TEST = 10_000;
 export const QUALIFYING = 0.8;

@@ -4,11 +4,11 @@
  * result joins the (network, recipe) record of its network (./measure-records.ts) and History.
  */
 import type { StateCreator } from 'zustand';
-import type { EvalResult, JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import { measureInputOfEvaluation, pairOfEvaluation } from './history-pairs.ts';
-import type { LabState } from './lab-store.ts';
+import type { EvalResult, JobProgress } from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import { measureInputOfEvaluation, pairOfEvaluation } from './history-pairs';
+import type { LabState } from './lab-store';
 
 export interface EvalValues {
   evalBatchSize: number;

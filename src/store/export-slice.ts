@@ -9,11 +9,11 @@
  * the 'model' job.
  */
 import type { StateCreator } from 'zustand';
-import type { CompressedExportFile, JobProgress, TorchExportResult } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import type { LabState } from './lab-store.ts';
+import type { CompressedExportFile, JobProgress, TorchExportResult } from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import { recipeJson } from '../core/recipe/index';
+import type { LabState } from './lab-store';
 
 /** One exported file, as an object URL for its download link. */
 export interface ExportLink {

@@ -7,7 +7,7 @@ import {
   readHintDismissed,
   rememberHintDismissed,
   type HintStorage,
-} from './first-run.ts';
+} from './first-run';
 
 function memoryStorage(): HintStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();

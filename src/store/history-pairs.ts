@@ -4,14 +4,14 @@
  * the figures a row is shown with — its pair's record when it has one (so an evaluation made
  * later reaches an import's row), else the accuracy the row was saved with — and a row's score.
  */
-import type { ScoreResult } from '../core/score/index.ts';
-import { recipeJson, type Recipe } from '../core/recipe/index.ts';
-import type { RunRecord, RunScore } from '../persist/history-db.ts';
-import type { EvalResult, ScoreInputs } from '../worker/lab-types.ts';
-import type { PairFigures } from './eligibility.ts';
-import { findRecord, isFullTest, type MeasureInput, type RecordMap } from './measure-records.ts';
-import { chooseExitRate, computeScore, scoreTableFor } from './score-compute.ts';
-import type { Measurement } from './score-slice.ts';
+import type { ScoreResult } from '../core/score/index';
+import { recipeJson, type Recipe } from '../core/recipe/index';
+import type { RunRecord, RunScore } from '../persist/history-db';
+import type { EvalResult, ScoreInputs } from '../worker/lab-types';
+import type { PairFigures } from './eligibility';
+import { findRecord, isFullTest, type MeasureInput, type RecordMap } from './measure-records';
+import { chooseExitRate, computeScore, scoreTableFor } from './score-compute';
+import type { Measurement } from './score-slice';
 
 /** A finished measurement of (network, recipe) as History records it. */
 export interface PairMeasure {

@@ -6,24 +6,24 @@
  * IndexedDB (persist/history-db.ts); a failed write leaves the run in memory for the session.
  */
 import type { StateCreator } from 'zustand';
-import { errorMessage, getLab } from '../client/lab-client.ts';
-import { recipeJson, type Recipe } from '../core/recipe/index.ts';
-import { describeRecipe } from '../format/recipe-label.ts';
-import { formatBytes } from '../format/format.ts';
+import { errorMessage, getLab } from '../client/lab-client';
+import { recipeJson, type Recipe } from '../core/recipe/index';
+import { describeRecipe } from '../format/recipe-label';
+import { formatBytes } from '../format/format';
 import {
   CHECKPOINT_CAP_BYTES,
   getHistoryDb,
   type RunRecord,
   type RunScore,
   type StoredCheckpoint,
-} from '../persist/history-db.ts';
-import { StorageError, storageError } from '../persist/storage-error.ts';
-import type { ScoreInputs } from '../worker/lab-types.ts';
-import { findPairRun, pairOfMeasurement, scoreRecipe, type PairMeasure } from './history-pairs.ts';
-import type { MeasuredInput, NetworkRunKind, RecordInput } from './history-runs.ts';
-import type { CurrentCheckpoint, HistoryRun, HistorySlice } from './history-types.ts';
-import type { LabState } from './lab-store.ts';
-import { bestFigure, findRecord, isFullTest } from './measure-records.ts';
+} from '../persist/history-db';
+import { StorageError, storageError } from '../persist/storage-error';
+import type { ScoreInputs } from '../worker/lab-types';
+import { findPairRun, pairOfMeasurement, scoreRecipe, type PairMeasure } from './history-pairs';
+import type { MeasuredInput, NetworkRunKind, RecordInput } from './history-runs';
+import type { CurrentCheckpoint, HistoryRun, HistorySlice } from './history-types';
+import type { LabState } from './lab-store';
+import { bestFigure, findRecord, isFullTest } from './measure-records';
 
 type Creator = StateCreator<LabState, [], [], HistorySlice>;
 type Set = Parameters<Creator>[0];

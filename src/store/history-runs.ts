@@ -3,17 +3,17 @@
  * (train, import, prune, schedule) with their label and figures, built here from each job's
  * result so the slices that run them add one call; and a measured recipe edit.
  */
-import type { Recipe } from '../core/recipe/index.ts';
-import type { RunAccuracy, RunKind, RunScore } from '../persist/history-db.ts';
+import type { Recipe } from '../core/recipe/index';
+import type { RunAccuracy, RunKind, RunScore } from '../persist/history-db';
 import type {
   CheckpointReport,
   NetworkInfo,
   PruneOutcome,
   ScheduleOutcome,
   TrainSummary,
-} from '../worker/lab-types.ts';
-import type { PairMeasure } from './history-pairs.ts';
-import type { Measurement } from './score-slice.ts';
+} from '../worker/lab-types';
+import type { PairMeasure } from './history-pairs';
+import type { Measurement } from './score-slice';
 
 export type NetworkRunKind = Exclude<RunKind, 'edit'>;
 

@@ -7,10 +7,10 @@
 // checkpoint with its last run only.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import { scoreModel } from '../core/compress/score-model.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import { scoreModel } from '../core/compress/score-model';
+import { initWeights } from '../core/graph/params';
+import { buildTinyNet } from '../core/models/tiny';
 import type {
   ExportResult,
   ImportResult,
@@ -19,7 +19,7 @@ import type {
   RecipeMeasurement,
   ScoreInputs,
   TrainSummary,
-} from '../worker/lab-types.ts';
+} from '../worker/lab-types';
 
 const fake = vi.hoisted(() => ({
   inputs: null as ScoreInputs | null,
@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => ({
   importNetworkId: 7,
 }));
 
-vi.mock('../client/lab-client.ts', () => {
+vi.mock('../client/lab-client', () => {
   let n = 0;
   const net = (): NetworkInfo => ({
     name: 'tiny',
@@ -76,11 +76,11 @@ vi.mock('../client/lab-client.ts', () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { trainRun } = await import('./history-runs.ts');
-const { CHECKPOINT_CAP_BYTES, getHistoryDb } = await import('../persist/history-db.ts');
-const { storageError } = await import('../persist/storage-error.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { trainRun } = await import('./history-runs');
+const { CHECKPOINT_CAP_BYTES, getHistoryDb } = await import('../persist/history-db');
+const { storageError } = await import('../persist/storage-error');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

@@ -11,32 +11,27 @@
  * Recording lives in ./history-recorder.ts, the state and its defaults in ./history-types.ts.
  */
 import type { StateCreator } from 'zustand';
-import { errorMessage } from '../client/lab-client.ts';
-import { recipeJson, searchWithRecipe, type Recipe } from '../core/recipe/index.ts';
+import { errorMessage } from '../client/lab-client';
+import { recipeJson, searchWithRecipe, type Recipe } from '../core/recipe/index';
 import {
   getHistoryDb,
   type HistoryDb,
   type RunRecord,
   type StoredCheckpoint,
-} from '../persist/history-db.ts';
-import { scoreOf } from './history-pairs.ts';
-import {
-  createHistoryRecorder,
-  isMeasured,
-  sameNetwork,
-  type Snapshot,
-} from './history-recorder.ts';
-import { HISTORY_DEFAULT, type HistoryRun, type HistorySlice } from './history-types.ts';
-import type { LabState } from './lab-store.ts';
+} from '../persist/history-db';
+import { scoreOf } from './history-pairs';
+import { createHistoryRecorder, isMeasured, sameNetwork, type Snapshot } from './history-recorder';
+import { HISTORY_DEFAULT, type HistoryRun, type HistorySlice } from './history-types';
+import type { LabState } from './lab-store';
 
-export { HISTORY_DEFAULT } from './history-types.ts';
+export { HISTORY_DEFAULT } from './history-types';
 export type {
   CurrentCheckpoint,
   HistoryActions,
   HistoryRun,
   HistorySlice,
   HistoryValues,
-} from './history-types.ts';
+} from './history-types';
 
 function toRecord(run: HistoryRun): RunRecord {
   const out: RunRecord & { saved?: boolean } = { ...run };

@@ -3,8 +3,8 @@
  * session), the compare picks, the selected run, the current network's checkpoint link and the
  * restore under way, with their defaults.
  */
-import type { RunRecord } from '../persist/history-db.ts';
-import type { RecordInput } from './history-runs.ts';
+import type { RunRecord } from '../persist/history-db';
+import type { RecordInput } from './history-runs';
 
 export interface HistoryRun extends RunRecord {
   /** False while the run lives only in this session (its write failed or is under way). */

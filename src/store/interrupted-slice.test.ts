@@ -6,7 +6,7 @@
 // restarted with the same configuration; the header's worker-loss count follows.
 import 'fake-indexeddb/auto';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionRestore } from '../worker/session-service.ts';
+import type { SessionRestore } from '../worker/session-service';
 import type {
   AnalysisResult,
   EvalResult,
@@ -14,8 +14,8 @@ import type {
   NetworkInfo,
   TrainConfig,
   TrainSummary,
-} from '../worker/lab-types.ts';
-import { WorkerLostError } from '../client/worker-watchdog.ts';
+} from '../worker/lab-types';
+import { WorkerLostError } from '../client/worker-watchdog';
 
 interface Pending {
   method: string;
@@ -30,8 +30,8 @@ const fake = vi.hoisted(() => ({
   lost: null as ((reason: string) => void) | null,
 }));
 
-vi.mock('../client/lab-client.ts', async () => {
-  const { changeOf } = await import('./network-change.test-helpers.ts');
+vi.mock('../client/lab-client', async () => {
+  const { changeOf } = await import('./network-change.test-helpers');
   /** Calls that may change the network answer with their NetworkChange. */
   const changing = new Set(['evaluate', 'train', 'resumeRun']);
   const answer = (method: string, v: unknown) =>
@@ -77,7 +77,7 @@ vi.mock('../client/lab-client.ts', async () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
+const { useLabStore } = await import('./lab-store');
 const st = () => useLabStore.getState();
 
 const REASON = 'it did not answer for 2 s';

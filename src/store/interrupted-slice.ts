@@ -8,16 +8,16 @@
  * losses of this page and keeps the last reason, for the header next to the backend badge.
  */
 import type { StateCreator } from 'zustand';
-import type { JobKind } from './jobs-slice.ts';
+import type { JobKind } from './jobs-slice';
 import {
   recordInterrupted,
   settleInterrupted,
   withInterruptedState,
   withoutInterrupted,
   type InterruptedJobs,
-} from './job-spec.ts';
-import { runJobSpec } from './job-restart.ts';
-import type { LabState } from './lab-store.ts';
+} from './job-spec';
+import { runJobSpec } from './job-restart';
+import type { LabState } from './lab-store';
 
 export interface WorkerLoss {
   /** Why the worker was lost last. */

@@ -4,10 +4,10 @@
  * it …) and starts the job through its slice's own action, so it runs exactly as a click on its
  * button would. A recipe run whose checkpoint was kept resumes from it instead.
  */
-import { recipeJson, type Recipe } from '../core/recipe/index.ts';
-import type { RecipeRunRequest } from '../protocol/recipe-run.ts';
-import type { JobSpec } from './job-spec.ts';
-import type { LabState } from './lab-store.ts';
+import { recipeJson, type Recipe } from '../core/recipe/index';
+import type { RecipeRunRequest } from '../protocol/recipe-run';
+import type { JobSpec } from './job-spec';
+import type { LabState } from './lab-store';
 
 type Get = () => LabState;
 type Set = (patch: Partial<LabState>) => void;

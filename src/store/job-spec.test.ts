@@ -14,8 +14,8 @@ import {
   type InterruptedJob,
   type InterruptedJobs,
   type JobSpec,
-} from './job-spec.ts';
-import { jobState, type JobKind } from './jobs-slice.ts';
+} from './job-spec';
+import { jobState, type JobKind } from './jobs-slice';
 
 const REASON = 'it did not answer for 2 s';
 const evalSpec: JobSpec = { kind: 'evaluate', batchSize: 25 };

@@ -5,13 +5,13 @@
  * still being set up, is ready for a restart, or resumed the job itself from its checkpoint).
  * Pure functions; ./interrupted-slice.ts holds the records, ./job-restart.ts re-runs a spec.
  */
-import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
-import type { ImportSource, TrainConfig } from '../worker/lab-types.ts';
-import type { RecipeRunRequest } from '../protocol/recipe-run.ts';
-import type { AnalysisSettings } from './analysis-slice.ts';
-import type { JobKind, JobState } from './jobs-slice.ts';
-import type { ScheduleSettings } from './prune-edit.ts';
-import type { MeasureKind } from './score-slice.ts';
+import type { PruneSpec, Recipe } from '../core/recipe/index';
+import type { ImportSource, TrainConfig } from '../worker/lab-types';
+import type { RecipeRunRequest } from '../protocol/recipe-run';
+import type { AnalysisSettings } from './analysis-slice';
+import type { JobKind, JobState } from './jobs-slice';
+import type { ScheduleSettings } from './prune-edit';
+import type { MeasureKind } from './score-slice';
 
 export type JobSpec =
   | { kind: 'evaluate'; batchSize: number; limit?: number | null }

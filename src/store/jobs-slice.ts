@@ -4,11 +4,11 @@
  * under is restarted from it, ./interrupted-slice.ts). Cancellation goes to the worker by job id.
  */
 import type { StateCreator } from 'zustand';
-import { estimateEta } from '../format/format.ts';
-import type { JobProgress } from '../worker/lab-types.ts';
-import { getLab, newJobId } from '../client/lab-client.ts';
-import { onJobBegin, onJobFinish, type JobSpec } from './job-spec.ts';
-import type { LabState } from './lab-store.ts';
+import { estimateEta } from '../format/format';
+import type { JobProgress } from '../worker/lab-types';
+import { getLab, newJobId } from '../client/lab-client';
+import { onJobBegin, onJobFinish, type JobSpec } from './job-spec';
+import type { LabState } from './lab-store';
 
 /**
  * 'measure': the Score panel's recipe measurement (its state lives in the score slice);

@@ -5,26 +5,26 @@
  * the first-run hint); each slice file holds its Values, Actions and DEFAULT.
  */
 import { create } from 'zustand';
-import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice.ts';
-import { createBackendSlice, type BackendSlice } from './backend-slice.ts';
-import { createDataSlice, type DataSlice } from './data-slice.ts';
-import { createEvalSlice, type EvalSlice } from './eval-slice.ts';
-import { createExportSlice, type ExportSlice } from './export-slice.ts';
-import { createHistorySlice, type HistorySlice } from './history-slice.ts';
-import { createInterruptedSlice, type InterruptedSlice } from './interrupted-slice.ts';
-import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
-import { createModelSlice, type ModelSlice } from './model-slice.ts';
-import { createNavSlice, type NavSlice } from './nav-slice.ts';
-import { createNetworkSlice, type NetworkSlice } from './network-slice.ts';
-import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
-import { createPruneSlice, type PruneSlice } from './prune-slice.ts';
-import { createRecipeRunSlice, type RecipeRunSlice } from './recipe-run-slice.ts';
-import { createRecordsSlice, type RecordsSlice } from './records-slice.ts';
-import { createRecoverySlice, type RecoverySlice } from './recovery-slice.ts';
-import { createScoreSlice, type ScoreSlice } from './score-slice.ts';
-import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice.ts';
-import { createStackSlice, type StackSlice } from './stack-slice.ts';
-import { createTrainSlice, type TrainSlice } from './train-slice.ts';
+import { createAnalysisSlice, type AnalysisSlice } from './analysis-slice';
+import { createBackendSlice, type BackendSlice } from './backend-slice';
+import { createDataSlice, type DataSlice } from './data-slice';
+import { createEvalSlice, type EvalSlice } from './eval-slice';
+import { createExportSlice, type ExportSlice } from './export-slice';
+import { createHistorySlice, type HistorySlice } from './history-slice';
+import { createInterruptedSlice, type InterruptedSlice } from './interrupted-slice';
+import { createJobsSlice, type JobsSlice } from './jobs-slice';
+import { createModelSlice, type ModelSlice } from './model-slice';
+import { createNavSlice, type NavSlice } from './nav-slice';
+import { createNetworkSlice, type NetworkSlice } from './network-slice';
+import { createPlanSlice, type PlanSlice } from './plan-slice';
+import { createPruneSlice, type PruneSlice } from './prune-slice';
+import { createRecipeRunSlice, type RecipeRunSlice } from './recipe-run-slice';
+import { createRecordsSlice, type RecordsSlice } from './records-slice';
+import { createRecoverySlice, type RecoverySlice } from './recovery-slice';
+import { createScoreSlice, type ScoreSlice } from './score-slice';
+import { createSensitivitySlice, type SensitivitySlice } from './sensitivity-slice';
+import { createStackSlice, type StackSlice } from './stack-slice';
+import { createTrainSlice, type TrainSlice } from './train-slice';
 
 export type LabState = DataSlice &
   ModelSlice &

@@ -4,11 +4,11 @@
 // front runs through full-test points only (slice estimates are flagged); a result of an earlier
 // network is stale.
 import { describe, expect, it } from 'vitest';
-import { scatterData } from '../components/history-data.ts';
-import { eligibilityShort } from '../components/eligibility-text.ts';
-import type { RunRecord } from '../persist/history-db.ts';
-import { eligibilityOf } from './eligibility.ts';
-import { findPairRun, runFigures } from './history-pairs.ts';
+import { scatterData } from '../components/history-data';
+import { eligibilityShort } from '../components/eligibility-text';
+import type { RunRecord } from '../persist/history-db';
+import { eligibilityOf } from './eligibility';
+import { findPairRun, runFigures } from './history-pairs';
 import {
   bestFigure,
   findRecord,
@@ -16,9 +16,9 @@ import {
   recordKey,
   type MeasureInput,
   type RecordMap,
-} from './measure-records.ts';
-import { qualification } from './recipe-run-logic.ts';
-import { isStale } from './stack-slice.ts';
+} from './measure-records';
+import { qualification } from './recipe-run-logic';
+import { isStale } from './stack-slice';
 
 const m = (o: Partial<MeasureInput> = {}): MeasureInput => ({
   networkKey: 'osi#1',

@@ -5,13 +5,13 @@
  * Pareto chart all show the same figures for the same pair. A record keeps its full-test figure
  * (all 10,000 test images; the newest) and its largest slice (the newest of equal size).
  */
-import { recipeJson, type Recipe } from '../core/recipe/index.ts';
-import type { SliceAccuracy } from '../worker/lab-types.ts';
-import type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record.ts';
-import { FULL_TEST } from './eligibility.ts';
+import { recipeJson, type Recipe } from '../core/recipe/index';
+import type { SliceAccuracy } from '../worker/lab-types';
+import type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record';
+import { FULL_TEST } from './eligibility';
 
 // The stored shape lives with the store that keeps it (persist/history-db.ts).
-export type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record.ts';
+export type { AccuracyFigure, MeasureRecord, MeasureSource } from '../persist/measure-record';
 
 /** What a finished measurement reports (addMeasurement). */
 export interface MeasureInput {

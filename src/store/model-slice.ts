@@ -11,12 +11,12 @@ import type {
   JobProgress,
   ModelInfo,
   NetworkInfo,
-} from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { LabState } from './lab-store.ts';
-import { EXAMPLE_NETWORK_NAME, exampleNetworkUrl } from './example-network.ts';
-import { importRun } from './history-runs.ts';
+} from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { LabState } from './lab-store';
+import { EXAMPLE_NETWORK_NAME, exampleNetworkUrl } from './example-network';
+import { importRun } from './history-runs';
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
 

@@ -3,8 +3,8 @@
 // remembered across page loads until "Show first steps" brings it back.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { create } from 'zustand';
-import { HINT_KEY } from './first-run.ts';
-import { createNavSlice, type NavSlice } from './nav-slice.ts';
+import { HINT_KEY } from './first-run';
+import { createNavSlice, type NavSlice } from './nav-slice';
 
 interface FakeWindow {
   location: { pathname: string; search: string; hash: string };

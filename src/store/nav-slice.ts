@@ -10,9 +10,9 @@ import {
   forgetHintDismissed,
   readHintDismissed,
   rememberHintDismissed,
-} from './first-run.ts';
-import type { LabState } from './lab-store.ts';
-import { DEFAULT_VIEW, readViewParam, searchWithView, VIEW_PARAM, type View } from './view-url.ts';
+} from './first-run';
+import type { LabState } from './lab-store';
+import { DEFAULT_VIEW, readViewParam, searchWithView, VIEW_PARAM, type View } from './view-url';
 
 export interface NavValues {
   view: View;

@@ -3,8 +3,8 @@
  * (protocol/network-change.ts), built from the network info and, where the test scores, its
  * score inputs (the key is theirs).
  */
-import type { NetworkInfo, ScoreInputs } from '../worker/lab-types.ts';
-import type { NetworkChange } from '../protocol/network-change.ts';
+import type { NetworkInfo, ScoreInputs } from '../worker/lab-types';
+import type { NetworkChange } from '../protocol/network-change';
 
 export function changeOf(
   network: NetworkInfo | null,

@@ -6,18 +6,18 @@
 // The fake worker (lab-client mocked) records every call; History runs on fake-indexeddb.
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import type { NetworkInfo, PrunePlan, ScoreInputs } from '../worker/lab-types.ts';
-import type { NetworkChange } from '../protocol/network-change.ts';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import { initWeights } from '../core/graph/params';
+import { buildTinyNet } from '../core/models/tiny';
+import type { NetworkInfo, PrunePlan, ScoreInputs } from '../worker/lab-types';
+import type { NetworkChange } from '../protocol/network-change';
 
 const fake = vi.hoisted(() => ({
   calls: [] as string[],
   answers: {} as Record<string, (...args: unknown[]) => unknown>,
 }));
 
-vi.mock('../client/lab-client.ts', () => ({
+vi.mock('../client/lab-client', () => ({
   // Any method: recorded, answered by fake.answers (null when the test gave no answer).
   getLab: () =>
     new Proxy(
@@ -39,9 +39,9 @@ vi.mock('../client/lab-client.ts', () => ({
   errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
-const { useLabStore } = await import('./lab-store.ts');
-const { PLAN_DEBOUNCE_MS } = await import('./prune-slice.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { PLAN_DEBOUNCE_MS } = await import('./prune-slice');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

@@ -10,13 +10,13 @@
  * undo stack's view comes with the worker's 'stack' events (recovery slice). Panels only read.
  */
 import type { StateCreator } from 'zustand';
-import { stableJson } from '../core/util/stable-json.ts';
-import type { NetworkInfo } from '../worker/lab-types.ts';
-import { getLab } from '../client/lab-client.ts';
-import type { NetworkChange } from '../protocol/network-change.ts';
-import type { LabState } from './lab-store.ts';
-import { prepareScoreInputs, type PreparedScoreInputs } from './score-compute.ts';
-import { scored } from './score-slice.ts';
+import { stableJson } from '../core/util/stable-json';
+import type { NetworkInfo } from '../worker/lab-types';
+import { getLab } from '../client/lab-client';
+import type { NetworkChange } from '../protocol/network-change';
+import type { LabState } from './lab-store';
+import { prepareScoreInputs, type PreparedScoreInputs } from './score-compute';
+import { scored } from './score-slice';
 
 export interface NetworkValues {
   /** The worker's current network; null before any train / evaluate / import. */

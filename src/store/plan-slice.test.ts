@@ -4,16 +4,16 @@
 // "Apply" makes it the current recipe (URL, score and measurement follow as for any edit). The
 // worker is a fake (lab-client mocked); scoring uses the real core on the tiny net.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import type { JobProgress, ScoreInputs } from '../worker/lab-types.ts';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import { initWeights } from '../core/graph/params';
+import { buildTinyNet } from '../core/models/tiny';
+import type { JobProgress, ScoreInputs } from '../worker/lab-types';
 import type {
   PlanRequest,
   PlanResponse,
   SensitivityRequest,
   SensitivityResult,
-} from '../protocol/sensitivity.ts';
+} from '../protocol/sensitivity';
 
 interface PendingSensitivity {
   id: string;
@@ -32,7 +32,7 @@ const fake = vi.hoisted(() => ({
   cancelled: [] as string[],
 }));
 
-vi.mock('../client/lab-client.ts', () => {
+vi.mock('../client/lab-client', () => {
   let n = 0;
   return {
     getLab: () => ({
@@ -66,9 +66,9 @@ vi.mock('../client/lab-client.ts', () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { MEASURE_DEBOUNCE_MS } = await import('./score-slice.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { MEASURE_DEBOUNCE_MS } = await import('./score-slice');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 
 const tiny = buildTinyNet();

@@ -5,11 +5,11 @@
  * current recipe through the score slice (URL, live score, slice measurement as for any edit).
  */
 import type { StateCreator } from 'zustand';
-import { validateRecipe } from '../core/recipe/index.ts';
-import { errorMessage, getLab } from '../client/lab-client.ts';
-import type { PlanRequest } from '../protocol/sensitivity.ts';
-import type { LabState } from './lab-store.ts';
-import { sensitivityStale } from './sensitivity-slice.ts';
+import { validateRecipe } from '../core/recipe/index';
+import { errorMessage, getLab } from '../client/lab-client';
+import type { PlanRequest } from '../protocol/sensitivity';
+import type { LabState } from './lab-store';
+import { sensitivityStale } from './sensitivity-slice';
 import {
   editProposal,
   editSummary,
@@ -17,7 +17,7 @@ import {
   proposalRecipe,
   type Proposal,
   type ProposalEdit,
-} from './recipe-proposal.ts';
+} from './recipe-proposal';
 
 /** What the planner aims for: a score to stay under, or an accuracy to stay above. */
 export type PlanGoal = 'score' | 'accuracy';

@@ -5,8 +5,8 @@
  * belongs to one analysed layer. "Suggest" turns the global-threshold plan into explicit
  * per-row ratios the user can then edit.
  */
-import type { PruneMethod, PruneSpec } from '../core/recipe/index.ts';
-import type { PlanGroup, PrunePlan } from '../worker/lab-types.ts';
+import type { PruneMethod, PruneSpec } from '../core/recipe/index';
+import type { PlanGroup, PrunePlan } from '../worker/lab-types';
 
 /** Largest ratio a row may ask (the spec allows [0, 1)). */
 export const MAX_ROW_RATIO = 0.95;

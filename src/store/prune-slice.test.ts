@@ -5,7 +5,7 @@
 // the schedule streams its iterations and a resume starts from the saved history. The worker is
 // a fake (lab-client mocked).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PruneSpec } from '../core/recipe/index.ts';
+import type { PruneSpec } from '../core/recipe/index';
 import type {
   NetworkInfo,
   PlanGroup,
@@ -15,8 +15,8 @@ import type {
   ScheduleOutcome,
   ScheduleRequest,
   ScheduleSaved,
-} from '../worker/lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
+} from '../worker/lab-types';
+import type { WithChange } from '../protocol/network-change';
 
 interface PlanCall {
   spec: PruneSpec;
@@ -36,7 +36,7 @@ const fake = vi.hoisted(() => ({
       ) => Promise<WithChange<ScheduleOutcome>>),
 }));
 
-vi.mock('../client/lab-client.ts', () => {
+vi.mock('../client/lab-client', () => {
   let n = 0;
   return {
     getLab: () => ({
@@ -59,10 +59,10 @@ vi.mock('../client/lab-client.ts', () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { PLAN_DEBOUNCE_MS, pruneBlocker } = await import('./prune-slice.ts');
-const edit = await import('./prune-edit.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { PLAN_DEBOUNCE_MS, pruneBlocker } = await import('./prune-slice');
+const edit = await import('./prune-edit');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

@@ -12,7 +12,7 @@
  * after another network becomes current they are labelled stale.
  */
 import type { StateCreator } from 'zustand';
-import type { PruneMethod, PruneSpec } from '../core/recipe/index.ts';
+import type { PruneMethod, PruneSpec } from '../core/recipe/index';
 import type {
   JobProgress,
   PruneOutcome,
@@ -20,12 +20,12 @@ import type {
   SliceAccuracy,
   ScheduleIteration,
   ScheduleSaved,
-} from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { LabState } from './lab-store.ts';
-import { pruneRun, scheduleRun } from './history-runs.ts';
-import { sliceInput } from './measure-records.ts';
+} from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { LabState } from './lab-store';
+import { pruneRun, scheduleRun } from './history-runs';
+import { sliceInput } from './measure-records';
 import {
   PRUNE_SPEC_DEFAULT,
   SCHEDULE_DEFAULT,
@@ -38,7 +38,7 @@ import {
   withRatio,
   withRowRatio,
   type ScheduleSettings,
-} from './prune-edit.ts';
+} from './prune-edit';
 
 export const PLAN_DEBOUNCE_MS = 150;
 

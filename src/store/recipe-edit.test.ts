@@ -5,7 +5,7 @@ import {
   readRecipeParam,
   recipeJson,
   searchWithRecipe,
-} from '../core/recipe/index.ts';
+} from '../core/recipe/index';
 import {
   roundSparsity,
   withBits,
@@ -14,7 +14,7 @@ import {
   withLayerBits,
   withLayerSparsity,
   withSparsity,
-} from './recipe-edit.ts';
+} from './recipe-edit';
 
 describe('recipe edits', () => {
   it('keep the canonical form: defaults out, keys in schema order, layer keys sorted', () => {

@@ -12,7 +12,7 @@ import {
   type Recipe,
   type SparsityAllocation,
   type WeightGranularity,
-} from '../core/recipe/index.ts';
+} from '../core/recipe/index';
 
 export type BitsKind = 'weight' | 'activation';
 

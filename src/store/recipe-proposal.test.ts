@@ -9,16 +9,16 @@ import {
   recipeJson,
   validateRecipe,
   type Recipe,
-} from '../core/recipe/index.ts';
-import type { PlanResponse } from '../protocol/sensitivity.ts';
-import { quantChoices, withQuantChoices } from './recipe-edit.ts';
+} from '../core/recipe/index';
+import type { PlanResponse } from '../protocol/sensitivity';
+import { quantChoices, withQuantChoices } from './recipe-edit';
 import {
   editProposal,
   editSummary,
   isEdited,
   proposalFromPlan,
   proposalRecipe,
-} from './recipe-proposal.ts';
+} from './recipe-proposal';
 
 const plan: PlanResponse = {
   recipe: {

@@ -7,9 +7,9 @@
  * fraction z) pruned on top; the recipe holds the final target z + e·(1 − z), as the planner
  * writes it (core/compress/sensitivity sparsityTarget).
  */
-import { canonicalRecipe, type LayerBits, type Recipe } from '../core/recipe/index.ts';
-import type { PlanResponse } from '../protocol/sensitivity.ts';
-import { BIT_CHOICES, roundSparsity, SPARSITY_MAX } from './recipe-edit.ts';
+import { canonicalRecipe, type LayerBits, type Recipe } from '../core/recipe/index';
+import type { PlanResponse } from '../protocol/sensitivity';
+import { BIT_CHOICES, roundSparsity, SPARSITY_MAX } from './recipe-edit';
 
 export interface ProposalRow {
   layer: string;

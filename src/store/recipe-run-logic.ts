@@ -4,13 +4,13 @@
  * Challenge (top-1 with early exit ≥ 80.00 % on all 10,000 CIFAR-100 test images), the History
  * record of a finished run, and the one-line description of a kept run.
  */
-import { formatCount, formatDuration, formatPercent } from '../format/format.ts';
-import type { RecipeRunCompleted, SavedRecipeRun } from '../protocol/recipe-run.ts';
-import { eligibilityOf, FULL_TEST, type EligibilityStatus } from './eligibility.ts';
-import type { RecordInput } from './history-runs.ts';
-import type { LabState } from './lab-store.ts';
-import type { MeasureInput } from './measure-records.ts';
-import { recipeJson } from '../core/recipe/index.ts';
+import { formatCount, formatDuration, formatPercent } from '../format/format';
+import type { RecipeRunCompleted, SavedRecipeRun } from '../protocol/recipe-run';
+import { eligibilityOf, FULL_TEST, type EligibilityStatus } from './eligibility';
+import type { RecordInput } from './history-runs';
+import type { LabState } from './lab-store';
+import type { MeasureInput } from './measure-records';
+import { recipeJson } from '../core/recipe/index';
 
 /** Why "Run recipe" cannot start now (null: it can). */
 export function recipeRunBlocker(s: LabState): string | null {

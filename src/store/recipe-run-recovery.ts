@@ -5,10 +5,10 @@
  * that keeps killing its worker from the same checkpoint is resumed at most MAX_RECIPE_RESUMES
  * times after a crash (a newer checkpoint resets the count); then it stays kept for "Resume".
  */
-import { getLab } from '../client/lab-client.ts';
-import type { LabState } from './lab-store.ts';
-import { recipeRunBlocker, savedRunText } from './recipe-run-logic.ts';
-import type { RecipeRunValues } from './recipe-run-slice.ts';
+import { getLab } from '../client/lab-client';
+import type { LabState } from './lab-store';
+import { recipeRunBlocker, savedRunText } from './recipe-run-logic';
+import type { RecipeRunValues } from './recipe-run-slice';
 
 export const MAX_RECIPE_RESUMES = 3;
 

@@ -6,15 +6,15 @@
 // or a crash, at most MAX_RECIPE_RESUMES times in a row from the same checkpoint. The worker is a
 // fake (lab-client mocked).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JobProgress, NetworkInfo } from '../worker/lab-types.ts';
+import type { JobProgress, NetworkInfo } from '../worker/lab-types';
 import type {
   RecipeRunCompleted,
   RecipeRunOutcome,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../protocol/recipe-run.ts';
-import type { RecordInput } from './history-runs.ts';
+} from '../protocol/recipe-run';
+import type { RecordInput } from './history-runs';
 
 interface Pending {
   id: string;
@@ -29,8 +29,8 @@ const fake = vi.hoisted(() => ({
   discarded: 0,
 }));
 
-vi.mock('../client/lab-client.ts', async () => {
-  const { changeOf } = await import('./network-change.test-helpers.ts');
+vi.mock('../client/lab-client', async () => {
+  const { changeOf } = await import('./network-change.test-helpers');
   /** The outcome with its NetworkChange: the compressed network (key 'tiny#run') when completed. */
   const changed = (r: RecipeRunOutcome) => ({
     ...r,
@@ -67,9 +67,9 @@ vi.mock('../client/lab-client.ts', async () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { countError, qualification } = await import('./recipe-run-logic.ts');
-const { continueRecipeRun, MAX_RECIPE_RESUMES } = await import('./recipe-run-recovery.ts');
+const { useLabStore } = await import('./lab-store');
+const { countError, qualification } = await import('./recipe-run-logic');
+const { continueRecipeRun, MAX_RECIPE_RESUMES } = await import('./recipe-run-recovery');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 const tick = () => new Promise((r) => setTimeout(r, 0));

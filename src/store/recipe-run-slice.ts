@@ -9,16 +9,16 @@
  * crash, see ./recipe-run-recovery.ts), "Discard" forgets it.
  */
 import type { StateCreator } from 'zustand';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
 import type {
   RecipeRunCompleted,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../protocol/recipe-run.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import type { LabState } from './lab-store.ts';
+} from '../protocol/recipe-run';
+import { recipeJson } from '../core/recipe/index';
+import type { LabState } from './lab-store';
 import {
   countError,
   qualification,
@@ -26,7 +26,7 @@ import {
   recipeRunMeasure,
   recipeRunRecord,
   type Qualification,
-} from './recipe-run-logic.ts';
+} from './recipe-run-logic';
 
 /** A finished run as the panel shows it (the .mnlc as an object URL). */
 export interface RecipeRunView extends Omit<RecipeRunCompleted, 'file'> {

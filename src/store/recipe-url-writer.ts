@@ -3,7 +3,7 @@
  * (core/recipe/recipe-url.ts) with history.replaceState, throttled to one write per
  * URL_WRITE_MS while a slider is dragged (browsers limit replaceState calls).
  */
-import { searchWithRecipe, type Recipe } from '../core/recipe/index.ts';
+import { searchWithRecipe, type Recipe } from '../core/recipe/index';
 
 const URL_WRITE_MS = 250;
 

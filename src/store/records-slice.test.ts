@@ -5,11 +5,11 @@
 // instead of adding another; a slice evaluation is an estimate; records come back after a reload.
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import type { EvalResult, NetworkInfo, ScoreInputs } from '../worker/lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import { initWeights } from '../core/graph/params';
+import { buildTinyNet } from '../core/models/tiny';
+import type { EvalResult, NetworkInfo, ScoreInputs } from '../worker/lab-types';
+import type { WithChange } from '../protocol/network-change';
 
 const tiny = buildTinyNet();
 const weights = initWeights(tiny, 1);
@@ -32,7 +32,7 @@ const inputs: ScoreInputs = {
 
 const fake = vi.hoisted(() => ({ n: 10_000 }));
 
-vi.mock('../client/lab-client.ts', () => ({
+vi.mock('../client/lab-client', () => ({
   getLab: () => ({
     scoreInputs: () => Promise.resolve({ ...inputs }),
     exportCheckpoint: () =>
@@ -66,12 +66,12 @@ vi.mock('../client/lab-client.ts', () => ({
   errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
-const { useLabStore } = await import('./lab-store.ts');
-const { eligibilityOf } = await import('./eligibility.ts');
-const { findRecord } = await import('./measure-records.ts');
-const { runFigures } = await import('./history-pairs.ts');
-const { importRun } = await import('./history-runs.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { eligibilityOf } = await import('./eligibility');
+const { findRecord } = await import('./measure-records');
+const { runFigures } = await import('./history-pairs');
+const { importRun } = await import('./history-runs');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

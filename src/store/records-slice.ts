@@ -5,16 +5,16 @@
  * Score panel, History and its Pareto chart read the record of the pair they show.
  */
 import type { StateCreator } from 'zustand';
-import { getHistoryDb } from '../persist/history-db.ts';
-import { StorageError } from '../persist/storage-error.ts';
-import { errorMessage } from '../client/lab-client.ts';
-import type { LabState } from './lab-store.ts';
+import { getHistoryDb } from '../persist/history-db';
+import { StorageError } from '../persist/storage-error';
+import { errorMessage } from '../client/lab-client';
+import type { LabState } from './lab-store';
 import {
   mergeMeasurement,
   recordKey,
   type MeasureInput,
   type MeasureRecord,
-} from './measure-records.ts';
+} from './measure-records';
 
 export interface RecordsValues {
   records: Record<string, MeasureRecord>;

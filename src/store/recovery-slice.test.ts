@@ -9,7 +9,7 @@
 // saved; storage failures (quota) are shown; the undo stack's view arrives as an event.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LabEvent, SavedRun, SessionRestore } from '../worker/session-service.ts';
+import type { LabEvent, SavedRun, SessionRestore } from '../worker/session-service';
 import type {
   JobProgress,
   LoadResult,
@@ -18,8 +18,8 @@ import type {
   ScoreInputs,
   TrainConfig,
   TrainSummary,
-} from '../worker/lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
+} from '../worker/lab-types';
+import type { WithChange } from '../protocol/network-change';
 
 interface Resume {
   id: string;
@@ -39,8 +39,8 @@ const fake = vi.hoisted(() => ({
   event: null as ((e: LabEvent) => void) | null,
 }));
 
-vi.mock('../client/lab-client.ts', async () => {
-  const { changeOf } = await import('./network-change.test-helpers.ts');
+vi.mock('../client/lab-client', async () => {
+  const { changeOf } = await import('./network-change.test-helpers');
   const change = () => changeOf(fake.restore.network, fake.inputs as ScoreInputs | null);
   let n = 0;
   const summary = { train: { count: 48, source: 'train.bin' }, test: null, fineNames: [] };
@@ -100,9 +100,9 @@ vi.mock('../client/lab-client.ts', async () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { MAX_RESTARTS, MAX_RESUMES, RECIPE_SAVE_MS } = await import('./recovery-slice.ts');
-const { sessionDb } = await import('../persist/session-db.ts');
+const { useLabStore } = await import('./lab-store');
+const { MAX_RESTARTS, MAX_RESUMES, RECIPE_SAVE_MS } = await import('./recovery-slice');
+const { sessionDb } = await import('../persist/session-db');
 const initial = useLabStore.getState();
 const st = () => useLabStore.getState();
 

@@ -17,25 +17,19 @@
  * up (./interrupted-slice.ts).
  */
 import type { StateCreator } from 'zustand';
-import { sessionDb } from '../persist/session-db.ts';
-import { StorageError, storageError } from '../persist/storage-error.ts';
-import {
-  errorMessage,
-  getLab,
-  onLabEvent,
-  onLabLost,
-  type LabEvent,
-} from '../client/lab-client.ts';
-import type { MetricPoint, TrainConfig } from '../worker/lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import type { SessionRestore } from '../worker/session-service.ts';
-import { JOBS_DEFAULT } from './jobs-slice.ts';
-import type { LabState } from './lab-store.ts';
-import { continueRecipeRun } from './recipe-run-recovery.ts';
-import { readRecipeParam, recipeJson, searchWithRecipe } from '../core/recipe/index.ts';
-import { continueTrainRun, showFinishedRun } from './train-run-recovery.ts';
+import { sessionDb } from '../persist/session-db';
+import { StorageError, storageError } from '../persist/storage-error';
+import { errorMessage, getLab, onLabEvent, onLabLost, type LabEvent } from '../client/lab-client';
+import type { MetricPoint, TrainConfig } from '../worker/lab-types';
+import type { WithChange } from '../protocol/network-change';
+import type { SessionRestore } from '../worker/session-service';
+import { JOBS_DEFAULT } from './jobs-slice';
+import type { LabState } from './lab-store';
+import { continueRecipeRun } from './recipe-run-recovery';
+import { readRecipeParam, recipeJson, searchWithRecipe } from '../core/recipe/index';
+import { continueTrainRun, showFinishedRun } from './train-run-recovery';
 
-export { MAX_RESUMES } from './train-run-recovery.ts';
+export { MAX_RESUMES } from './train-run-recovery';
 
 export const MAX_RESTARTS = 3;
 export const RECIPE_SAVE_MS = 500;

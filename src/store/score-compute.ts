@@ -6,16 +6,16 @@
  * counted here (each layer's own zeros; 0.006267 at exit rate 0.2929) and as published (the
  * uniform 64 % / 50 % sparsity OSI assumed, README add widths; 0.005798).
  */
-import { layerSparsityFromProfile } from '../core/compress/sparsity/index.ts';
-import { OSI_MICRONET_NAME } from '../core/models/osi-micronet.ts';
+import { layerSparsityFromProfile } from '../core/compress/sparsity/index';
+import { OSI_MICRONET_NAME } from '../core/models/osi-micronet';
 import {
   buildScoreTable,
   scoreNetwork,
   type ScoreResult,
   type ScoreTable,
-} from '../core/score/index.ts';
-import type { Recipe } from '../core/recipe/index.ts';
-import type { ScoreInputs } from '../worker/lab-types.ts';
+} from '../core/score/index';
+import type { Recipe } from '../core/recipe/index';
+import type { ScoreInputs } from '../worker/lab-types';
 
 /** Reference scores drawn on the score chart. */
 export const REFERENCE_SCORES = [

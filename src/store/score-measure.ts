@@ -5,15 +5,15 @@
  * set on demand. Each finished measurement goes to the records and the History.
  */
 import type { StateCreator } from 'zustand';
-import { callback, errorMessage, getLab, isAbort, newJobId } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import { estimateEta } from '../format/format.ts';
-import type { JobProgress, MeasureOptions, RecipeMeasurement } from '../worker/lab-types.ts';
-import { onJobBegin } from './job-spec.ts';
-import { jobState } from './jobs-slice.ts';
-import type { LabState } from './lab-store.ts';
-import type { ScoreSlice } from './score-slice.ts';
+import { callback, errorMessage, getLab, isAbort, newJobId } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import { recipeJson } from '../core/recipe/index';
+import { estimateEta } from '../format/format';
+import type { JobProgress, MeasureOptions, RecipeMeasurement } from '../worker/lab-types';
+import { onJobBegin } from './job-spec';
+import { jobState } from './jobs-slice';
+import type { LabState } from './lab-store';
+import type { ScoreSlice } from './score-slice';
 
 export const MEASURE_DEBOUNCE_MS = 400;
 /** The validation slice: the first 500 test records. */

@@ -2,19 +2,19 @@
 // measurement, URL recipes, and the OSI reference figures. The worker is a fake (lab-client
 // mocked); scoring uses the real core (score table, magnitude profile).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import { scoreModel } from '../core/compress/score-model.ts';
-import type { Weights } from '../core/graph/ir.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildOsiMicronet } from '../core/models/osi-micronet.ts';
-import { osiWeights } from '../core/models/osi-micronet.test-helpers.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import { scoreModel } from '../core/compress/score-model';
+import type { Weights } from '../core/graph/ir';
+import { initWeights } from '../core/graph/params';
+import { buildOsiMicronet } from '../core/models/osi-micronet';
+import { osiWeights } from '../core/models/osi-micronet.test-helpers';
+import { buildTinyNet } from '../core/models/tiny';
 import type {
   JobProgress,
   MeasureOptions,
   RecipeMeasurement,
   ScoreInputs,
-} from '../worker/lab-types.ts';
+} from '../worker/lab-types';
 
 interface Pending {
   id: string;
@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => ({
   cancelled: [] as string[],
 }));
 
-vi.mock('../client/lab-client.ts', () => {
+vi.mock('../client/lab-client', () => {
   let n = 0;
   return {
     getLab: () => ({
@@ -57,10 +57,10 @@ vi.mock('../client/lab-client.ts', () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
-const { MEASURE_DEBOUNCE_MS, VALIDATION_LIMIT } = await import('./score-slice.ts');
-const { osiReference } = await import('./score-compute.ts');
-const { changeOf } = await import('./network-change.test-helpers.ts');
+const { useLabStore } = await import('./lab-store');
+const { MEASURE_DEBOUNCE_MS, VALIDATION_LIMIT } = await import('./score-slice');
+const { osiReference } = await import('./score-compute');
+const { changeOf } = await import('./network-change.test-helpers');
 const initial = useLabStore.getState();
 
 const tiny = buildTinyNet();

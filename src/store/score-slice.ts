@@ -10,17 +10,17 @@
  * in ./recipe-url-writer.ts.
  */
 import type { StateCreator } from 'zustand';
-import { errorMessage, getLab } from '../client/lab-client.ts';
+import { errorMessage, getLab } from '../client/lab-client';
 import {
   canonicalRecipe,
   readRecipeParam,
   recipeJson,
   type CountingProfile,
   type Recipe,
-} from '../core/recipe/index.ts';
-import type { JobState } from './jobs-slice.ts';
-import type { LabState } from './lab-store.ts';
-import { urlWriter } from './recipe-url-writer.ts';
+} from '../core/recipe/index';
+import type { JobState } from './jobs-slice';
+import type { LabState } from './lab-store';
+import { urlWriter } from './recipe-url-writer';
 import {
   withBits,
   withCountingProfile,
@@ -30,20 +30,20 @@ import {
   withLayerSparsity,
   withSparsity,
   type BitsKind,
-} from './recipe-edit.ts';
+} from './recipe-edit';
 import {
   chooseExitRate,
   computeScore,
   type ExitRateChoice,
   type PreparedScoreInputs,
   type ScoreOutcome,
-} from './score-compute.ts';
+} from './score-compute';
 import {
   createMeasurer,
   type MeasureKind,
   type MeasureState,
   type Measurement,
-} from './score-measure.ts';
+} from './score-measure';
 
 export {
   MEASURE_DEBOUNCE_MS,
@@ -52,7 +52,7 @@ export {
   type MeasureKind,
   type MeasureState,
   type Measurement,
-} from './score-measure.ts';
+} from './score-measure';
 
 export interface ScoreValues {
   recipe: Recipe;

@@ -6,13 +6,13 @@
  * it was measured with (another recipe labels it too: its base and drops are of that recipe).
  */
 import type { StateCreator } from 'zustand';
-import type { JobProgress } from '../worker/lab-types.ts';
-import { callback, errorMessage, getLab, isAbort } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { SensitivityResult } from '../protocol/sensitivity.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import type { LabState } from './lab-store.ts';
-import type { StaleReason } from './stale.ts';
+import type { JobProgress } from '../worker/lab-types';
+import { callback, errorMessage, getLab, isAbort } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { SensitivityResult } from '../protocol/sensitivity';
+import { recipeJson } from '../core/recipe/index';
+import type { LabState } from './lab-store';
+import type { StaleReason } from './stale';
 
 export const SENSITIVITY_IMAGES_DEFAULT = 256;
 

@@ -7,11 +7,11 @@
  * (network-slice.ts currentNetworkKey), so results of an earlier network are labelled stale.
  */
 import type { StateCreator } from 'zustand';
-import { errorMessage, getLab } from '../client/lab-client.ts';
-import type { StackMove } from '../worker/network-stack.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import type { StackView } from '../worker/stack-state.ts';
-import type { LabState } from './lab-store.ts';
+import { errorMessage, getLab } from '../client/lab-client';
+import type { StackMove } from '../worker/network-stack';
+import type { WithChange } from '../protocol/network-change';
+import type { StackView } from '../worker/stack-state';
+import type { LabState } from './lab-store';
 
 export interface StackValues {
   networkStack: StackView | null;

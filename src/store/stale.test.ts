@@ -3,13 +3,13 @@
 // for PyTorch" keeps both keys with its .zip (and its job spec, for a restart after a worker loss);
 // a sensitivity report is stale for another network, and for another recipe.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { recipeJson } from '../core/recipe/index.ts';
-import type { TorchExportResult } from '../worker/lab-types.ts';
-import type { SensitivityResult } from '../protocol/sensitivity.ts';
+import { recipeJson } from '../core/recipe/index';
+import type { TorchExportResult } from '../worker/lab-types';
+import type { SensitivityResult } from '../protocol/sensitivity';
 
 const fake = vi.hoisted(() => ({ key: 'net#1', exports: [] as unknown[][] }));
 
-vi.mock('../client/lab-client.ts', () => ({
+vi.mock('../client/lab-client', () => ({
   getLab: () => ({
     networkKey: () => Promise.resolve(fake.key),
     cancel: () => Promise.resolve(true),
@@ -30,9 +30,9 @@ vi.mock('../client/lab-client.ts', () => ({
   errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
-const { useLabStore } = await import('./lab-store.ts');
-const { staleReason } = await import('./stale.ts');
-const { sensitivityStaleReason } = await import('./sensitivity-slice.ts');
+const { useLabStore } = await import('./lab-store');
+const { staleReason } = await import('./stale');
+const { sensitivityStaleReason } = await import('./sensitivity-slice');
 const st = () => useLabStore.getState();
 
 beforeEach(() => {

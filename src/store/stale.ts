@@ -4,9 +4,9 @@
  * the network slice's currentNetworkKey) and, where the recipe shaped it, recipeJson() of that
  * recipe. A result of another network or recipe is labelled stale (StaleNote), not hidden. Pure.
  */
-import { recipeJson } from '../core/recipe/index.ts';
-import type { LabState } from './lab-store.ts';
-import { isStale } from './stack-slice.ts';
+import { recipeJson } from '../core/recipe/index';
+import type { LabState } from './lab-store';
+import { isStale } from './stack-slice';
 
 /** Why a result no longer describes the current pair: another network, another recipe, or null. */
 export type StaleReason = 'network' | 'recipe' | null;

@@ -1,9 +1,9 @@
 // Each step's status in the navigation: not yet → busy → done, and Compress's "stale" once the
 // recipe or the network moved on from the last measurement.
 import { describe, expect, it } from 'vitest';
-import { JOBS_DEFAULT, type JobState } from './jobs-slice.ts';
-import type { Measurement } from './score-slice.ts';
-import { stepStatuses, type StepInputs } from './step-status.ts';
+import { JOBS_DEFAULT, type JobState } from './jobs-slice';
+import type { Measurement } from './score-slice';
+import { stepStatuses, type StepInputs } from './step-status';
 
 const job = { id: 'j', label: 'x', startedAt: 0, progress: null, cancelling: false } as JobState;
 const split = { count: 500, source: 'test.bin' };

@@ -2,10 +2,10 @@
  * The status each step of the lab shows in the navigation: not yet / busy / done / stale, with a
  * word or two (“loaded”, “measured”, “stale” …). Pure: it reads a handful of store fields.
  */
-import type { LabState } from './lab-store.ts';
-import { recipeJson } from '../core/recipe/index.ts';
-import type { Measurement } from './score-slice.ts';
-import type { View } from './view-url.ts';
+import type { LabState } from './lab-store';
+import { recipeJson } from '../core/recipe/index';
+import type { Measurement } from './score-slice';
+import type { View } from './view-url';
 
 export type StepState = 'todo' | 'busy' | 'done' | 'stale';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackendParam } from './backend-slice.ts';
-import { describeCounts } from './data-slice.ts';
-import { TRAIN_DEFAULT, validateTrainSettings } from './train-slice.ts';
+import { parseBackendParam } from './backend-slice';
+import { describeCounts } from './data-slice';
+import { TRAIN_DEFAULT, validateTrainSettings } from './train-slice';
 
 describe('store helpers', () => {
   it('reads ?backend= and rejects unknown names with a note', () => {

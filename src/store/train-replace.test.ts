@@ -5,10 +5,10 @@
 // one before the first step says it is unchanged.
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NetworkInfo, TrainSummary } from '../worker/lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import type { StackView } from '../worker/stack-state.ts';
-import { needsTrainConfirm, trainEndNote, trainReplaceNote } from './train-replace.ts';
+import type { NetworkInfo, TrainSummary } from '../worker/lab-types';
+import type { WithChange } from '../protocol/network-change';
+import type { StackView } from '../worker/stack-state';
+import { needsTrainConfirm, trainEndNote, trainReplaceNote } from './train-replace';
 
 const osi: NetworkInfo = {
   name: 'osi-micronet',
@@ -32,8 +32,8 @@ const fake = vi.hoisted(() => ({
   trains: [] as { resolve: (s: TrainSummary) => void }[],
 }));
 
-vi.mock('../client/lab-client.ts', async () => {
-  const { changeOf } = await import('./network-change.test-helpers.ts');
+vi.mock('../client/lab-client', async () => {
+  const { changeOf } = await import('./network-change.test-helpers');
   return {
     getLab: () => ({
       networkStack: () => Promise.resolve(stack(fake.kept)),
@@ -50,7 +50,7 @@ vi.mock('../client/lab-client.ts', async () => {
   };
 });
 
-const { useLabStore } = await import('./lab-store.ts');
+const { useLabStore } = await import('./lab-store');
 const st = () => useLabStore.getState();
 
 const summary = (steps: number, cancelled: boolean): TrainSummary => ({

@@ -5,8 +5,8 @@
  * keeps the one replaced for Undo, unless it could not keep it (too big for browser storage,
  * storage failed): then Start asks first (needsTrainConfirm). Pure: reads a few store fields.
  */
-import type { NetworkInfo } from '../worker/lab-types.ts';
-import type { StackView } from '../worker/stack-state.ts';
+import type { NetworkInfo } from '../worker/lab-types';
+import type { StackView } from '../worker/stack-state';
 
 /** "osi-micronet (trained_model.pth)" or "tiny". */
 export function networkLabel(n: NetworkInfo): string {

@@ -5,9 +5,9 @@
  * in a row from the same checkpoint (a newer checkpoint resets the count), so a run that kills its
  * worker every time does not loop forever. After a reload a finished run's chart comes back.
  */
-import { getLab } from '../client/lab-client.ts';
-import type { SavedRun } from '../worker/session-service.ts';
-import type { LabState } from './lab-store.ts';
+import { getLab } from '../client/lab-client';
+import type { SavedRun } from '../worker/session-service';
+import type { LabState } from './lab-store';
 
 export const MAX_RESUMES = 3;
 

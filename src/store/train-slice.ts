@@ -12,14 +12,14 @@ import type {
   NetworkInfo,
   TrainConfig,
   TrainSummary,
-} from '../worker/lab-types.ts';
-import type { StackView } from '../worker/stack-state.ts';
-import { callback, errorMessage, getLab } from '../client/lab-client.ts';
-import { isWorkerLost } from '../client/worker-watchdog.ts';
-import type { LabState } from './lab-store.ts';
-import type { TrainResume } from './recovery-slice.ts';
-import { trainRun } from './history-runs.ts';
-import { needsTrainConfirm } from './train-replace.ts';
+} from '../worker/lab-types';
+import type { StackView } from '../worker/stack-state';
+import { callback, errorMessage, getLab } from '../client/lab-client';
+import { isWorkerLost } from '../client/worker-watchdog';
+import type { LabState } from './lab-store';
+import type { TrainResume } from './recovery-slice';
+import { trainRun } from './history-runs';
+import { needsTrainConfirm } from './train-replace';
 
 export type TrainStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 export type TrainSettings = Omit<TrainConfig, 'model'>;

@@ -1,7 +1,7 @@
 // The view in the URL: `?view=` names one step's view (or a panel it holds); other parameters
 // keep their exact text, so the recipe stays readable and a link reopens the same view.
 import { describe, expect, it } from 'vitest';
-import { parseView, readViewParam, searchWithView, VIEWS } from './view-url.ts';
+import { parseView, readViewParam, searchWithView, VIEWS } from './view-url';
 
 describe('view in the URL', () => {
   it('reads the five views, case-insensitively, and the panels they hold', () => {

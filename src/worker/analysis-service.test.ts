@@ -9,18 +9,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HessianSpectrumOptions } from '../core/analysis/hessian/index.ts';
-import { parseRecords } from '../core/data/cifar-records.ts';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { makeRng } from '../core/util/rng.ts';
-import { CIFAR_DIR } from '../test-paths.ts';
+import type { HessianSpectrumOptions } from '../core/analysis/hessian/index';
+import { parseRecords } from '../core/data/cifar-records';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { buildTinyNet } from '../core/models/tiny';
+import { cifarSource } from '../core/train/cifar-source';
+import { makeRng } from '../core/util/rng';
+import { CIFAR_DIR } from '../test-paths';
 
 const hessianCalls = vi.hoisted(() => [] as HessianSpectrumOptions[]);
 
-vi.mock('../core/analysis/hessian/index.ts', () => ({
+vi.mock('../core/analysis/hessian/index', () => ({
   hessianSpectrum: (o: HessianSpectrumOptions) => {
     hessianCalls.push(o);
     o.onProgress?.({ phase: 'top', hvps: 1, totalHvps: 9, elapsedSeconds: 0.1, etaSeconds: 0.8 });
@@ -47,9 +47,9 @@ vi.mock('../core/analysis/hessian/index.ts', () => ({
   },
 }));
 
-const { AnalysisService, checkAnalyseOptions, headBatches } = await import('./analysis-service.ts');
-import { CurrentNetwork } from './current-network.ts';
-import type { AnalyseOptions, BackendInfo, JobProgress } from './lab-types.ts';
+const { AnalysisService, checkAnalyseOptions, headBatches } = await import('./analysis-service');
+import { CurrentNetwork } from './current-network';
+import type { AnalyseOptions, BackendInfo, JobProgress } from './lab-types';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

@@ -7,20 +7,20 @@
  * main thread; the full K-FAC result (eigenvectors included) stays here for eigenbasis pruning,
  * tied to the network it was computed on.
  */
-import { kfacAnalysis, type KfacLayer, type KfacProgress } from '../core/analysis/kfac/index.ts';
+import { kfacAnalysis, type KfacLayer, type KfacProgress } from '../core/analysis/kfac/index';
 import {
   hessianSpectrum,
   type HessianSpectrum,
   type SpectrumProgress,
-} from '../core/analysis/hessian/index.ts';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import type { Network } from '../core/graph/network.ts';
+} from '../core/analysis/hessian/index';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import type { Network } from '../core/graph/network';
 // Direct import: the batching helper, not the spectrum (which tests replace through the index).
-import { sourceBatches } from '../core/analysis/hessian/network-loss.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { passBytesPerImage, type PassKind } from '../core/train/pass-memory.ts';
-import type { Batch } from '../core/train/types.ts';
-import type { CurrentNetwork } from './current-network.ts';
+import { sourceBatches } from '../core/analysis/hessian/network-loss';
+import { cifarSource } from '../core/train/cifar-source';
+import { passBytesPerImage, type PassKind } from '../core/train/pass-memory';
+import type { Batch } from '../core/train/types';
+import type { CurrentNetwork } from './current-network';
 import type {
   AnalyseOptions,
   AnalysisResult,
@@ -30,7 +30,7 @@ import type {
   LayerSpectrum,
   PassSplit,
   SplitName,
-} from './lab-types.ts';
+} from './lab-types';
 
 type Report = (p: JobProgress) => void;
 

@@ -15,9 +15,9 @@ import {
   configureWasmPaths,
   probeBrowserEnv,
   probeWebGpuAdapter,
-} from '../core/backend/register-browser-backends.ts';
-import { selectBackend, type WebGpuAdapterFacts } from '../core/backend/select-backend.ts';
-import type { BackendInfo, BackendPreference, DebugInfo } from './lab-types.ts';
+} from '../core/backend/register-browser-backends';
+import { selectBackend, type WebGpuAdapterFacts } from '../core/backend/select-backend';
+import type { BackendInfo, BackendPreference, DebugInfo } from './lab-types';
 
 configureWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,

@@ -3,10 +3,10 @@
  * measurement `npm run bench` runs in Node (core/bench/throughput.ts), here for Chromium's
  * webgpu / webgl / wasm / cpu backends. Reached through the `window.__lab.benchmark` hook.
  */
-import { measureThroughput, type ThroughputResult } from '../core/bench/throughput.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { benchCheckpointEval, type CheckpointEvalBench } from '../core/bench/checkpoint-eval.ts';
-import { parseRecords, sliceSplit } from '../core/data/cifar-records.ts';
+import { measureThroughput, type ThroughputResult } from '../core/bench/throughput';
+import { buildFromZooName } from '../core/models/zoo';
+import { benchCheckpointEval, type CheckpointEvalBench } from '../core/bench/checkpoint-eval';
+import { parseRecords, sliceSplit } from '../core/data/cifar-records';
 
 export interface BenchmarkRequest {
   model: string;

@@ -4,11 +4,11 @@
  * a failed import never touches it. A job that runs the network holds it, so nothing disposes it
  * under that job's feet.
  */
-import type { Compression } from '../core/compress/compression-info.ts';
-import type { Network } from '../core/graph/network.ts';
-import type { EvaluableNetwork } from '../core/train/evaluate-network.ts';
-import { activationHook, hookedRunner } from '../core/compress/quant/quantized-model.ts';
-import type { NetworkInfo, NetworkOrigin } from './lab-types.ts';
+import type { Compression } from '../core/compress/compression-info';
+import type { Network } from '../core/graph/network';
+import type { EvaluableNetwork } from '../core/train/evaluate-network';
+import { activationHook, hookedRunner } from '../core/compress/quant/quantized-model';
+import type { NetworkInfo, NetworkOrigin } from './lab-types';
 
 export class CurrentNetwork {
   private net: Network | null = null;

@@ -3,11 +3,11 @@
  * IndexedDB cache, merges new splits over the previous ones (a failed or cancelled load leaves
  * the previous dataset untouched), caches the result and answers summaries / sample images.
  */
-import { loadCifarFromFiles, loadCifarFromStream } from '../core/data/load-dataset.ts';
-import type { CifarDataset, LoadProgress } from '../core/data/types.ts';
-import { clearDataset, loadDataset, readCacheInfo, saveDataset } from '../persist/dataset-cache.ts';
-import type { CacheInfo, DatasetSummary, JobProgress, LoadResult, SplitName } from './lab-types.ts';
-import { freshSeed, sampleImages } from './sample-images.ts';
+import { loadCifarFromFiles, loadCifarFromStream } from '../core/data/load-dataset';
+import type { CifarDataset, LoadProgress } from '../core/data/types';
+import { clearDataset, loadDataset, readCacheInfo, saveDataset } from '../persist/dataset-cache';
+import type { CacheInfo, DatasetSummary, JobProgress, LoadResult, SplitName } from './lab-types';
+import { freshSeed, sampleImages } from './sample-images';
 
 export const SAMPLE_COUNT = 24;
 const SPLITS: readonly SplitName[] = ['train', 'test'];

@@ -5,18 +5,18 @@
  * the simulated crash, wasm abort and WebGPU device loss. Spread in only where LAB_DEBUG
  * (protocol/lab-debug.ts): dev server, tests, `VITE_LAB_DEBUG=1 vite build`.
  */
-import { debugInfo, debugLoseDevice } from './backend-init.ts';
+import { debugInfo, debugLoseDevice } from './backend-init';
 import {
   runBenchmark,
   runCheckpointBenchmark,
   type BenchmarkRequest,
   type CheckpointBenchmarkRequest,
-} from './bench-service.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import { debugAbort } from './debug-abort.ts';
-import { debugUseNetwork, type DebugNetworkRequest } from './debug-network.ts';
-import type { BackendInfo, DebugInfo } from './lab-types.ts';
-import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe.ts';
+} from './bench-service';
+import type { CurrentNetwork } from './current-network';
+import { debugAbort } from './debug-abort';
+import { debugUseNetwork, type DebugNetworkRequest } from './debug-network';
+import type { BackendInfo, DebugInfo } from './lab-types';
+import { logitsOfCheckpoint, type LogitsProbeRequest } from './logits-probe';
 
 export function debugApi(ensureBackend: () => Promise<BackendInfo>, current: CurrentNetwork) {
   return {

@@ -2,11 +2,11 @@
 // current with seeded weights, replaces and disposes the previous one, and bad requests fail.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countParams } from '../core/graph/params.ts';
-import { factorize } from '../core/models/synthetic-factorize.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { CurrentNetwork } from './current-network.ts';
-import { debugUseNetwork } from './debug-network.ts';
+import { countParams } from '../core/graph/params';
+import { factorize } from '../core/models/synthetic-factorize';
+import { buildFromZooName } from '../core/models/zoo';
+import { CurrentNetwork } from './current-network';
+import { debugUseNetwork } from './debug-network';
 
 let current = new CurrentNetwork();
 afterEach(() => {

@@ -5,11 +5,11 @@
  * Score panel's drag benchmark (bench/browser-score-drag.ts). Reached in Chromium through
  * `window.__lab.debugUseNetwork`.
  */
-import { Network } from '../core/graph/network.ts';
-import { factorize } from '../core/models/synthetic-factorize.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { NetworkInfo } from './lab-types.ts';
+import { Network } from '../core/graph/network';
+import { factorize } from '../core/models/synthetic-factorize';
+import { buildFromZooName } from '../core/models/zoo';
+import type { CurrentNetwork } from './current-network';
+import type { NetworkInfo } from './lab-types';
 
 export interface DebugNetworkRequest {
   /** A zoo name, e.g. "pyramidnet-bottleneck-272-a200". */

@@ -7,17 +7,17 @@
  *   (c) the recipe JSON,
  * plus the parameter storage the score counts, to show beside the file's size.
  */
-import { compressNetwork } from '../core/compress/apply-recipe.ts';
-import { compressedData } from '../core/compress/compressed-model.ts';
-import { compressionInfo } from '../core/compress/compression-info.ts';
-import { scoreModel } from '../core/compress/score-model.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import { writeCompressed } from '../core/io/compressed/index.ts';
-import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { validateRecipe, type Recipe } from '../core/recipe/index.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, CompressedExportResult, JobProgress } from './lab-types.ts';
+import { compressNetwork } from '../core/compress/apply-recipe';
+import { compressedData } from '../core/compress/compressed-model';
+import { compressionInfo } from '../core/compress/compression-info';
+import { scoreModel } from '../core/compress/score-model';
+import type { CifarDataset } from '../core/data/types';
+import { writeCompressed } from '../core/io/compressed/index';
+import { writeLabCheckpoint } from '../core/io/lab-checkpoint';
+import { validateRecipe, type Recipe } from '../core/recipe/index';
+import { cifarSource } from '../core/train/cifar-source';
+import type { CurrentNetwork } from './current-network';
+import type { BackendInfo, CompressedExportResult, JobProgress } from './lab-types';
 
 type Report = (p: JobProgress) => void;
 

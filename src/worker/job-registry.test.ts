@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batcher, JobRegistry, throttle } from './job-registry.ts';
+import { batcher, JobRegistry, throttle } from './job-registry';
 
 describe('job registry', () => {
   it('cancels a running job by id', () => {

@@ -9,17 +9,17 @@
  * ./debug-api.ts.
  */
 import * as Comlink from 'comlink';
-import { pruneSchedule } from '../core/compress/prune/index.ts';
-import type { Recipe } from '../core/recipe/index.ts';
-import { AnalysisService, spectraBuffers } from './analysis-service.ts';
-import { deviceWasLost, initBackend, onDeviceLost } from './backend-init.ts';
-import { CurrentNetwork } from './current-network.ts';
-import { DataService } from './data-service.ts';
-import { throwIfDebugAborted } from './debug-abort.ts';
-import { debugApi } from './debug-api.ts';
-import { LAB_DEBUG } from '../protocol/lab-debug.ts';
-import { ExportService } from './export-service.ts';
-import { JobRegistry, throttle, type WorkerJob } from './job-registry.ts';
+import { pruneSchedule } from '../core/compress/prune/index';
+import type { Recipe } from '../core/recipe/index';
+import { AnalysisService, spectraBuffers } from './analysis-service';
+import { deviceWasLost, initBackend, onDeviceLost } from './backend-init';
+import { CurrentNetwork } from './current-network';
+import { DataService } from './data-service';
+import { throwIfDebugAborted } from './debug-abort';
+import { debugApi } from './debug-api';
+import { LAB_DEBUG } from '../protocol/lab-debug';
+import { ExportService } from './export-service';
+import { JobRegistry, throttle, type WorkerJob } from './job-registry';
 import type {
   AnalyseOptions,
   AnalysisResult,
@@ -39,24 +39,24 @@ import type {
   TorchExportResult,
   TrainConfig,
   TrainSummary,
-} from './lab-types.ts';
-import { ModelService } from './model-service.ts';
-import { changeBuffers, readNetworkChange, withChange } from './network-change.ts';
-import type { NetworkChange, WithChange } from '../protocol/network-change.ts';
-import { NetworkStack, stackApi, stackLabel } from './network-stack.ts';
-import { pruneApi } from './prune-api.ts';
-import { PruneService } from './prune-service.ts';
-import { recipeRunApi } from './recipe-run-api.ts';
-import { RecipeRunService } from './recipe-run-service.ts';
-import { RecipeRunStore } from './recipe-run-store.ts';
-import { scoreApi } from './score-api.ts';
-import { ScoreService } from './score-service.ts';
-import { sensitivityCore } from './sensitivity-core.ts';
-import { SensitivityService } from './sensitivity-service.ts';
-import { SessionService, type LabEvent, type SessionRestore } from './session-service.ts';
-import { TorchExportService } from './torch-export-service.ts';
-import { torchPackageFiles } from './torch-package.ts';
-import { TrainService } from './train-service.ts';
+} from './lab-types';
+import { ModelService } from './model-service';
+import { changeBuffers, readNetworkChange, withChange } from './network-change';
+import type { NetworkChange, WithChange } from '../protocol/network-change';
+import { NetworkStack, stackApi, stackLabel } from './network-stack';
+import { pruneApi } from './prune-api';
+import { PruneService } from './prune-service';
+import { recipeRunApi } from './recipe-run-api';
+import { RecipeRunService } from './recipe-run-service';
+import { RecipeRunStore } from './recipe-run-store';
+import { scoreApi } from './score-api';
+import { ScoreService } from './score-service';
+import { sensitivityCore } from './sensitivity-core';
+import { SensitivityService } from './sensitivity-service';
+import { SessionService, type LabEvent, type SessionRestore } from './session-service';
+import { TorchExportService } from './torch-export-service';
+import { torchPackageFiles } from './torch-package';
+import { TrainService } from './train-service';
 
 type OnProgress = (p: JobProgress) => void;
 

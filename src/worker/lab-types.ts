@@ -4,13 +4,13 @@
  * it so that store, panels and worker import it from one place. No tfjs imports: the main thread
  * imports these types only.
  */
-export * from '../protocol/analysis.ts';
-export * from '../protocol/backend.ts';
-export * from '../protocol/checkpoint.ts';
-export * from '../protocol/data.ts';
-export * from '../protocol/evaluate.ts';
-export * from '../protocol/job.ts';
-export * from '../protocol/network.ts';
-export * from '../protocol/prune.ts';
-export * from '../protocol/score.ts';
-export type { AugmentConfig, MetricPoint, TrainConfig, TrainSummary } from '../protocol/train.ts';
+export * from '../protocol/analysis';
+export * from '../protocol/backend';
+export * from '../protocol/checkpoint';
+export * from '../protocol/data';
+export * from '../protocol/evaluate';
+export * from '../protocol/job';
+export * from '../protocol/network';
+export * from '../protocol/prune';
+export * from '../protocol/score';
+export type { AugmentConfig, MetricPoint, TrainConfig, TrainSummary } from '../protocol/train';

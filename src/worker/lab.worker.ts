@@ -3,6 +3,6 @@
  * thread, and exposes one API object through Comlink.
  */
 import * as Comlink from 'comlink';
-import { createLabApi } from './lab-api.ts';
+import { createLabApi } from './lab-api';
 
 Comlink.expose(createLabApi());

@@ -3,14 +3,14 @@
 // records at once (same weights, same normalisation), rows in record order; bad limits fail.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { imagesToNHWC } from '../core/data/normalize.ts';
-import { parseRecords } from '../core/data/cifar-records.ts';
-import { Network } from '../core/graph/network.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { makeRng } from '../core/util/rng.ts';
-import { logitsOfCheckpoint } from './logits-probe.ts';
+import { imagesToNHWC } from '../core/data/normalize';
+import { parseRecords } from '../core/data/cifar-records';
+import { Network } from '../core/graph/network';
+import { initWeights } from '../core/graph/params';
+import { writeLabCheckpoint } from '../core/io/lab-checkpoint';
+import { buildFromZooName } from '../core/models/zoo';
+import { makeRng } from '../core/util/rng';
+import { logitsOfCheckpoint } from './logits-probe';
 
 const RECORD = 3074;
 

@@ -5,10 +5,10 @@
  * through `window.__lab.logitsOfCheckpoint`; plain tfjs-core, so it runs in Node too.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseRecords, sliceSplit } from '../core/data/cifar-records.ts';
-import { imagesToNHWC } from '../core/data/normalize.ts';
-import { Network } from '../core/graph/network.ts';
-import { modelFromCheckpoint } from '../core/models/model-from-checkpoint.ts';
+import { parseRecords, sliceSplit } from '../core/data/cifar-records';
+import { imagesToNHWC } from '../core/data/normalize';
+import { Network } from '../core/graph/network';
+import { modelFromCheckpoint } from '../core/models/model-from-checkpoint';
 
 export interface LogitsProbeRequest {
   checkpoint: Uint8Array;

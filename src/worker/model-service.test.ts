@@ -6,14 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Network } from '../core/graph/network.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { writeSafetensors } from '../core/io/safetensors.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, ImportSource, JobProgress } from './lab-types.ts';
-import { fileNameOfUrl, ModelService } from './model-service.ts';
+import { Network } from '../core/graph/network';
+import { initWeights } from '../core/graph/params';
+import { writeLabCheckpoint } from '../core/io/lab-checkpoint';
+import { writeSafetensors } from '../core/io/safetensors';
+import { buildFromZooName } from '../core/models/zoo';
+import { CurrentNetwork } from './current-network';
+import type { BackendInfo, ImportSource, JobProgress } from './lab-types';
+import { fileNameOfUrl, ModelService } from './model-service';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const backend = (): Promise<BackendInfo> =>

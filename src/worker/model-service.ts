@@ -6,17 +6,17 @@
  * network the current one. Any failure leaves the previous network current. Export writes the
  * current network as a lab checkpoint (safetensors with the graph in its metadata).
  */
-import { Network } from '../core/graph/network.ts';
-import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
-import { isCompressedCheckpoint, readCompressed } from '../core/io/compressed/index.ts';
-import { writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
+import { Network } from '../core/graph/network';
+import { compressionInfo, compressionOf } from '../core/compress/compression-info';
+import { isCompressedCheckpoint, readCompressed } from '../core/io/compressed/index';
+import { writeLabCheckpoint } from '../core/io/lab-checkpoint';
 import {
   modelFromParsedCheckpoint,
   type CheckpointModel,
-} from '../core/models/model-from-checkpoint.ts';
-import { checkpointSummary, countZeros, readAnyCheckpoint } from '../core/io/read-checkpoint.ts';
-import { UnrecognizedError } from '../core/models/recognize.ts';
-import type { CurrentNetwork } from './current-network.ts';
+} from '../core/models/model-from-checkpoint';
+import { checkpointSummary, countZeros, readAnyCheckpoint } from '../core/io/read-checkpoint';
+import { UnrecognizedError } from '../core/models/recognize';
+import type { CurrentNetwork } from './current-network';
 import type {
   BackendInfo,
   CheckpointReport,
@@ -24,7 +24,7 @@ import type {
   ImportResult,
   ImportSource,
   JobProgress,
-} from './lab-types.ts';
+} from './lab-types';
 
 type Report = (p: JobProgress) => void;
 

@@ -5,11 +5,11 @@
 // profile buffers for transfer.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Network } from '../core/graph/network.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import { CurrentNetwork } from './current-network.ts';
-import { changeBuffers, readNetworkChange, withChange } from './network-change.ts';
-import { ScoreService } from './score-service.ts';
+import { Network } from '../core/graph/network';
+import { buildTinyNet } from '../core/models/tiny';
+import { CurrentNetwork } from './current-network';
+import { changeBuffers, readNetworkChange, withChange } from './network-change';
+import { ScoreService } from './score-service';
 
 const backend = () => Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });
 const saved = { iteration: 1, iterations: 3, history: [] };

@@ -5,11 +5,11 @@
  * profile's quantile buffers go back transferred, not copied.
  */
 import * as Comlink from 'comlink';
-import type { AnalysisService } from './analysis-service.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { NetworkChange, WithChange } from '../protocol/network-change.ts';
-import type { PruneService } from './prune-service.ts';
-import type { ScoreService } from './score-service.ts';
+import type { AnalysisService } from './analysis-service';
+import type { CurrentNetwork } from './current-network';
+import type { NetworkChange, WithChange } from '../protocol/network-change';
+import type { PruneService } from './prune-service';
+import type { ScoreService } from './score-service';
 
 export interface ChangeSources {
   current: CurrentNetwork;

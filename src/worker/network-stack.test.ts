@@ -5,16 +5,16 @@
 // leaves it as it was; it can use the first N training images and stop at a time budget.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { Network } from '../core/graph/network.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { networkFingerprint } from '../core/graph/fingerprint.ts';
-import { openStackDb } from '../persist/stack-db.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { WorkerJob } from './job-registry.ts';
-import type { BackendInfo } from './lab-types.ts';
-import { NetworkStack } from './network-stack.ts';
-import { EMPTY_STACK, moveIndex, pushEntry, viewOf, type StackEntry } from './stack-state.ts';
-import { TrainService } from './train-service.ts';
+import { Network } from '../core/graph/network';
+import { buildFromZooName } from '../core/models/zoo';
+import { networkFingerprint } from '../core/graph/fingerprint';
+import { openStackDb } from '../persist/stack-db';
+import { CurrentNetwork } from './current-network';
+import type { WorkerJob } from './job-registry';
+import type { BackendInfo } from './lab-types';
+import { NetworkStack } from './network-stack';
+import { EMPTY_STACK, moveIndex, pushEntry, viewOf, type StackEntry } from './stack-state';
+import { TrainService } from './train-service';
 
 const entry = (id: string): StackEntry => ({ id, label: id, name: 'tiny', params: 1, savedAt: 0 });
 

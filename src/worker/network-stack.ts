@@ -9,15 +9,15 @@
  * job that made a network returned (capture() runs then), so load() and capture() tell it to the
  * main thread with a 'stack' event. All work runs through one queue, in call order.
  */
-import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
-import { Network } from '../core/graph/network.ts';
-import { readLabCheckpoint, writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { SESSION_NETWORK_CAP_BYTES } from '../persist/session-db.ts';
-import { stackDb, type StackDb, type StackNetwork } from '../persist/stack-db.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { NetworkInfo } from './lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import type { LabEvent } from './session-service.ts';
+import { compressionInfo, compressionOf } from '../core/compress/compression-info';
+import { Network } from '../core/graph/network';
+import { readLabCheckpoint, writeLabCheckpoint } from '../core/io/lab-checkpoint';
+import { SESSION_NETWORK_CAP_BYTES } from '../persist/session-db';
+import { stackDb, type StackDb, type StackNetwork } from '../persist/stack-db';
+import type { CurrentNetwork } from './current-network';
+import type { NetworkInfo } from './lab-types';
+import type { WithChange } from '../protocol/network-change';
+import type { LabEvent } from './session-service';
 import {
   EMPTY_STACK,
   checkedState,
@@ -26,7 +26,7 @@ import {
   viewOf,
   type StackState,
   type StackView,
-} from './stack-state.ts';
+} from './stack-state';
 
 /** What undo / redo did: the stack after it and the network now current. */
 export interface StackMove {

@@ -4,11 +4,11 @@
  * content key so the main thread files it in the (network, recipe) records. Null without a test
  * split or with `images` 0. pruneWithAccuracy runs a prune between two such measurements.
  */
-import type { CifarDataset } from '../core/data/types.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { evaluateNetwork } from '../core/train/evaluate-network.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { JobProgress, PruneOutcome, SliceAccuracy } from './lab-types.ts';
+import type { CifarDataset } from '../core/data/types';
+import { cifarSource } from '../core/train/cifar-source';
+import { evaluateNetwork } from '../core/train/evaluate-network';
+import type { CurrentNetwork } from './current-network';
+import type { JobProgress, PruneOutcome, SliceAccuracy } from './lab-types';
 
 /** Default slice: the Score panel's validation slice. */
 export const PRUNE_SLICE_IMAGES = 500;

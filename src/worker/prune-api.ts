@@ -4,9 +4,9 @@
  * schedule and its kept state (./prune-service.ts); network-changing calls return their
  * NetworkChange.
  */
-import type { CifarDataset } from '../core/data/types.ts';
-import type { PruneSpec, Recipe } from '../core/recipe/index.ts';
-import type { CurrentNetwork } from './current-network.ts';
+import type { CifarDataset } from '../core/data/types';
+import type { PruneSpec, Recipe } from '../core/recipe/index';
+import type { CurrentNetwork } from './current-network';
 import type {
   JobProgress,
   PruneOutcome,
@@ -15,11 +15,11 @@ import type {
   ScheduleOutcome,
   ScheduleRequest,
   ScheduleSaved,
-} from './lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import { PRUNE_SLICE_IMAGES, pruneWithAccuracy } from './prune-accuracy.ts';
-import type { PruneService } from './prune-service.ts';
-import type { Changed, RunJob } from './recipe-run-api.ts';
+} from './lab-types';
+import type { WithChange } from '../protocol/network-change';
+import { PRUNE_SLICE_IMAGES, pruneWithAccuracy } from './prune-accuracy';
+import type { PruneService } from './prune-service';
+import type { Changed, RunJob } from './recipe-run-api';
 
 type OnProgress = (p: JobProgress) => void;
 

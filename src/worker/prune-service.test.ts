@@ -12,20 +12,20 @@ import {
   pruneSchedule,
   type ScheduleOptions,
   type ScheduleResult,
-} from '../core/compress/prune/index.ts';
-import { scoreModel } from '../core/compress/score-model.ts';
-import { pruneChannels } from '../core/compress/structure/index.ts';
-import { parseRecords } from '../core/data/cifar-records.ts';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { countParams, initWeights } from '../core/graph/params.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import type { PruneSpec } from '../core/recipe/index.ts';
-import { CIFAR_DIR } from '../test-paths.ts';
-import { AnalysisService } from './analysis-service.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, ScheduleIteration, ScheduleRequest } from './lab-types.ts';
-import { PruneService, scheduleProgress, type ScheduleRunner } from './prune-service.ts';
+} from '../core/compress/prune/index';
+import { scoreModel } from '../core/compress/score-model';
+import { pruneChannels } from '../core/compress/structure/index';
+import { parseRecords } from '../core/data/cifar-records';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { countParams, initWeights } from '../core/graph/params';
+import { buildTinyNet } from '../core/models/tiny';
+import type { PruneSpec } from '../core/recipe/index';
+import { CIFAR_DIR } from '../test-paths';
+import { AnalysisService } from './analysis-service';
+import { CurrentNetwork } from './current-network';
+import type { BackendInfo, ScheduleIteration, ScheduleRequest } from './lab-types';
+import { PruneService, scheduleProgress, type ScheduleRunner } from './prune-service';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

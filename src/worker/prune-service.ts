@@ -11,18 +11,18 @@ import {
   type ScheduleProgress,
   type ScheduleResult,
   type ScheduleState,
-} from '../core/compress/prune/index.ts';
-import { STANDARD_AUGMENT } from '../core/data/augment.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import type { Graph, Weights } from '../core/graph/ir.ts';
-import { Network } from '../core/graph/network.ts';
-import { countParams } from '../core/graph/params.ts';
-import { validatePruneSpec, type PruneSpec, type Recipe } from '../core/recipe/index.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { TrainControl } from '../core/train/control.ts';
-import { holdWhenFree, type AnalysisService } from './analysis-service.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import { groupImportance, groupRoles, planPrune } from '../core/prune-plan/prune-plan.ts';
+} from '../core/compress/prune/index';
+import { STANDARD_AUGMENT } from '../core/data/augment';
+import type { CifarDataset } from '../core/data/types';
+import type { Graph, Weights } from '../core/graph/ir';
+import { Network } from '../core/graph/network';
+import { countParams } from '../core/graph/params';
+import { validatePruneSpec, type PruneSpec, type Recipe } from '../core/recipe/index';
+import { cifarSource } from '../core/train/cifar-source';
+import { TrainControl } from '../core/train/control';
+import { holdWhenFree, type AnalysisService } from './analysis-service';
+import type { CurrentNetwork } from './current-network';
+import { groupImportance, groupRoles, planPrune } from '../core/prune-plan/prune-plan';
 import type {
   BackendInfo,
   JobProgress,
@@ -33,7 +33,7 @@ import type {
   ScheduleOutcome,
   ScheduleRequest,
   ScheduleSaved,
-} from './lab-types.ts';
+} from './lab-types';
 
 type Report = (p: JobProgress) => void;
 

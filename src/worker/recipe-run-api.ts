@@ -3,17 +3,17 @@
  * kept run and its discard, over ./recipe-run-service.ts; the .mnlc bytes go back transferred, with
  * the run's NetworkChange (./network-change.ts).
  */
-import type { CifarDataset } from '../core/data/types.ts';
-import type { WorkerJob } from './job-registry.ts';
-import type { JobProgress } from './lab-types.ts';
-import type { WithChange } from '../protocol/network-change.ts';
-import type { RecipeRunService } from './recipe-run-service.ts';
+import type { CifarDataset } from '../core/data/types';
+import type { WorkerJob } from './job-registry';
+import type { JobProgress } from './lab-types';
+import type { WithChange } from '../protocol/network-change';
+import type { RecipeRunService } from './recipe-run-service';
 import type {
   RecipeRunOutcome,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../protocol/recipe-run.ts';
+} from '../protocol/recipe-run';
 
 /** lab-api's runJob: a registered, cancellable job with throttled progress. */
 export type RunJob = <T, P extends JobProgress>(

@@ -5,18 +5,18 @@
 // resumes it to the very same weights as the straight run; bad counts are refused by name.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CifarDataset } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { readCompressed } from '../core/io/compressed/index.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { openSessionDb, type SessionDb } from '../persist/session-db.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { WorkerJob } from './job-registry.ts';
-import type { BackendInfo } from './lab-types.ts';
-import { checkCount, RecipeRunService, runProgress } from './recipe-run-service.ts';
-import { RecipeRunStore } from './recipe-run-store.ts';
-import type { RecipeRunProgress, RecipeRunRequest } from '../protocol/recipe-run.ts';
-import type { LabEvent } from './session-service.ts';
+import type { CifarDataset } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { readCompressed } from '../core/io/compressed/index';
+import { buildFromZooName } from '../core/models/zoo';
+import { openSessionDb, type SessionDb } from '../persist/session-db';
+import { CurrentNetwork } from './current-network';
+import type { WorkerJob } from './job-registry';
+import type { BackendInfo } from './lab-types';
+import { checkCount, RecipeRunService, runProgress } from './recipe-run-service';
+import { RecipeRunStore } from './recipe-run-store';
+import type { RecipeRunProgress, RecipeRunRequest } from '../protocol/recipe-run';
+import type { LabEvent } from './session-service';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

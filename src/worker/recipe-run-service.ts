@@ -10,33 +10,33 @@
  * next batch and keeps the last checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { explainBackendError } from '../core/backend/explain-error.ts';
+import { explainBackendError } from '../core/backend/explain-error';
 import {
   runRecipe as coreRunRecipe,
   type PipelineProgress,
   type RunRecipeOptions,
   type RunRecipeResult,
-} from '../core/compress/pipeline/index.ts';
-import { fineTuneAugment } from '../core/compress/fine-tune.ts';
-import { hasEarlyExit } from '../core/compress/score-model.ts';
-import { scoreCompressed } from '../core/compress/compressed-model.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { readCompressed, writeCompressed } from '../core/io/compressed/index.ts';
-import { validateRecipe } from '../core/recipe/index.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { TrainControl } from '../core/train/control.ts';
-import type { BatchSource } from '../core/train/types.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { WorkerJob } from './job-registry.ts';
-import type { BackendInfo } from './lab-types.ts';
-import type { RecipeRunStore } from './recipe-run-store.ts';
+} from '../core/compress/pipeline/index';
+import { fineTuneAugment } from '../core/compress/fine-tune';
+import { hasEarlyExit } from '../core/compress/score-model';
+import { scoreCompressed } from '../core/compress/compressed-model';
+import type { CifarDataset } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { readCompressed, writeCompressed } from '../core/io/compressed/index';
+import { validateRecipe } from '../core/recipe/index';
+import { cifarSource } from '../core/train/cifar-source';
+import { TrainControl } from '../core/train/control';
+import type { BatchSource } from '../core/train/types';
+import type { CurrentNetwork } from './current-network';
+import type { WorkerJob } from './job-registry';
+import type { BackendInfo } from './lab-types';
+import type { RecipeRunStore } from './recipe-run-store';
 import type {
   RecipeRunOutcome,
   RecipeRunProgress,
   RecipeRunRequest,
   SavedRecipeRun,
-} from '../protocol/recipe-run.ts';
+} from '../protocol/recipe-run';
 
 export type RunRecipeFn = (o: RunRecipeOptions) => Promise<RunRecipeResult>;
 

@@ -10,10 +10,10 @@ import {
   encodePipelineState,
   type PipelineCheckpoint,
   type PipelineState,
-} from '../core/compress/pipeline/index.ts';
-import { sessionDb, type RecipeRunRecord, type SessionDb } from '../persist/session-db.ts';
-import type { LabEvent } from './session-service.ts';
-import type { RecipeRunRequest, SavedRecipeRun } from '../protocol/recipe-run.ts';
+} from '../core/compress/pipeline/index';
+import { sessionDb, type RecipeRunRecord, type SessionDb } from '../persist/session-db';
+import type { LabEvent } from './session-service';
+import type { RecipeRunRequest, SavedRecipeRun } from '../protocol/recipe-run';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message || e.name : String(e));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chwToRgba, freshSeed, sampleImages } from './sample-images.ts';
+import { chwToRgba, freshSeed, sampleImages } from './sample-images';
 
 describe('sample images', () => {
   it('interleaves the R, G, B planes into RGBA', () => {

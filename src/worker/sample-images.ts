@@ -3,9 +3,9 @@
  * reload shows other images) and converts them from CIFAR's planar CHW bytes to RGBA for canvas
  * ImageData (32×32×4 each).
  */
-import type { CifarSplit } from '../core/data/types.ts';
-import { makeRng, randInt } from '../core/util/rng.ts';
-import type { SampleImages, SplitName } from './lab-types.ts';
+import type { CifarSplit } from '../core/data/types';
+import { makeRng, randInt } from '../core/util/rng';
+import type { SampleImages, SplitName } from './lab-types';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;

@@ -4,18 +4,18 @@
  * and the recipe planned from it (./score-service.ts, ./sensitivity-service.ts).
  */
 import * as Comlink from 'comlink';
-import type { CifarDataset } from '../core/data/types.ts';
-import type { Recipe } from '../core/recipe/index.ts';
-import type { JobProgress, MeasureOptions, RecipeMeasurement, ScoreInputs } from './lab-types.ts';
-import type { RunJob } from './recipe-run-api.ts';
-import type { ScoreService } from './score-service.ts';
-import type { SensitivityService } from './sensitivity-service.ts';
+import type { CifarDataset } from '../core/data/types';
+import type { Recipe } from '../core/recipe/index';
+import type { JobProgress, MeasureOptions, RecipeMeasurement, ScoreInputs } from './lab-types';
+import type { RunJob } from './recipe-run-api';
+import type { ScoreService } from './score-service';
+import type { SensitivityService } from './sensitivity-service';
 import type {
   PlanRequest,
   PlanResponse,
   SensitivityRequest,
   SensitivityResult,
-} from '../protocol/sensitivity.ts';
+} from '../protocol/sensitivity';
 
 type OnProgress = (p: JobProgress) => void;
 

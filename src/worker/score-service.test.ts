@@ -3,11 +3,11 @@
 // evaluateRecipe is mocked: its accuracy is core/compress's business, tested there.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import type { BatchSource } from '../core/train/types.ts';
-import { CurrentNetwork } from './current-network.ts';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { buildTinyNet } from '../core/models/tiny';
+import type { BatchSource } from '../core/train/types';
+import { CurrentNetwork } from './current-network';
 
 interface Call {
   source: BatchSource;
@@ -18,7 +18,7 @@ interface Call {
 
 const calls = vi.hoisted(() => [] as Call[]);
 
-vi.mock('../core/compress/apply-recipe.ts', () => ({
+vi.mock('../core/compress/apply-recipe', () => ({
   evaluateRecipe: (_net: unknown, _recipe: unknown, o: Omit<Call, 'release'>) =>
     new Promise((resolve) =>
       calls.push({
@@ -36,7 +36,7 @@ vi.mock('../core/compress/apply-recipe.ts', () => ({
     ),
 }));
 
-const { ScoreService, measureLimit, randomFirstId } = await import('./score-service.ts');
+const { ScoreService, measureLimit, randomFirstId } = await import('./score-service');
 
 function split(count: number): CifarSplit {
   return {

@@ -7,18 +7,18 @@
  * Measurements run one at a time: a new one waits for the cancelled previous one to let go of
  * the network.
  */
-import { evaluateRecipe } from '../core/compress/apply-recipe.ts';
-import { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from '../core/compress/exit-threshold.ts';
-import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index.ts';
-import type { MagnitudeProfile } from '../core/compress/sparsity/index.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import type { Network } from '../core/graph/network.ts';
-import { recipeJson, validateRecipe, type Recipe } from '../core/recipe/index.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { evaluateNetwork } from '../core/train/evaluate-network.ts';
-import type { BatchSource } from '../core/train/types.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import { evalReport } from './eval-report.ts';
+import { evaluateRecipe } from '../core/compress/apply-recipe';
+import { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from '../core/compress/exit-threshold';
+import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
+import type { MagnitudeProfile } from '../core/compress/sparsity/index';
+import type { CifarDataset } from '../core/data/types';
+import type { Network } from '../core/graph/network';
+import { recipeJson, validateRecipe, type Recipe } from '../core/recipe/index';
+import { cifarSource } from '../core/train/cifar-source';
+import { evaluateNetwork } from '../core/train/evaluate-network';
+import type { BatchSource } from '../core/train/types';
+import type { CurrentNetwork } from './current-network';
+import { evalReport } from './eval-report';
 import type {
   BackendInfo,
   JobProgress,
@@ -26,9 +26,9 @@ import type {
   RecipeMeasurement,
   ScoreInputs,
   SplitName,
-} from './lab-types.ts';
+} from './lab-types';
 import { stableJson } from '../core/util/stable-json';
-import { networkFingerprint } from '../core/graph/fingerprint.ts';
+import { networkFingerprint } from '../core/graph/fingerprint';
 
 type Report = (p: JobProgress) => void;
 

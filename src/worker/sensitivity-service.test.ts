@@ -7,26 +7,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planRecipe } from '../core/compress/plan/index.ts';
-import { scoreModel } from '../core/compress/score-model.ts';
-import { measureSensitivity } from '../core/compress/sensitivity/index.ts';
-import { parseRecords } from '../core/data/cifar-records.ts';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { buildTinyNet } from '../core/models/tiny.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { evaluateNetwork } from '../core/train/evaluate-network.ts';
-import { CIFAR_DIR } from '../test-paths.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, JobProgress } from './lab-types.ts';
+import { planRecipe } from '../core/compress/plan/index';
+import { scoreModel } from '../core/compress/score-model';
+import { measureSensitivity } from '../core/compress/sensitivity/index';
+import { parseRecords } from '../core/data/cifar-records';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { buildTinyNet } from '../core/models/tiny';
+import { cifarSource } from '../core/train/cifar-source';
+import { evaluateNetwork } from '../core/train/evaluate-network';
+import { CIFAR_DIR } from '../test-paths';
+import { CurrentNetwork } from './current-network';
+import type { BackendInfo, JobProgress } from './lab-types';
 import {
   checkPlanRequest,
   SensitivityService,
   type CorePlanOptions,
   type CoreSensitivityOptions,
   type SensitivityCore,
-} from './sensitivity-service.ts';
-import type { PlanResult, SensitivityReport } from '../protocol/sensitivity.ts';
+} from './sensitivity-service';
+import type { PlanResult, SensitivityReport } from '../protocol/sensitivity';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

@@ -8,17 +8,17 @@
  * `plan()` hands it to the core's planner (core/compress/plan) with the current weights. The core
  * functions are passed in (lab-api.ts), so the compiler checks their signatures there.
  */
-import type { PlanOptions } from '../core/compress/plan/types.ts';
-import { effectiveLayerSparsity } from '../core/compress/score-model.ts';
-import type { SensitivityOptions } from '../core/compress/sensitivity/types.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import type { Network } from '../core/graph/network.ts';
-import { validateRecipe } from '../core/recipe/index.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { holdWhenFree } from './analysis-service.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, JobProgress } from './lab-types.ts';
-import { headOf } from './score-service.ts';
+import type { PlanOptions } from '../core/compress/plan/types';
+import { effectiveLayerSparsity } from '../core/compress/score-model';
+import type { SensitivityOptions } from '../core/compress/sensitivity/types';
+import type { CifarDataset } from '../core/data/types';
+import type { Network } from '../core/graph/network';
+import { validateRecipe } from '../core/recipe/index';
+import { cifarSource } from '../core/train/cifar-source';
+import { holdWhenFree } from './analysis-service';
+import type { CurrentNetwork } from './current-network';
+import type { BackendInfo, JobProgress } from './lab-types';
+import { headOf } from './score-service';
 import type {
   PlanRequest,
   PlanResponse,
@@ -26,7 +26,7 @@ import type {
   SensitivityReport,
   SensitivityRequest,
   SensitivityResult,
-} from '../protocol/sensitivity.ts';
+} from '../protocol/sensitivity';
 
 type Report = (p: JobProgress) => void;
 

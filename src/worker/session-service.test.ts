@@ -5,16 +5,16 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CifarDataset } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { openSessionDb, type SessionDb, type SessionSnapshot } from '../persist/session-db.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { WorkerJob } from './job-registry.ts';
-import type { BackendInfo, MetricPoint, TrainConfig } from './lab-types.ts';
-import { SessionService, type LabEvent } from './session-service.ts';
-import { TrainService } from './train-service.ts';
+import type { CifarDataset } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { initWeights } from '../core/graph/params';
+import { buildFromZooName } from '../core/models/zoo';
+import { openSessionDb, type SessionDb, type SessionSnapshot } from '../persist/session-db';
+import { CurrentNetwork } from './current-network';
+import type { WorkerJob } from './job-registry';
+import type { BackendInfo, MetricPoint, TrainConfig } from './lab-types';
+import { SessionService, type LabEvent } from './session-service';
+import { TrainService } from './train-service';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

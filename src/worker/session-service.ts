@@ -6,31 +6,31 @@
  * failures never stop a job: they reach the main thread as 'storage-error' events. All writes go
  * through one queue, in order.
  */
-import { Network } from '../core/graph/network.ts';
-import { readLabCheckpoint, writeLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { compressionInfo, compressionOf } from '../core/compress/compression-info.ts';
+import { Network } from '../core/graph/network';
+import { readLabCheckpoint, writeLabCheckpoint } from '../core/io/lab-checkpoint';
+import { compressionInfo, compressionOf } from '../core/compress/compression-info';
 import {
   SESSION_NETWORK_CAP_BYTES,
   sessionDb,
   type SavedNetwork,
   type SessionDb,
   type TrainingRecord,
-} from '../persist/session-db.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { StackView } from './stack-state.ts';
+} from '../persist/session-db';
+import type { CurrentNetwork } from './current-network';
+import type { StackView } from './stack-state';
 import type {
   MetricPoint,
   NetworkInfo,
   NetworkOrigin,
   TrainConfig,
   TrainSummary,
-} from './lab-types.ts';
+} from './lab-types';
 import {
   momentumOf,
   type ResumePoint,
   type RunState,
   type TrainCheckpoints,
-} from './train-checkpoints.ts';
+} from './train-checkpoints';
 
 /** What the worker tells the main thread outside any job (lab-api `watch`). */
 export type LabEvent =

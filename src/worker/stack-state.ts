@@ -3,10 +3,10 @@
  * and which one is current. A push drops the redo tail (the networks after the current one) and
  * the oldest beyond MAX_STACK; undo / redo move the index. ./network-stack.ts keeps the bytes.
  */
-import type { StackEntry, StackState } from '../protocol/stack.ts';
+import type { StackEntry, StackState } from '../protocol/stack';
 
 // Defined in src/protocol (persist keeps the state too), part of this contract.
-export type { StackEntry, StackState } from '../protocol/stack.ts';
+export type { StackEntry, StackState } from '../protocol/stack';
 
 /** Networks kept for undo. */
 export const MAX_STACK = 12;

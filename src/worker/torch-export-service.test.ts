@@ -3,15 +3,15 @@
 // first test records (seeded random ones without a test split); no network or a bad recipe is
 // refused with its reason; a cancelled export says so.
 import { describe, expect, it } from 'vitest';
-import type { CifarDataset } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { readLabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import { readSafetensors } from '../core/io/safetensors.ts';
-import { readZipDirectory, readZipEntry } from '../core/io/zip-reader.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo } from './lab-types.ts';
-import { TorchExportService } from './torch-export-service.ts';
+import type { CifarDataset } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { readLabCheckpoint } from '../core/io/lab-checkpoint';
+import { readSafetensors } from '../core/io/safetensors';
+import { readZipDirectory, readZipEntry } from '../core/io/zip-reader';
+import { buildFromZooName } from '../core/models/zoo';
+import { CurrentNetwork } from './current-network';
+import type { BackendInfo } from './lab-types';
+import { TorchExportService } from './torch-export-service';
 
 const backend = () => Promise.resolve({ name: 'cpu' } as BackendInfo);
 const pkg = () => Promise.resolve(new Map([['__main__.py', 'print(1)\n']]));

@@ -8,14 +8,14 @@
  * job.json records (`goldenBackend`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { imagesToNHWC } from '../core/data/normalize.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import type { Graph } from '../core/graph/ir.ts';
-import { buildTorchJob, randomGolden, type GoldenInputs } from '../core/io/torch-job.ts';
-import { torchJobFolder, torchJobZip } from '../core/io/torch-job-zip.ts';
-import { validateRecipe, type Recipe } from '../core/recipe/index.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo, JobProgress, TorchExportResult } from './lab-types.ts';
+import { imagesToNHWC } from '../core/data/normalize';
+import type { CifarDataset } from '../core/data/types';
+import type { Graph } from '../core/graph/ir';
+import { buildTorchJob, randomGolden, type GoldenInputs } from '../core/io/torch-job';
+import { torchJobFolder, torchJobZip } from '../core/io/torch-job-zip';
+import { validateRecipe, type Recipe } from '../core/recipe/index';
+import type { CurrentNetwork } from './current-network';
+import type { BackendInfo, JobProgress, TorchExportResult } from './lab-types';
 
 /** Golden images per job (the CLI's default --images). */
 export const TORCH_GOLDEN_IMAGES = 8;

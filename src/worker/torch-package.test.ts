@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { torchPackageFiles } from './torch-package.ts';
+import { torchPackageFiles } from './torch-package';
 
 const DIR = path.resolve(import.meta.dirname, '..', '..', 'python', 'micronet_lab_torch');
 

@@ -6,11 +6,11 @@
  * ./session-service.ts keeps them in IndexedDB; NO_CHECKPOINTS keeps nothing (tests, CLI).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Network } from '../core/graph/network.ts';
-import type { LabCheckpoint } from '../core/io/lab-checkpoint.ts';
-import type { Sgd } from '../core/train/sgd.ts';
-import type { SavedMomentum } from '../persist/session-db.ts';
-import type { MetricPoint, TrainConfig, TrainSummary } from './lab-types.ts';
+import type { Network } from '../core/graph/network';
+import type { LabCheckpoint } from '../core/io/lab-checkpoint';
+import type { Sgd } from '../core/train/sgd';
+import type { SavedMomentum } from '../persist/session-db';
+import type { MetricPoint, TrainConfig, TrainSummary } from './lab-types';
 
 /** A run as it stands after `epochsCompleted` whole epochs. */
 export interface RunState {

@@ -2,9 +2,9 @@
  * What a training run is asked (TrainConfig): its check (errors name the bad value), the
  * augmentation it maps to, and its time budget (a timer that stops the run's TrainControl).
  */
-import type { AugmentOptions } from '../core/data/augment.ts';
-import type { TrainControl } from '../core/train/control.ts';
-import type { AugmentConfig, TrainConfig } from './lab-types.ts';
+import type { AugmentOptions } from '../core/data/augment';
+import type { TrainControl } from '../core/train/control';
+import type { AugmentConfig, TrainConfig } from './lab-types';
 
 export function augmentOptions(a: AugmentConfig): AugmentOptions | null {
   if (!a.cropFlip && !a.cutout && !a.autoAugment) return null;

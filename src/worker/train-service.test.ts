@@ -4,15 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRecords } from '../core/data/cifar-records.ts';
-import type { CifarDataset } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { initWeights } from '../core/graph/params.ts';
-import { buildFromZooName } from '../core/models/zoo.ts';
-import { CIFAR_DIR } from '../test-paths.ts';
-import { CurrentNetwork } from './current-network.ts';
-import type { BackendInfo } from './lab-types.ts';
-import { TrainService } from './train-service.ts';
+import { parseRecords } from '../core/data/cifar-records';
+import type { CifarDataset } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { initWeights } from '../core/graph/params';
+import { buildFromZooName } from '../core/models/zoo';
+import { CIFAR_DIR } from '../test-paths';
+import { CurrentNetwork } from './current-network';
+import type { BackendInfo } from './lab-types';
+import { TrainService } from './train-service';
 
 const backend = (): Promise<BackendInfo> =>
   Promise.resolve({ name: 'cpu', reason: 'test', forced: true, fallbacks: [] });

@@ -10,30 +10,30 @@
  * interrupted run resumes from its last checkpoint. Evaluation runs the current network.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { explainBackendError } from '../core/backend/explain-error.ts';
-import type { AugmentOptions } from '../core/data/augment.ts';
-import type { CifarDataset, CifarSplit } from '../core/data/types.ts';
-import { Network } from '../core/graph/network.ts';
-import { countParams } from '../core/graph/params.ts';
-import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo.ts';
-import { TrainControl } from '../core/train/control.ts';
-import { evaluateNetwork } from '../core/train/evaluate-network.ts';
-import { networkModel } from '../core/train/network-model.ts';
-import { batchesPerEpoch } from '../core/train/batching.ts';
-import { Sgd, type SgdConfig } from '../core/train/sgd.ts';
-import { train, type TrainMetrics, type TrainResult } from '../core/train/trainer.ts';
-import { cifarSource } from '../core/train/cifar-source.ts';
-import { augmentOptions, checkConfig, timeBudget } from './train-config.ts';
-import type { CurrentNetwork } from './current-network.ts';
-import { evalReport } from './eval-report.ts';
-import { batcher, type WorkerJob } from './job-registry.ts';
+import { explainBackendError } from '../core/backend/explain-error';
+import type { AugmentOptions } from '../core/data/augment';
+import type { CifarDataset, CifarSplit } from '../core/data/types';
+import { Network } from '../core/graph/network';
+import { countParams } from '../core/graph/params';
+import { buildFromZooName, ZOO_NAMES } from '../core/models/zoo';
+import { TrainControl } from '../core/train/control';
+import { evaluateNetwork } from '../core/train/evaluate-network';
+import { networkModel } from '../core/train/network-model';
+import { batchesPerEpoch } from '../core/train/batching';
+import { Sgd, type SgdConfig } from '../core/train/sgd';
+import { train, type TrainMetrics, type TrainResult } from '../core/train/trainer';
+import { cifarSource } from '../core/train/cifar-source';
+import { augmentOptions, checkConfig, timeBudget } from './train-config';
+import type { CurrentNetwork } from './current-network';
+import { evalReport } from './eval-report';
+import { batcher, type WorkerJob } from './job-registry';
 import {
   loadMomentum,
   NO_CHECKPOINTS,
   type ResumePoint,
   type RunState,
   type TrainCheckpoints,
-} from './train-checkpoints.ts';
+} from './train-checkpoints';
 import type {
   BackendInfo,
   EarlyExitStats,
@@ -44,7 +44,7 @@ import type {
   ModelInfo,
   TrainConfig,
   TrainSummary,
-} from './lab-types.ts';
+} from './lab-types';
 
 export const DEFAULT_MODEL = 'pyramidnet-bottleneck-20-a48';
 const METRICS_FLUSH_MS = 250;

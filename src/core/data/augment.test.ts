@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRng } from '../util/rng.ts';
+import { makeRng } from '../util/rng';
 import {
   SEED_AUGMENT,
   applyCutoutNHWC,
@@ -8,8 +8,8 @@ import {
   hflip,
   padCrop,
   randomCrop,
-} from './augment.ts';
-import { sameBytes } from './fixtures.test-helpers.ts';
+} from './augment';
+import { sameBytes } from './fixtures.test-helpers';
 
 /** Pixel value of channel c at (y, x) = c·64 + ((y·32 + x) mod 64) + 1, so 0 marks padding. */
 const src = new Uint8Array(3072).map((_, i) => (i >> 10) * 64 + ((i & 1023) % 64) + 1);

@@ -8,9 +8,9 @@
  * `CutoutDefault` multiplies the normalised tensor by a mask; its square (side `cutout`) is
  * centred on a uniform pixel and clipped at the borders, so it can cover less than size².
  */
-import { type Rng, randInt } from '../util/rng.ts';
-import { autoAugment } from './autoaugment.ts';
-import { IMAGE_SIZE } from './types.ts';
+import { type Rng, randInt } from '../util/rng';
+import { autoAugment } from './autoaugment';
+import { IMAGE_SIZE } from './types';
 
 export interface AugmentOptions {
   /** Zero padding of the random crop (0 = no crop). */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeRng } from '../util/rng.ts';
-import { CIFAR10_POLICY, applyOp, autoAugment, magnitudeOf } from './autoaugment.ts';
-import * as ops from './image-ops.ts';
-import type { RgbImage } from './image-ops.ts';
-import { sameBytes } from './fixtures.test-helpers.ts';
+import { makeRng } from '../util/rng';
+import { CIFAR10_POLICY, applyOp, autoAugment, magnitudeOf } from './autoaugment';
+import * as ops from './image-ops';
+import type { RgbImage } from './image-ops';
+import { sameBytes } from './fixtures.test-helpers';
 
 describe('AutoAugment CIFAR-10 policy', () => {
   it('has the paper’s 25 two-step sub-policies with bins 0–9', () => {

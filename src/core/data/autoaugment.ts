@@ -11,9 +11,9 @@
  * RNG draws per image, in order: sub-policy index, then for each step (probability draw, sign
  * draw) — always 5 draws, so the stream stays aligned whatever ran.
  */
-import { type Rng, randInt } from '../util/rng.ts';
-import * as ops from './image-ops.ts';
-import type { RgbImage } from './image-ops.ts';
+import { type Rng, randInt } from '../util/rng';
+import * as ops from './image-ops';
+import type { RgbImage } from './image-ops';
 
 export type AugmentOp =
   | 'ShearX'

@@ -2,7 +2,7 @@
  * Plumbing for streamed loads: a pull-based chunk reader with look-ahead (format sniffing), byte
  * progress with an ETA from the observed rate, and cancellation through an AbortSignal.
  */
-import type { LoadProgress } from './types.ts';
+import type { LoadProgress } from './types';
 
 /** The error a cancelled load rejects with (name 'AbortError', like fetch). */
 export function abortError(): DOMException {

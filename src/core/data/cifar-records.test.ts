@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RecordAssembler, imageAt, parseRecords, sliceSplit } from './cifar-records.ts';
-import { COARSE_LABEL_NAMES, FINE_LABEL_NAMES, parseLabelNames } from './label-names.ts';
-import { makeBin, sameBytes } from './fixtures.test-helpers.ts';
-import { DataError } from './types.ts';
+import { RecordAssembler, imageAt, parseRecords, sliceSplit } from './cifar-records';
+import { COARSE_LABEL_NAMES, FINE_LABEL_NAMES, parseLabelNames } from './label-names';
+import { makeBin, sameBytes } from './fixtures.test-helpers';
+import { DataError } from './types';
 
 describe('parseRecords', () => {
   it('splits labels and CHW pixels of hand-built records', () => {

@@ -13,7 +13,7 @@ import {
   NUM_COARSE,
   NUM_FINE,
   RECORD_BYTES,
-} from './types.ts';
+} from './types';
 
 /** Throws unless `byteLength` is a whole number of records; `what` names the file. */
 export function checkRecordLength(byteLength: number, what: string): number {

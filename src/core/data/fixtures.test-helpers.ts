@@ -2,7 +2,7 @@
  * Test-only helpers: build CIFAR records, ustar archives and chunked streams in memory.
  * (Imported by *.test.ts only.)
  */
-import { IMAGE_BYTES, RECORD_BYTES } from './types.ts';
+import { IMAGE_BYTES, RECORD_BYTES } from './types';
 
 /** n records; record r has coarse r % 20, fine r % 100 and pixel k = (r + k) & 255 (or `pixel`). */
 export function makeBin(

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CIFAR_DIR } from '../../test-paths.ts';
-import * as ops from './image-ops.ts';
-import type { RgbImage } from './image-ops.ts';
+import { CIFAR_DIR } from '../../test-paths';
+import * as ops from './image-ops';
+import type { RgbImage } from './image-ops';
 import pillow from './fixtures/pillow-ops.json';
 
 /** An image whose three planes are given (each h·w values, row-major). */

@@ -1,13 +1,13 @@
 /** Public API of the data layer: load, validate, normalise, augment and batch CIFAR-100. */
-export * from './types.ts';
+export * from './types';
 export {
   parseRecords,
   RecordAssembler,
   checkRecordLength,
   sliceSplit,
   imageAt,
-} from './cifar-records.ts';
-export { FINE_LABEL_NAMES, COARSE_LABEL_NAMES, parseLabelNames } from './label-names.ts';
+} from './cifar-records';
+export { FINE_LABEL_NAMES, COARSE_LABEL_NAMES, parseLabelNames } from './label-names';
 export {
   readTar,
   tarMembers,
@@ -15,14 +15,14 @@ export {
   type TarEntry,
   type TarMember,
   type TarSink,
-} from './tar-reader.ts';
+} from './tar-reader';
 export {
   loadCifarFromStream,
   loadCifarFromFiles,
   type LoadOptions,
   type DroppedFile,
-} from './load-dataset.ts';
-export { isAbortError } from './byte-source.ts';
+} from './load-dataset';
+export { isAbortError } from './byte-source';
 export {
   CIFAR100_MEAN,
   CIFAR100_STD,
@@ -31,6 +31,6 @@ export {
   makeBatch,
   type Batch,
   type BatchOptions,
-} from './normalize.ts';
-export { STANDARD_AUGMENT, SEED_AUGMENT, type AugmentOptions } from './augment.ts';
-export { autoAugment, CIFAR10_POLICY } from './autoaugment.ts';
+} from './normalize';
+export { STANDARD_AUGMENT, SEED_AUGMENT, type AugmentOptions } from './augment';
+export { autoAugment, CIFAR10_POLICY } from './autoaugment';

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CIFAR_DIR } from '../../test-paths.ts';
-import { parseRecords } from './cifar-records.ts';
-import { FINE_LABEL_NAMES, COARSE_LABEL_NAMES } from './label-names.ts';
-import { loadCifarFromStream } from './load-dataset.ts';
-import type { LoadProgress } from './types.ts';
+import { CIFAR_DIR } from '../../test-paths';
+import { parseRecords } from './cifar-records';
+import { FINE_LABEL_NAMES, COARSE_LABEL_NAMES } from './label-names';
+import { loadCifarFromStream } from './load-dataset';
+import type { LoadProgress } from './types';
 
 const R = 3074;
 const readHead = (file: string, records: number): Uint8Array => {

@@ -1,9 +1,9 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { isAbortError } from './byte-source.ts';
-import { loadCifarFromFiles, loadCifarFromStream } from './load-dataset.ts';
-import { concat, makeBin, makeTar, sameBytes, streamOf, utf8 } from './fixtures.test-helpers.ts';
-import { DataError, type LoadProgress } from './types.ts';
+import { isAbortError } from './byte-source';
+import { loadCifarFromFiles, loadCifarFromStream } from './load-dataset';
+import { concat, makeBin, makeTar, sameBytes, streamOf, utf8 } from './fixtures.test-helpers';
+import { DataError, type LoadProgress } from './types';
 
 const train = makeBin(30);
 const test = makeBin(10, (r) => [19 - (r % 20), 99 - r]);

@@ -13,10 +13,10 @@ import {
   hexHead,
   isAbortError,
   throwIfAborted,
-} from './byte-source.ts';
-import { RecordAssembler } from './cifar-records.ts';
-import { COARSE_LABEL_NAMES, FINE_LABEL_NAMES, parseLabelNames } from './label-names.ts';
-import { type TarSink, collectSink, looksLikeTarHeader, readTar } from './tar-reader.ts';
+} from './byte-source';
+import { RecordAssembler } from './cifar-records';
+import { COARSE_LABEL_NAMES, FINE_LABEL_NAMES, parseLabelNames } from './label-names';
+import { type TarSink, collectSink, looksLikeTarHeader, readTar } from './tar-reader';
 import {
   type CifarDataset,
   type CifarSplit,
@@ -24,7 +24,7 @@ import {
   type LoadProgress,
   NUM_COARSE,
   NUM_FINE,
-} from './types.ts';
+} from './types';
 
 export interface LoadOptions {
   /** Input size in bytes (file size, Content-Length) when known: enables the ETA. */

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CIFAR_DIR, ORACLES_DIR } from '../../test-paths.ts';
-import { makeRng } from '../util/rng.ts';
-import { STANDARD_AUGMENT } from './augment.ts';
-import { parseRecords } from './cifar-records.ts';
-import { imagesToNHWC, makeBatch, normalizationLut } from './normalize.ts';
-import { makeBin, sameBytes } from './fixtures.test-helpers.ts';
+import { CIFAR_DIR, ORACLES_DIR } from '../../test-paths';
+import { makeRng } from '../util/rng';
+import { STANDARD_AUGMENT } from './augment';
+import { parseRecords } from './cifar-records';
+import { imagesToNHWC, makeBatch, normalizationLut } from './normalize';
+import { makeBin, sameBytes } from './fixtures.test-helpers';
 
 describe('normalisation', () => {
   it('LUT holds float32((v/255 − mean)/std) per channel', () => {

@@ -7,9 +7,9 @@
  * 2·24 + 2 bits). As there are only 256 input values per channel, a 3 × 256 lookup table holds
  * every possible result.
  */
-import type { Rng } from '../util/rng.ts';
-import { type AugmentOptions, applyCutoutNHWC, augmentImage } from './augment.ts';
-import { type CifarSplit, DataError, IMAGE_BYTES, IMAGE_SIZE } from './types.ts';
+import type { Rng } from '../util/rng';
+import { type AugmentOptions, applyCutoutNHWC, augmentImage } from './augment';
+import { type CifarSplit, DataError, IMAGE_BYTES, IMAGE_SIZE } from './types';
 
 /** CIFAR-100 training-set channel statistics (R, G, B), as the seed and the oracles use. */
 export const CIFAR100_MEAN = [0.5071, 0.4867, 0.4408] as const;

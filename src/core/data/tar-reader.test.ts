@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TarParser, looksLikeTarHeader, readTar, tarMembers } from './tar-reader.ts';
-import { makeTar, streamOf, tarHeader, utf8 } from './fixtures.test-helpers.ts';
-import { DataError } from './types.ts';
+import { TarParser, looksLikeTarHeader, readTar, tarMembers } from './tar-reader';
+import { makeTar, streamOf, tarHeader, utf8 } from './fixtures.test-helpers';
+import { DataError } from './types';
 
 async function collect(bytes: Uint8Array, chunk = 65536) {
   const out = [];

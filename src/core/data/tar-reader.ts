@@ -11,7 +11,7 @@
  * `TarParser` is push-based: feed it chunks of any size; for each member it asks `onEntry` for a
  * sink and hands the member's bytes to it as subarrays of the input chunks (no copies here).
  */
-import { DataError } from './types.ts';
+import { DataError } from './types';
 
 const BLOCK = 512;
 

@@ -4,7 +4,7 @@
  * compressed checkpoint's recipe). The same weights give the same key in any worker, after a
  * reload or a re-import, so measurements of (network, recipe) can be matched across sessions.
  */
-import type { Weights } from './ir.ts';
+import type { Weights } from './ir';
 
 interface Lanes {
   h1: number;

@@ -5,20 +5,20 @@
  * parameter count and MicroNet score (core/compress/score-model) are exact. Nothing here touches
  * the current network.
  */
-import type { KfacLayer } from '../analysis/kfac/index.ts';
+import type { KfacLayer } from '../analysis/kfac/index';
 import {
   applyEigenPlan,
   channelPlan,
   eigenPlan,
   type EigenLayerPlan,
   type GroupPlan,
-} from '../compress/prune/index.ts';
-import { scoreModel } from '../compress/score-model.ts';
-import { channelGroups, channelImportance, pruneChannels } from '../compress/structure/index.ts';
-import type { Graph, Weights } from '../graph/ir.ts';
-import { countParams } from '../graph/params.ts';
-import type { PruneSpec, Recipe } from '../recipe/index.ts';
-import type { PlanGroup, PlanLayer, PrunePlan } from './plan-types.ts';
+} from '../compress/prune/index';
+import { scoreModel } from '../compress/score-model';
+import { channelGroups, channelImportance, pruneChannels } from '../compress/structure/index';
+import type { Graph, Weights } from '../graph/ir';
+import { countParams } from '../graph/params';
+import type { PruneSpec, Recipe } from '../recipe/index';
+import type { PlanGroup, PlanLayer, PrunePlan } from './plan-types';
 
 const PRODUCER_OPS = new Set(['conv2d', 'depthwise2d', 'dense']);
 
