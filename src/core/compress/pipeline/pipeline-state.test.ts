@@ -67,6 +67,11 @@ describe('pipeline state', () => {
     expect(() => checkSameRun(s, { ...id, recipe: { sparsity: 0.5 } })).toThrow(
       /another recipe: checkpoint .*"pruneSteps":3.*, given \{"sparsity":0.5\}/,
     );
+    // the end-only fields may differ: the final evaluation's threshold, the counting rules
+    const ending = { ...reordered, exitThreshold: 0.95, countingProfile: 'seed' as const };
+    expect(() => checkSameRun(s, { ...id, recipe: ending })).not.toThrow();
+    const trained = { ...reordered, fineTune: { pruneSteps: 3, learningRate: 0.01 } };
+    expect(() => checkSameRun(s, { ...id, recipe: trained })).toThrow(/another recipe/);
     expect(() => checkSameRun(s, { ...id, modelKey: 'abc' })).toThrow(/another model/);
     expect(() => checkSameRun(s, { ...id, seed: 5 })).toThrow('checkpoint has seed 4, given 5');
     expect(() => checkSameRun(s, { ...id, trainSize: 64 })).toThrow(/32 examples, given 64/);

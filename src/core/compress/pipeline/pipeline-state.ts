@@ -90,10 +90,26 @@ export interface RunIdentity {
   trainSize: number;
 }
 
-/** Throws a PipelineStateError naming what differs between the checkpoint and this run. */
+/**
+ * Recipe fields that only the run's end reads — the early-exit threshold of the final evaluation
+ * and the counting rules of the score — and no training step: a checkpoint may be continued (or
+ * a finished run finished again) with other values of these.
+ */
+export const FINISH_ONLY_FIELDS = ['exitThreshold', 'countingProfile', 'freebie'] as const;
+
+function trainingPart(r: Recipe): Recipe {
+  const out: Record<string, unknown> = { ...r };
+  for (const k of FINISH_ONLY_FIELDS) delete out[k];
+  return out as Recipe;
+}
+
+/**
+ * Throws a PipelineStateError naming what differs between the checkpoint and this run (the
+ * recipe compared without its FINISH_ONLY_FIELDS).
+ */
 export function checkSameRun(state: PipelineState, now: RunIdentity): void {
-  const a = stableJson(state.recipe);
-  const b = stableJson(now.recipe);
+  const a = stableJson(trainingPart(state.recipe));
+  const b = stableJson(trainingPart(now.recipe));
   if (a !== b) {
     throw new PipelineStateError(
       `the checkpoint was made with another recipe: checkpoint ${a}, given ${b}`,

@@ -143,6 +143,21 @@ describe('runRecipe', () => {
     r.network.dispose();
   });
 
+  it('finishes a finished run again under another exit threshold, without training', async () => {
+    const store = new MemoryCheckpoint();
+    const first = completed(await run({ ...FULL, exitThreshold: 0.01 }, store));
+    expect(first.exitRate).toBeGreaterThan(0);
+    const saves = store.saves.length;
+    const again = completed(await run({ ...FULL, exitThreshold: 0.97 }, store));
+    expect(store.saves.length).toBe(saves); // no fine-tuning epoch ran
+    expect(again.resumedFrom).not.toBeNull();
+    expect(again.top1).toBe(first.top1); // the same network …
+    expect(again.exitRate).toBeLessThan(first.exitRate); // … exiting less at the higher threshold
+    expect(again.exitThreshold).toBe(0.97);
+    first.network.dispose();
+    again.network.dispose();
+  });
+
   it('refuses to resume a checkpoint made with another recipe', async () => {
     const store = new MemoryCheckpoint();
     store.stopAt = { stepsDone: 0, epochsDone: 1 };
