@@ -26,10 +26,14 @@ const RECIPE = {
 };
 
 function compress(out: string, ...extra: string[]) {
+  return compressWith(RECIPE, out, ...extra);
+}
+
+function compressWith(recipe: object, out: string, ...extra: string[]) {
   return cli(
     'compress',
     ...['--model', model, '--data', data, '--out', out, '--limit', '100'],
-    ...['--recipe', JSON.stringify(RECIPE), '--seed', '3', ...extra],
+    ...['--recipe', JSON.stringify(recipe), '--seed', '3', ...extra],
   );
 }
 
@@ -105,6 +109,24 @@ describe('micronet-lab compress', () => {
     const b = fs.readFileSync(out);
     expect(b.equals(a)).toBe(true);
     expect(fs.existsSync(ckpt)).toBe(false);
+  });
+
+  it('--keep-checkpoint keeps a finished run, which --resume finishes again at another threshold', () => {
+    const out = path.join(dir, 'kept.mnlc');
+    const first = compress(out, '--keep-checkpoint');
+    expect(first.code, first.stderr).toBe(0);
+    expect(fs.existsSync(`${out}.ckpt`)).toBe(true);
+    const r = compressWith({ ...RECIPE, exitThreshold: 0.5 }, out, '--resume');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/compress: fine-tune/); // nothing trained again
+    const again = json(r.stdout);
+    expect(again).toMatchObject({
+      exitThreshold: 0.5,
+      resumedFrom: { stepsDone: 2, epochsDone: 0 },
+    });
+    expect(again.top1).toBe(json(first.stdout).top1);
+    expect(again.exitRate as number).toBeLessThan(json(first.stdout).exitRate as number);
+    expect(fs.existsSync(`${out}.ckpt`)).toBe(false); // removed: no --keep-checkpoint this time
   });
 
   it('bad recipes and flags exit 2 with an error naming them', () => {

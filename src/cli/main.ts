@@ -42,7 +42,7 @@ const USAGE =
   'export-torch --model <file|zoo name> [--recipe <json|file>] --out DIR [--data <dir|test.bin>] [--images N] | ' +
   'sensitivity --model <file|zoo name> --data <dir|file> [--limit N] [--batch B] [--bits 2,4,8] [--sparsities 0.1,0.5] [--recipe <json|file>] [--hessian-probes P] [--out report.json] | ' +
   'plan --model <file|zoo name> --target-score S | --accuracy-floor A [--sensitivity report.json | --data <dir|file> [--limit N]] [--recipe <json|file>] [--exit-rate R] [--explain] | ' +
-  'compress --model <file|zoo name> --recipe <json|file> --data <dir> --out <file.mnlc> [--limit N] [--resume] [--checkpoint-dir DIR] [--train-limit N] [--seed S] [--stop-after-step K]>';
+  'compress --model <file|zoo name> --recipe <json|file> --data <dir> --out <file.mnlc> [--limit N] [--resume] [--checkpoint-dir DIR] [--train-limit N] [--seed S] [--stop-after-step K] [--keep-checkpoint]>';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);

@@ -1,7 +1,7 @@
 /**
  * `compress --model <file|zoo name> --recipe <json|file> --data <dir> --out <F.mnlc> [--limit N]
  * [--resume] [--checkpoint-dir DIR] [--train-limit N] [--calibration <dir|train.bin>] [--seed 0]
- * [--batch 100] [--stop-after-step K] [--backend wasm|cpu]`: runs the whole recipe
+ * [--batch 100] [--stop-after-step K] [--keep-checkpoint] [--backend wasm|cpu]`: runs the whole recipe
  * (core/compress/pipeline: gradual pruning with fine-tuning — QAT, distillation, exit head —,
  * compression, evaluation on the first N test records of --data with early exit at the recipe's
  * exitThreshold, score at the measured exit rate) and writes <F.mnlc> and <base>.recipe.json.
@@ -9,8 +9,10 @@
  *   resumedFrom, out, bytes, recipeFile, model, backend }.
  * Fine-tuning reads the training split of --data (its first --train-limit records). The run
  * checkpoints into DIR (default <F.mnlc>.ckpt) after every fine-tuning epoch and prune step;
- * `--resume` continues from there (refused when the recipe, model, seed or training set differ),
- * and the checkpoint is removed once the .mnlc is written. A run never overwrites a checkpoint
+ * `--resume` continues from there (refused when the recipe, model, seed or training set differ;
+ * exitThreshold, countingProfile and freebie may: a finished run kept with --keep-checkpoint is
+ * finished again under another exit threshold without training), and the checkpoint is removed
+ * once the .mnlc is written unless --keep-checkpoint. A run never overwrites a checkpoint
  * it was not told to resume. SIGINT / SIGTERM, or --stop-after-step K (after the K-th prune step's
  * checkpoint), stop it cleanly → { status: "stopped", stepsDone, epochsDone, checkpointDir }.
  * Progress lines (stage, step, epoch, loss, ETA) go to stderr.
@@ -81,6 +83,9 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
   const evalBatchSize = numberFlag(args, 'batch', 100, { min: 1, max: 4096, integer: true });
   const resume = args.flags.get('resume') === true;
   if (args.flags.has('resume') && !resume) throw new UsageError('--resume takes no value');
+  const keep = args.flags.get('keep-checkpoint') === true;
+  if (args.flags.has('keep-checkpoint') && !keep)
+    throw new UsageError('--keep-checkpoint takes no value');
   const dir = optionalFlag(args, 'checkpoint-dir') ?? `${paths.out}.ckpt`;
   const control = new TrainControl();
   const store = new CheckpointDir(dir, resume, (s) => {
@@ -141,7 +146,7 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
     try {
       const bytes = write(paths.out, writeCompressed(r.data));
       write(paths.recipe, JSON.stringify(recipe, null, 2) + '\n');
-      store.remove();
+      if (!keep) store.remove();
       const { top1, top1EarlyExit, exitRate, score, paramsM, opsM, n, seconds } = r;
       return {
         ...{ top1, top1EarlyExit, exitRate, score, paramsM, opsM, n, seconds },
