@@ -5,6 +5,10 @@
  * batch 32 on real training images with augmentation (the trainer's automatic micro-batches);
  * one gradient plus one exact Hessian-vector product on the first 64 test images (passes of 16);
  * and the top kernels of one training pass (8 images) and of one HVP (16 images) from tf.profile.
+ * Also the fine-tuning step `compress` runs (recipes/osi-qat-mixed-aug-cosine.json: QAT with
+ * frozen folded BN, distillation from the uncompressed network, the exit head's loss) at batch 32,
+ * with the fused fake-quantization kernel (backend/wasm-fake-quant.ts) and, in the same run,
+ * without it (tfjs ops composed).
  * Targets: training images/s ≥ 0.3 × evaluation images/s; gradient + HVP on 64 images ≤ the
  * time to evaluate 1,000. Not a test: nothing here asserts on time.
  */
@@ -24,7 +28,10 @@ import { modelFromCheckpoint } from '../src/core/models/model-from-checkpoint';
 import { cifarSource } from '../src/core/train/cifar-source';
 import { evaluate } from '../src/core/train/evaluate';
 import { networkModel } from '../src/core/train/network-model';
-import { train } from '../src/core/train/trainer';
+import { train, type TrainOptions } from '../src/core/train/trainer';
+import { FAKE_QUANT_STE, registerWasmFakeQuant } from '../src/core/backend/wasm-fake-quant';
+import { qatModel, quantizeNetwork } from '../src/core/compress/quant';
+import type { Recipe } from '../src/core/recipe';
 import { machineInfo } from './machine';
 import { startNodeBackend } from './node-throughput';
 import { OSI_PTH } from './osi-eval';
@@ -50,7 +57,13 @@ export interface TrainSpeedRow {
   gradHvp64WarmSeconds: number;
   trainKernels: KernelTime[];
   hvpKernels: KernelTime[];
+  /** The QAT + distillation step of `compress` (batch 32): fused fake quantization … */
+  qatImagesPerSecond?: number;
+  /** … and the same step with the quantizers composed of tfjs ops, in the same run. */
+  qatComposedImagesPerSecond?: number;
 }
+
+const QAT_RECIPE = 'recipes/osi-qat-mixed-aug-cosine.json';
 
 const since = (t0: number) => (performance.now() - t0) / 1000;
 const range = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
@@ -72,12 +85,20 @@ async function topKernels(f: () => Promise<unknown>, top = 8): Promise<KernelTim
   return [...agg.values()].sort((a, b) => b.ms - a.ms).slice(0, top);
 }
 
-async function trainSpeed(net: Network, batch: number, steps: number, micro?: number) {
+type StepSetup = Pick<TrainOptions, 'model' | 'distill' | 'extraLossWeights'>;
+
+async function trainSpeed(
+  net: Network,
+  batch: number,
+  steps: number,
+  micro?: number,
+  setup: StepSetup = { model: networkModel(net) },
+) {
   const source = cifarSource(split('train.bin', batch * (steps + 1)), STANDARD_AUGMENT);
   const stamps: number[] = [];
   let last = performance.now();
   const r = await train({
-    model: networkModel(net),
+    ...setup,
     source,
     epochs: 1,
     batchSize: batch,
@@ -95,6 +116,34 @@ async function trainSpeed(net: Network, batch: number, steps: number, micro?: nu
   const timed = stamps.slice(1); // the first step warms the heap up
   const ms = timed.reduce((a, b) => a + b, 0) / Math.max(1, timed.length);
   return { imagesPerSecond: (batch * 1000) / ms, microBatch: r.microBatch ?? batch };
+}
+
+/** The QAT + distillation step (img/s at batch 32), fused fake quantization or composed ops. */
+async function qatSpeed(teacher: Network, fused: boolean): Promise<number> {
+  const recipe = JSON.parse(fs.readFileSync(QAT_RECIPE, 'utf8')) as Recipe;
+  const student = Network.fromWeights(teacher.graph, await teacher.toWeightsAsync());
+  if (fused) registerWasmFakeQuant();
+  else tf.unregisterKernel(FAKE_QUANT_STE, 'wasm');
+  try {
+    const calibration = cifarSource(split('train.bin', 256), null);
+    const q = await quantizeNetwork(student, recipe, { source: calibration });
+    const actQuant = q.activationQuant;
+    q.dispose();
+    const model = await qatModel(student, recipe, actQuant, { freezeBatchNorm: true });
+    const distill = {
+      teacher: (x: tf.Tensor4D) => {
+        const r = teacher.forward(x, { training: false });
+        return { logits: r.output, extra: r.extra };
+      },
+      temperature: 4,
+      weight: 0.9,
+    };
+    const setup = { model, distill, extraLossWeights: { exit: 1 } };
+    return (await trainSpeed(student, 32, 3, undefined, setup)).imagesPerSecond;
+  } finally {
+    registerWasmFakeQuant();
+    student.dispose();
+  }
 }
 
 async function gradHvp(net: Network, n: number): Promise<number> {
@@ -136,6 +185,11 @@ export async function benchTrainSpeed(
     log(
       `  gradient + HVP on 64: ${gradHvp64ColdSeconds.toFixed(1)} s cold, ${gradHvp64WarmSeconds.toFixed(1)} s warm`,
     );
+    const qatComposedImagesPerSecond = await qatSpeed(net, false);
+    const qatImagesPerSecond = await qatSpeed(net, true);
+    log(
+      `  QAT + distillation ${qatImagesPerSecond.toFixed(1)} img/s fused, ${qatComposedImagesPerSecond.toFixed(1)} composed`,
+    );
     const trainKernels = await topKernels(() => trainSpeed(net, 8, 0, 8));
     const hvpKernels = await topKernels(() => gradHvp(net, 16));
     return {
@@ -151,6 +205,8 @@ export async function benchTrainSpeed(
       gradHvp64WarmSeconds,
       trainKernels,
       hvpKernels,
+      qatImagesPerSecond,
+      qatComposedImagesPerSecond,
     };
   } finally {
     net.dispose();
