@@ -21,18 +21,21 @@ const kernels = (ks: KernelTime[]): string =>
   ks.map((k) => `${k.name} ${k.ms.toFixed(0)} ms (${k.calls}×)`).join(', ');
 
 const qat = (r: TrainSpeedRow): string =>
-  r.qatImagesPerSecond === undefined || r.qatComposedImagesPerSecond === undefined
+  r.qatImagesPerSecond === undefined
     ? 'not measured'
-    : `${r.qatImagesPerSecond.toFixed(1)} / ${r.qatComposedImagesPerSecond.toFixed(1)}`;
+    : r.qatImagesPerSecond.toFixed(1) +
+      (r.qatFusedImagesPerSecond === undefined
+        ? ''
+        : ` (a fused JS kernel, tried: ${r.qatFusedImagesPerSecond.toFixed(1)})`);
 
 function render(rows: TrainSpeedRow[]): string[] {
   const f = (x: number, d = 1) => x.toFixed(d);
   return [
     '## Training and second-order speed (OSI-AI MicroNet, Node wasm)',
     '',
-    "`npm run bench -- --only train-speed` (bench/train-speed.ts): in one run, the lab's evaluation of 1,000 test images (batch 100) is the yardstick; training at batch 32 on real training images with augmentation (automatic micro-batches); one gradient plus one exact HVP on 64 test images (passes of 16); the fine-tuning step of `compress` (QAT with frozen folded BN + distillation + exit head, recipes/osi-qat-mixed-aug-cosine.json, batch 32) with the fused fake-quantization kernel and, in the same run, with the quantizers composed of tfjs ops. Targets: train/eval ≥ 0.30 (PyTorch on this CPU: 0.6–0.7); gradient + HVP on 64 ≤ eval of 1,000 (PyTorch: about 0.55×). Single-threaded wasm: Node cannot load tfjs's threaded build (docs/PERFORMANCE.md). The machine is shared: the load average at the start is given; compare ratios within a row.",
+    "`npm run bench -- --only train-speed` (bench/train-speed.ts): in one run, the lab's evaluation of 1,000 test images (batch 100) is the yardstick; training at batch 32 on real training images with augmentation (automatic micro-batches); one gradient plus one exact HVP on 64 test images (passes of 16); the fine-tuning step of `compress` (QAT with frozen folded BN + distillation + exit head, recipes/osi-qat-mixed-aug-cosine.json, batch 32) Targets: train/eval ≥ 0.30 (PyTorch on this CPU: 0.6–0.7); gradient + HVP on 64 ≤ eval of 1,000 (PyTorch: about 0.55×). Single-threaded wasm: Node cannot load tfjs's threaded build (docs/PERFORMANCE.md). The machine is shared: the load average at the start is given; compare ratios within a row.",
     '',
-    '| code | date | load | eval img/s | train img/s (micro-batch) | train / eval | grad + HVP on 64, cold / warm | ÷ eval of 1,000 (warm) | QAT + distillation img/s: fused / composed |',
+    '| code | date | load | eval img/s | train img/s (micro-batch) | train / eval | grad + HVP on 64, cold / warm | ÷ eval of 1,000 (warm) | QAT + distillation img/s |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>

@@ -6,9 +6,7 @@
  * one gradient plus one exact Hessian-vector product on the first 64 test images (passes of 16);
  * and the top kernels of one training pass (8 images) and of one HVP (16 images) from tf.profile.
  * Also the fine-tuning step `compress` runs (recipes/osi-qat-mixed-aug-cosine.json: QAT with
- * frozen folded BN, distillation from the uncompressed network, the exit head's loss) at batch 32,
- * with the fused fake-quantization kernel (backend/wasm-fake-quant.ts) and, in the same run,
- * without it (tfjs ops composed).
+ * frozen folded BN, distillation from the uncompressed network, the exit head's loss) at batch 32.
  * Targets: training images/s ≥ 0.3 × evaluation images/s; gradient + HVP on 64 images ≤ the
  * time to evaluate 1,000. Not a test: nothing here asserts on time.
  */
@@ -29,7 +27,6 @@ import { cifarSource } from '../src/core/train/cifar-source';
 import { evaluate } from '../src/core/train/evaluate';
 import { networkModel } from '../src/core/train/network-model';
 import { train, type TrainOptions } from '../src/core/train/trainer';
-import { FAKE_QUANT_STE, registerWasmFakeQuant } from '../src/core/backend/wasm-fake-quant';
 import { qatModel, quantizeNetwork } from '../src/core/compress/quant';
 import type { Recipe } from '../src/core/recipe';
 import { machineInfo } from './machine';
@@ -57,10 +54,10 @@ export interface TrainSpeedRow {
   gradHvp64WarmSeconds: number;
   trainKernels: KernelTime[];
   hvpKernels: KernelTime[];
-  /** The QAT + distillation step of `compress` (batch 32): fused fake quantization … */
+  /** The QAT + distillation step of `compress` (batch 32). */
   qatImagesPerSecond?: number;
-  /** … and the same step with the quantizers composed of tfjs ops, in the same run. */
-  qatComposedImagesPerSecond?: number;
+  /** Session 7 only: a fused JS fake-quantization kernel tried in the same run (not kept). */
+  qatFusedImagesPerSecond?: number;
 }
 
 const QAT_RECIPE = 'recipes/osi-qat-mixed-aug-cosine.json';
@@ -118,12 +115,10 @@ async function trainSpeed(
   return { imagesPerSecond: (batch * 1000) / ms, microBatch: r.microBatch ?? batch };
 }
 
-/** The QAT + distillation step (img/s at batch 32), fused fake quantization or composed ops. */
-async function qatSpeed(teacher: Network, fused: boolean): Promise<number> {
+/** The QAT + distillation step of `compress` (img/s at batch 32). */
+async function qatSpeed(teacher: Network): Promise<number> {
   const recipe = JSON.parse(fs.readFileSync(QAT_RECIPE, 'utf8')) as Recipe;
   const student = Network.fromWeights(teacher.graph, await teacher.toWeightsAsync());
-  if (fused) registerWasmFakeQuant();
-  else tf.unregisterKernel(FAKE_QUANT_STE, 'wasm');
   try {
     const calibration = cifarSource(split('train.bin', 256), null);
     const q = await quantizeNetwork(student, recipe, { source: calibration });
@@ -141,7 +136,6 @@ async function qatSpeed(teacher: Network, fused: boolean): Promise<number> {
     const setup = { model, distill, extraLossWeights: { exit: 1 } };
     return (await trainSpeed(student, 32, 3, undefined, setup)).imagesPerSecond;
   } finally {
-    registerWasmFakeQuant();
     student.dispose();
   }
 }
@@ -185,11 +179,8 @@ export async function benchTrainSpeed(
     log(
       `  gradient + HVP on 64: ${gradHvp64ColdSeconds.toFixed(1)} s cold, ${gradHvp64WarmSeconds.toFixed(1)} s warm`,
     );
-    const qatComposedImagesPerSecond = await qatSpeed(net, false);
-    const qatImagesPerSecond = await qatSpeed(net, true);
-    log(
-      `  QAT + distillation ${qatImagesPerSecond.toFixed(1)} img/s fused, ${qatComposedImagesPerSecond.toFixed(1)} composed`,
-    );
+    const qatImagesPerSecond = await qatSpeed(net);
+    log(`  QAT + distillation ${qatImagesPerSecond.toFixed(1)} img/s at batch 32`);
     const trainKernels = await topKernels(() => trainSpeed(net, 8, 0, 8));
     const hvpKernels = await topKernels(() => gradHvp(net, 16));
     return {
@@ -206,7 +197,6 @@ export async function benchTrainSpeed(
       trainKernels,
       hvpKernels,
       qatImagesPerSecond,
-      qatComposedImagesPerSecond,
     };
   } finally {
     net.dispose();

@@ -28,7 +28,6 @@ import {
 } from './conv-grad-geometry';
 import { composite, KernelCalls, type DisposingBackend } from './kernel-calls';
 import { depthwiseFilterGradByTaps, type HeapBackend } from './wasm-depthwise-filter-grad';
-import { registerWasmFakeQuant } from './wasm-fake-quant';
 import { registerWasmReduceKernels } from './wasm-reduce-kernels';
 import {
   conv2dBackpropInputPolyphase,
@@ -305,7 +304,7 @@ export const WASM_GRAD_KERNEL_NAMES: readonly string[] = KERNELS.map((c) => c.ke
 
 /**
  * Registers the missing training kernels for the 'wasm' backend, and the faster Conv2DBackpropInput,
- * Sum and Mean (wasm-reduce-kernels.ts) and fused fake quantization (wasm-fake-quant.ts). Idempotent; a kernel that wasm already has (a later
+ * Sum and Mean (wasm-reduce-kernels.ts). Idempotent; a kernel that wasm already has (a later
  * tfjs) is left alone. Call before training on wasm.
  */
 export function registerWasmGradKernels(): void {
@@ -314,5 +313,4 @@ export function registerWasmGradKernels(): void {
   }
   replaceConv2dBackpropInput();
   registerWasmReduceKernels();
-  registerWasmFakeQuant();
 }

@@ -63,6 +63,14 @@ describe('fakeQuantSte (clipped straight-through estimator)', () => {
     expect(Array.from(g.dataSync())).toEqual([0, 2, 3, 4, 5, 6, 7, 0, 0]);
     tf.dispose([x, dy, y, g]);
   });
+
+  it('passes no gradient at ±∞ or NaN, and passes it at −0 and just inside the bounds', () => {
+    const data = [Infinity, -Infinity, NaN, -0, 1.7499999, -1.9999999, 1.7500001];
+    const x = tf.tensor1d(data);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(fakeQuantSte(t, 4, 2)))(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 0, 0, 1, 1, 1, 0]);
+    tf.dispose([x, g]);
+  });
 });
 
 describe('sigmaMaxScale / fakeQuantSteSigmaMax (exponent on the device)', () => {

@@ -10,7 +10,6 @@
  * column gets its own binary point (the STE mask then uses each channel's own clamp range).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FAKE_QUANT_STE, hasFusedFakeQuant } from '../../backend/wasm-fake-quant';
 import { checkBinaryPoint, levelRange, MAX_ABS_BINARY_POINT } from './sigma-max';
 
 /**
@@ -27,10 +26,10 @@ export function activationLevels(bits: number, zeroPoint?: number): [number, num
 }
 
 /**
- * x ↦ round(clamp(x·up, lo, hi))·down and the STE mask (1 inside [lo, hi], else 0): one fused
- * kernel where the backend has it (wasm: backend/wasm-fake-quant.ts, the same numbers), else
- * composed of tfjs ops — the mask as clamp(s) = s, one comparison instead of s ≥ lo, s ≤ hi and
- * their conjunction; the same for every s, ±∞ and NaN (0) included.
+ * x ↦ round(clamp(x·up, lo, hi))·down and the STE mask (1 inside [lo, hi], else 0). The mask is
+ * clamp(s) = s: one comparison instead of s ≥ lo, s ≤ hi and their conjunction (on wasm those
+ * three were a fifth of a QAT training step; docs/PERFORMANCE.md); the same for every s, ±∞ and
+ * NaN (0) included.
  */
 function quantize(
   x: tf.Tensor,
@@ -38,17 +37,6 @@ function quantize(
   down: number | tf.Tensor,
   [lo, hi]: [number, number],
 ): { value: tf.Tensor; mask: tf.Tensor } {
-  if (hasFusedFakeQuant()) {
-    const asTensor = (v: number | tf.Tensor) => (typeof v === 'number' ? tf.scalar(v) : v);
-    const [value, mask] = tf
-      .engine()
-      .runKernel(
-        FAKE_QUANT_STE,
-        { x, up: asTensor(up), down: asTensor(down) },
-        { lo, hi },
-      ) as tf.Tensor[];
-    return { value: value!, mask: mask! };
-  }
   const scaled = tf.mul(x, up);
   const clipped = tf.clipByValue(scaled, lo, hi);
   const value = tf.mul(tf.round(clipped), down);
