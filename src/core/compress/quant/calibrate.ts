@@ -22,19 +22,14 @@ import {
   DEFAULT_CALIBRATION_BATCHES,
   quantizedInputs,
 } from './layer-bits';
-import type { TensorQuant } from './quantize-weights';
+import type { ActivationQuant } from '../../io/compressed/quant-params';
 import { mseAsymmetric, mseBinaryPoint } from './exponents';
 import { sigmaMaxBinaryPoint } from './sigma-max';
 
 export const CALIBRATION_MOMENTUM = 0.9;
 
-/** A layer input's quantizer and the statistics it came from. */
-export interface ActivationQuant extends TensorQuant {
-  mean: number;
-  std: number;
-  /** Unsigned codes with this zero point (recipe.activationZeroPoint); else signed. */
-  zeroPoint?: number;
-}
+/** A layer input's quantizer and the statistics it came from (io/compressed/quant-params.ts). */
+export type { ActivationQuant };
 
 /** A batch larger than one forward may hold runs as micro-batches (calibration-stats.ts). */
 export interface CalibrateOptions extends MicroBatchOptions {

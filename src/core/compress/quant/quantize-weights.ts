@@ -27,17 +27,10 @@ import {
 import { channelBinaryPoints, chooseBinaryPoint, quantizeChannels } from './exponents';
 import { quantizeValues } from './sigma-max';
 
-/**
- * Width and binary point of one quantized tensor: values are k·2^−bp, |k| ≤ 2^(bits−1). With
- * per-channel exponents (recipe.weightGranularity 'channel') element i is k·2^−channelBp[i mod C]
- * and `bp` is the smallest (coarsest) of them, for display only.
- */
-export interface TensorQuant {
-  bits: number;
-  bp: number;
-  /** One binary point per output channel (channel-last layout), when per channel. */
-  channelBp?: number[];
-}
+import type { TensorQuant } from '../../io/compressed/quant-params';
+
+/** Width and binary point(s) of one quantized tensor (io/compressed/quant-params.ts). */
+export type { TensorQuant };
 
 /** How one tensor is quantized: width, exponent method, and channels (1 = per tensor). */
 export interface TensorQuantSpec {

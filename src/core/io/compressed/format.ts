@@ -6,8 +6,7 @@
  * bits — plus a small deflated JSON header (graph, recipe, tensor table, activation quantizers).
  */
 import type { Graph, Weights } from '../../graph/ir';
-import type { ActivationQuant } from '../../compress/quant/calibrate';
-import type { TensorQuant } from '../../compress/quant/quantize-weights';
+import type { ActivationQuant, TensorQuant } from './quant-params';
 import type { Recipe } from '../../recipe';
 
 export const COMPRESSED_FORMAT = 'micronet-compressed';

@@ -7,7 +7,7 @@
  * the sign of a zero).
  */
 import type { TensorData } from '../../graph/ir';
-import type { TensorQuant } from '../../compress/quant/quantize-weights';
+import type { TensorQuant } from './quant-params';
 import { floatToHalf, halfToFloat } from '../float16';
 import { packSigned, packUnsigned, unpackSigned } from './bit-pack';
 import { tensorBytes, type TensorDtype, type TensorLayout } from './format';
