@@ -84,7 +84,7 @@ export default tseslint.config(
   },
   {
     // UI → store → client → worker: panels and components never reach the worker themselves.
-    files: ['src/panels/**/*.tsx', 'src/components/**/*.tsx'],
+    files: ['src/panels/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',

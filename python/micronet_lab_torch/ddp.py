@@ -49,8 +49,9 @@ DEVICES = ("auto", "cpu", "cuda")
 
 
 def device_for(rank: int, requested: str = "auto") -> torch.device:
-    """The device process `rank` trains on: cuda:LOCAL_RANK (torchrun) or cuda:rank mod GPUs
-    (--spawn) when CUDA is asked for or available (auto), else the CPU."""
+    """The device process `rank` trains on: cuda:LOCAL_RANK (torchrun) or cuda:rank (--spawn)
+    when CUDA is asked for or available (auto), else the CPU. One GPU per process: NCCL refuses
+    two processes on one GPU, so a process without a GPU of its own is an error."""
     if requested not in DEVICES:
         raise ValueError(f"--device must be one of {', '.join(DEVICES)}, got {requested!r}")
     if requested == "cpu" or (requested == "auto" and not torch.cuda.is_available()):
@@ -58,7 +59,13 @@ def device_for(rank: int, requested: str = "auto") -> torch.device:
     if not torch.cuda.is_available():
         raise ValueError("--device cuda: this PyTorch sees no CUDA device")
     local = int(os.environ.get("LOCAL_RANK", rank))
-    return torch.device("cuda", local % torch.cuda.device_count())
+    count = torch.cuda.device_count()
+    if local >= count:
+        raise ValueError(
+            f"process {rank} (local rank {local}) has no GPU of its own: {count} visible —"
+            f" start at most {count} processes per machine"
+        )
+    return torch.device("cuda", local)
 
 
 def backend_for(device: torch.device) -> str:

@@ -57,8 +57,17 @@ class GraphModule(nn.Module):
                 holder.register_parameter(p.kind, nn.Parameter(t))
             else:
                 holder.register_buffer(p.kind, t)
+        self._refresh_tensors()
+
+    def _refresh_tensors(self) -> None:
         self._tensors = dict(self.named_parameters())
         self._tensors.update(dict(self.named_buffers()))
+
+    def _apply(self, fn, *args, **kwargs):  # type: ignore[override]
+        # .to(device) / .double() replace the buffers (and may replace parameters): read them anew.
+        out = super()._apply(fn, *args, **kwargs)
+        self._refresh_tensors()
+        return out
 
     def tensor(self, name: str) -> torch.Tensor:
         t = self._tensors.get(name)

@@ -153,8 +153,16 @@ def fine_tune_of(recipe: Dict[str, Any]) -> FineTune:
         lr_schedule=str(ft.get("lrSchedule", "constant")),
         min_lr=float(ft.get("minLearningRate", 0.0)),
         augment=ft.get("augment", "none") == "standard",
-        epoch_images=None if ft.get("epochImages") is None else int(ft["epochImages"]),
+        epoch_images=_epoch_images(ft.get("epochImages")),
     )
+
+
+def _epoch_images(v: Any) -> Optional[int]:
+    if v is None:
+        return None
+    if not (isinstance(v, int) and not isinstance(v, bool) and v >= 2):
+        raise RecipeError(f"recipe.fineTune.epochImages must be an integer ≥ 2, got {v!r}")
+    return v
 
 
 def lr_at(ft: FineTune, step: int, total: int) -> float:

@@ -10,6 +10,7 @@ import torch
 from micronet_lab_torch import prune
 from micronet_lab_torch.recipe import RecipeError, check_supported, fine_tune_of, lr_at
 from micronet_lab_torch.quant import ceil_log2, fake_quant, fake_quant_sigma_max, sigma_max_bp
+from micronet_lab_torch.model import build_model
 from micronet_lab_torch.train import epoch_window
 
 from .helpers import random_state, small_graph
@@ -96,6 +97,16 @@ class FineTuneFieldsTest(unittest.TestCase):
         self.assertEqual(epoch_window(5, None, 3), [0, 1, 2, 3, 4])
         self.assertEqual(epoch_window(5, 9, 1), [0, 1, 2, 3, 4])  # more than there are: all
         self.assertEqual(fine_tune_of({"fineTune": {"epochImages": 4}}).epoch_images, 4)
+        with self.assertRaisesRegex(RecipeError, "epochImages must be an integer ≥ 2, got 0"):
+            fine_tune_of({"fineTune": {"epochImages": 0}})
+
+    def test_moved_modules_read_their_moved_tensors(self) -> None:
+        # .to(device) replaces buffers: the forward must read the moved ones (CUDA path)
+        graph = small_graph()
+        m = build_model(graph, random_state(graph, seed=1)).double()
+        for name, t in [*m.named_parameters(), *m.named_buffers()]:
+            self.assertIs(m.tensor(name), t, name)
+            self.assertEqual(m.tensor(name).dtype, torch.float64, name)
 
     def test_augment_standard_is_honoured_and_seed_refused(self) -> None:
         self.assertTrue(fine_tune_of({"fineTune": {"augment": "standard"}}).augment)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 import torch
 
@@ -52,6 +53,17 @@ class DeviceTest(unittest.TestCase):
             self.assertEqual(ddp.device_for(0, "auto"), torch.device("cpu"))
             with self.assertRaisesRegex(ValueError, "--device cuda: this PyTorch sees no CUDA"):
                 ddp.device_for(0, "cuda")
+
+    def test_one_gpu_per_process(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "LOCAL_RANK"}
+        with mock.patch.dict(os.environ, env, clear=True), mock.patch.object(
+            torch.cuda, "is_available", return_value=True
+        ), mock.patch.object(torch.cuda, "device_count", return_value=2):
+            self.assertEqual(ddp.device_for(1, "auto"), torch.device("cuda", 1))
+            with self.assertRaisesRegex(ValueError, "process 2 .* no GPU of its own: 2 visible"):
+                ddp.device_for(2, "cuda")
+            with mock.patch.dict(os.environ, {"LOCAL_RANK": "0"}):
+                self.assertEqual(ddp.device_for(9, "cuda"), torch.device("cuda", 0))
 
 
 @unittest.skipUnless(
