@@ -2,6 +2,7 @@
  * "Evaluate" across the thread boundary (model-service.ts): what to evaluate on and the
  * measured top-1 / top-5, with the early-exit figures where the network has an exit head.
  */
+import type { EvalResult as CoreEvalResult } from '../core/train/evaluate';
 import type { NetworkInfo } from './network';
 
 export interface EvalConfig {
@@ -20,12 +21,8 @@ export interface EarlyExitStats {
   threshold: number;
 }
 
-export interface EvalResult {
-  top1: number;
-  top5: number;
-  loss: number;
-  n: number;
-  imagesPerSecond: number;
+/** The core's figures (top-1, top-5, loss, n, images/s) and what the page needs beside them. */
+export interface EvalResult extends CoreEvalResult {
   model: string;
   /** True when the network was evaluated straight after initialisation (never trained). */
   untrained: boolean;
