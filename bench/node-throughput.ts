@@ -4,6 +4,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import '../src/core/backend/register-node-backends';
+import { startWasm } from '../src/cli/wasm-threads';
 import { measureThroughput, type ThroughputResult } from '../src/core/bench/throughput';
 import { buildFromZooName } from '../src/core/models/zoo';
 
@@ -22,15 +23,15 @@ const STEPS: Record<string, { train: number; eval: number }> = {
   cpu: { train: 2, eval: 2 },
 };
 
-export async function startNodeBackend(backend: 'cpu' | 'wasm'): Promise<void> {
-  if (backend === 'wasm') {
-    const pkg = createRequire(import.meta.url).resolve(
-      '@tensorflow/tfjs-backend-wasm/package.json',
-    );
-    setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+/** Starts a Node backend; wasm with `threads` XNNPACK threads (the CLI's --threads; 1 by default). */
+export async function startNodeBackend(backend: 'cpu' | 'wasm', threads = 1): Promise<void> {
+  if (backend === 'cpu') {
+    if (!(await tf.setBackend('cpu'))) throw new Error('backend cpu failed to start');
+    return;
   }
-  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
+  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+  if ((await startWasm(threads)) < 1) throw new Error('backend wasm failed to start');
 }
 
 export async function benchNode(log: (s: string) => void): Promise<ThroughputResult[]> {

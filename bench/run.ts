@@ -8,7 +8,7 @@
  * slider drag in Chromium (frames and long tasks on the main thread).
  * `--only data|node|browser|osi|osi-browser|osi-logits|osi-recipe|score|score-drag` runs one part (the others are kept
  * from the last results.json). `--only osi-ptq` (about 25 minutes on 2 cores) and
- * `--only train-speed [--label L | --add row.json]` (about 3 minutes) write their own sections in
+ * `--only train-speed [--label L] [--threads N] | --add row.json]` (about 3 minutes) write their own sections in
  * place (bench/sections.ts); a full run keeps such sections.
  */
 import fs from 'node:fs';
@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     const add = argValue('--add');
     const row = add
       ? readRowFile(add)
-      : await benchTrainSpeed(log, argValue('--label') ?? 'this commit');
+      : await benchTrainSpeed(
+          log,
+          argValue('--label') ?? 'this commit',
+          Number(argValue('--threads') ?? 1),
+        );
     recordTrainSpeed(row);
     log('updated BENCHMARKS.md (train-speed)');
     return;

@@ -33,13 +33,13 @@ function render(rows: TrainSpeedRow[]): string[] {
   return [
     '## Training and second-order speed (OSI-AI MicroNet, Node wasm)',
     '',
-    "`npm run bench -- --only train-speed` (bench/train-speed.ts): in one run, the lab's evaluation of 1,000 test images (batch 100) is the yardstick; training at batch 32 on real training images with augmentation (automatic micro-batches); one gradient plus one exact HVP on 64 test images (passes of 16); the fine-tuning step of `compress` (QAT with frozen folded BN + distillation + exit head, recipes/osi-qat-mixed-aug-cosine.json, batch 32) Targets: train/eval ≥ 0.30 (PyTorch on this CPU: 0.6–0.7); gradient + HVP on 64 ≤ eval of 1,000 (PyTorch: about 0.55×). Single-threaded wasm: Node cannot load tfjs's threaded build (docs/PERFORMANCE.md). The machine is shared: the load average at the start is given; compare ratios within a row.",
+    "`npm run bench -- --only train-speed` (bench/train-speed.ts): in one run, the lab's evaluation of 1,000 test images (batch 100) is the yardstick; training at batch 32 on real training images with augmentation (automatic micro-batches); one gradient plus one exact HVP on 64 test images (passes of 16); the fine-tuning step of `compress` (QAT with frozen folded BN + distillation + exit head, recipes/osi-qat-mixed-aug-cosine.json, batch 32) Targets: train/eval ≥ 0.30 (PyTorch on this CPU: 0.6–0.7); gradient + HVP on 64 ≤ eval of 1,000 (PyTorch: about 0.55×). Threads: the wasm backend's XNNPACK pool (`--threads N`; Node loads tfjs's threaded build through src/cli/wasm-threads.ts since session 8; earlier rows ran single-threaded), used by every part of the row. The machine is shared: the load average at the start is given; compare ratios within a row.",
     '',
-    '| code | date | load | eval img/s | train img/s (micro-batch) | train / eval | grad + HVP on 64, cold / warm | ÷ eval of 1,000 (warm) | QAT + distillation img/s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| code | date | load | threads | eval img/s | train img/s (micro-batch) | train / eval | grad + HVP on 64, cold / warm | ÷ eval of 1,000 (warm) | QAT + distillation img/s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.label} | ${r.date} | ${r.loadAverage} | ${f(r.evalImagesPerSecond)} | ${f(r.trainImagesPerSecond)} (${r.microBatch}) | ${f(r.trainImagesPerSecond / r.evalImagesPerSecond, 3)} | ${f(r.gradHvp64ColdSeconds)} s / ${f(r.gradHvp64WarmSeconds)} s | ${f(r.gradHvp64WarmSeconds / r.eval1000Seconds, 2)} | ${qat(r)} |`,
+        `| ${r.label} | ${r.date} | ${r.loadAverage} | ${r.threads ?? 1} | ${f(r.evalImagesPerSecond)} | ${f(r.trainImagesPerSecond)} (${r.microBatch}) | ${f(r.trainImagesPerSecond / r.evalImagesPerSecond, 3)} | ${f(r.gradHvp64ColdSeconds)} s / ${f(r.gradHvp64WarmSeconds)} s | ${f(r.gradHvp64WarmSeconds / r.eval1000Seconds, 2)} | ${qat(r)} |`,
     ),
     '',
     'Top kernels (tf.profile; a composite kernel includes the kernels it calls):',

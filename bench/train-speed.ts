@@ -7,6 +7,7 @@
  * and the top kernels of one training pass (8 images) and of one HVP (16 images) from tf.profile.
  * Also the fine-tuning step `compress` runs (recipes/osi-qat-mixed-aug-cosine.json: QAT with
  * frozen folded BN, distillation from the uncompressed network, the exit head's loss) at batch 32.
+ * `--threads N` runs all of it on N XNNPACK threads (src/cli/wasm-threads.ts).
  * Targets: training images/s ≥ 0.3 × evaluation images/s; gradient + HVP on 64 images ≤ the
  * time to evaluate 1,000. Not a test: nothing here asserts on time.
  */
@@ -42,6 +43,8 @@ export interface KernelTime {
 
 export interface TrainSpeedRow {
   label: string;
+  /** XNNPACK threads of the wasm backend (the CLI's --threads); absent in rows before it: 1. */
+  threads?: number;
   date: string;
   loadAverage: number;
   evalImagesPerSecond: number;
@@ -158,9 +161,10 @@ async function gradHvp(net: Network, n: number): Promise<number> {
 export async function benchTrainSpeed(
   log: (s: string) => void,
   label: string,
+  threads = 1,
 ): Promise<TrainSpeedRow> {
   const m = machineInfo();
-  await startNodeBackend('wasm');
+  await startNodeBackend('wasm', threads);
   const ck = await modelFromCheckpoint(new Uint8Array(fs.readFileSync(OSI_PTH)), OSI_PTH);
   const net = Network.fromWeights(ck.graph, ck.weights);
   try {
@@ -185,6 +189,7 @@ export async function benchTrainSpeed(
     const hvpKernels = await topKernels(() => gradHvp(net, 16));
     return {
       label,
+      threads,
       date: m.date,
       loadAverage: m.loadAverage,
       evalImagesPerSecond: 1000 / eval1000Seconds,

@@ -18,7 +18,7 @@ import type { CifarSplit } from '../../core/data/types';
 import { cifarSource } from '../../core/train/cifar-source';
 import type { MicroBatchOptions } from '../../core/train/pass-memory';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 
@@ -82,7 +82,10 @@ export async function analyseCommand(args: ParsedArgs): Promise<Record<string, u
   const model = await loadModel(requireFlag(args, 'model'), 0);
   const dataPath = requireFlag(args, 'data');
   const s = settings(args);
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'test'), s.limit);
   const net = Network.fromWeights(model.graph, model.weights);
   try {
@@ -105,6 +108,7 @@ export async function analyseCommand(args: ParsedArgs): Promise<Record<string, u
       n: split.count,
       model: model.zooName,
       backend,
+      threads: nodeThreads(),
     };
   } catch (e) {
     throw explainBackendError(e, backend);

@@ -36,7 +36,7 @@ import { TrainControl } from '../../core/train/control';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { calibrationSource } from '../calibration';
 import { CheckpointDir } from '../checkpoint-dir';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
@@ -102,7 +102,10 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
       `${dir} holds the checkpoint of an earlier run (${store.describe()}): pass --resume to continue it, or delete it`,
     );
   }
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const model = await loadModel(modelSpec, 0);
   const data = await loadDataset(dataPath);
   if (!data.train) throw new UsageError(`--data: ${dataPath} has no train split to fine-tune on`);
@@ -141,7 +144,14 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
     });
     if (r.status === 'cancelled') {
       if (signalled) process.exitCode = 130;
-      return { ...r, status: 'stopped', checkpointDir: dir, model: model.zooName, backend };
+      return {
+        ...r,
+        status: 'stopped',
+        checkpointDir: dir,
+        model: model.zooName,
+        backend,
+        threads: nodeThreads(),
+      };
     }
     try {
       const bytes = write(paths.out, writeCompressed(r.data));
@@ -158,6 +168,7 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
         layerSparsity: r.layerSparsity,
         model: model.zooName,
         backend,
+        threads: nodeThreads(),
       };
     } finally {
       r.network.dispose();

@@ -21,7 +21,7 @@ import { scoreModel } from '../../core/compress/score-model';
 import { evaluateNetwork } from '../../core/train/evaluate-network';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
 import { calibrationSource } from '../calibration';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
@@ -36,7 +36,10 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   const given = args.flags.has('threshold')
     ? numberFlag(args, 'threshold', 0, { min: 0, max: 1 })
     : undefined;
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const recipe = args.flags.has('recipe') ? recipeFlag(args) : undefined;
   const model = await loadModel(modelSpec, 0);
   const threshold = exitThresholdOf(recipe ?? model.compressed?.recipe, given);
@@ -57,11 +60,19 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
         exitRate: r.exitRate,
         detail: false,
       });
-      return { ...r, ...exitInfo, score: s.score, backend, model: model.zooName, recipe };
+      return {
+        ...r,
+        ...exitInfo,
+        score: s.score,
+        backend,
+        threads: nodeThreads(),
+        model: model.zooName,
+        recipe,
+      };
     }
     const r = await evaluateNetwork(net, source, { batchSize, threshold });
     const extra = asExported ? { compressed: true, recipe: model.compressed!.recipe } : {};
-    return { ...r, ...exitInfo, backend, model: model.zooName, ...extra };
+    return { ...r, ...exitInfo, backend, threads: nodeThreads(), model: model.zooName, ...extra };
   } catch (e) {
     throw explainBackendError(e, backend);
   } finally {

@@ -16,7 +16,7 @@ import { buildTorchJob, randomGolden, type GoldenInputs } from '../../core/io/to
 import { TORCH_PACKAGE_DIR, torchJobReadme } from '../../core/io/torch-job-zip';
 import type { Graph } from '../../core/graph/ir';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
@@ -58,7 +58,10 @@ export async function exportTorchCommand(args: ParsedArgs): Promise<Record<strin
   const spec = requireFlag(args, 'model');
   const recipe = recipeFlag(args);
   const n = numberFlag(args, 'images', 8, { min: 1, max: 1000, integer: true });
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend') ?? 'cpu');
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend') ?? 'cpu',
+    optionalFlag(args, 'threads'),
+  );
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory())
     throw new UsageError(`--out ${out} exists and is not a folder`);
   const started = performance.now();
@@ -87,5 +90,6 @@ export async function exportTorchCommand(args: ParsedArgs): Promise<Record<strin
     commands: job.manifest.commands,
     seconds: (performance.now() - started) / 1000,
     backend,
+    threads: nodeThreads(),
   };
 }

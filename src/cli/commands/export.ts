@@ -23,7 +23,7 @@ import { compressionInfo } from '../../core/compress/compression-info';
 import { writeLabCheckpoint } from '../../core/io/lab-checkpoint';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
 import { calibrationSource } from '../calibration';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
 
@@ -53,7 +53,10 @@ export async function exportCommand(args: ParsedArgs): Promise<Record<string, un
   const limit = args.flags.has('limit')
     ? numberFlag(args, 'limit', 0, { min: 1, integer: true })
     : undefined;
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const spec = requireFlag(args, 'model');
   const model = await loadModel(spec, 0);
   const recorded = typeof model.info?.exitRate === 'number' ? model.info.exitRate : undefined;
@@ -111,6 +114,7 @@ export async function exportCommand(args: ParsedArgs): Promise<Record<string, un
       layerSparsity: c.layerSparsity,
       seconds: (performance.now() - started) / 1000,
       backend,
+      threads: nodeThreads(),
     };
   } catch (e) {
     throw explainBackendError(e, backend);

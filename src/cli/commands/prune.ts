@@ -15,7 +15,7 @@ import { writeLabCheckpoint } from '../../core/io/lab-checkpoint';
 import { cifarSource } from '../../core/train/cifar-source';
 import { evaluateWeights } from '../../core/train/evaluate-network';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 import { recipeFlag } from '../recipe-flag';
@@ -34,7 +34,10 @@ export async function pruneCommand(args: ParsedArgs): Promise<Record<string, unk
     : undefined;
   const batchSize = numberFlag(args, 'batch', 32, { min: 1, max: 4096, integer: true });
   const seed = numberFlag(args, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const validation = cifarSource(limitSplit(pickSplit(data, 'test'), limit), null);
   const train = cifarSource(pickSplit(data, 'train'), null);
   const spec = recipe.prune;
@@ -69,6 +72,7 @@ export async function pruneCommand(args: ParsedArgs): Promise<Record<string, unk
       seconds: (performance.now() - started) / 1000,
       model: model.zooName,
       backend,
+      threads: nodeThreads(),
       out,
     };
   } catch (e) {

@@ -39,7 +39,10 @@ export async function sensitivityReport(
   const batches = numberFlag(args, 'hessian-batches', 1, { min: 1, max: 100, integer: true });
   const seed = numberFlag(args, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
   const base = recipeFlag(args);
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
   const data = await loadDataset(dataPath);
   const test = pickSplit(data, 'test');
   const limit = numberFlag(args, 'limit', Math.min(500, test.count), { min: 1, integer: true });

@@ -13,7 +13,7 @@ import { cifarSource } from '../../core/train/cifar-source';
 import type { LrSchedule } from '../../core/train/schedule';
 import { train } from '../../core/train/trainer';
 import { numberFlag, optionalFlag, requireFlag, UsageError, type ParsedArgs } from '../args';
-import { selectNodeBackend } from '../node-backend';
+import { nodeThreads, selectNodeBackend } from '../node-backend';
 import { limitSplit, loadDataset, pickSplit } from '../node-files';
 import { loadModel } from '../node-model';
 
@@ -62,7 +62,10 @@ export async function trainCommand(args: ParsedArgs): Promise<Record<string, unk
     weightDecay: numberFlag(args, 'wd', 5e-4, { min: 0, max: 1 }),
   };
   const labelSmoothing = numberFlag(args, 'label-smoothing', 0, { min: 0, max: 0.99 });
-  const backend = await selectNodeBackend(optionalFlag(args, 'backend'));
+  const backend = await selectNodeBackend(
+    optionalFlag(args, 'backend'),
+    optionalFlag(args, 'threads'),
+  );
 
   const { graph, weights } = await loadModel(modelSpec, seed);
   const split = limitSplit(pickSplit(await loadDataset(dataPath), 'train'), limit);
@@ -96,6 +99,7 @@ export async function trainCommand(args: ParsedArgs): Promise<Record<string, unk
       seconds,
       imagesPerSecond: (r.steps * batchSize) / seconds,
       backend,
+      threads: nodeThreads(),
       out,
     };
   } catch (e) {
