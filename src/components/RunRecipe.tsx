@@ -39,7 +39,8 @@ function Result({ r }: { r: RecipeRunView }) {
               <strong data-testid="recipe-run-top1-exit">
                 {formatPercent(r.top1EarlyExit)}
               </strong>{' '}
-              at threshold {r.exitThreshold}, exit rate{' '}
+              at threshold {r.exitThreshold}
+              {r.exitBlend > 0 ? ` (exit head blended in at ${r.exitBlend})` : ''}, exit rate{' '}
               <span data-testid="recipe-run-exit-rate">{formatPercent(r.exitRate)}</span>
             </>
           )}{' '}

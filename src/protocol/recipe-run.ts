@@ -65,6 +65,8 @@ export interface RecipeRunCompleted {
   top1EarlyExit: number;
   exitRate: number;
   exitThreshold: number;
+  /** Weight of the exit head in the prediction of images that do not exit (recipe.exitBlend). */
+  exitBlend: number;
   hasExit: boolean;
   score: number;
   paramsTerm: number;

@@ -125,6 +125,7 @@ function completed(n: number, top1EarlyExit: number): RecipeRunCompleted {
     top1EarlyExit,
     exitRate: 0,
     exitThreshold: 0.85,
+    exitBlend: 0,
     hasExit: false,
     score: 0.00123,
     paramsTerm: 0.001,

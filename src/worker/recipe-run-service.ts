@@ -194,6 +194,7 @@ export class RecipeRunService {
         top1EarlyExit: r.top1EarlyExit,
         exitRate: r.exitRate,
         exitThreshold: r.exitThreshold,
+        exitBlend: r.exitBlend,
         hasExit,
         score: r.score,
         paramsTerm: s.paramsTerm,

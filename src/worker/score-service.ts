@@ -8,7 +8,11 @@
  * the network.
  */
 import { evaluateRecipe } from '../core/compress/apply-recipe';
-import { DEFAULT_EXIT_THRESHOLD, exitThresholdOf } from '../core/compress/exit-threshold';
+import {
+  DEFAULT_EXIT_THRESHOLD,
+  exitBlendOf,
+  exitThresholdOf,
+} from '../core/compress/exit-threshold';
 import { layerZeroFractions, magnitudeProfile } from '../core/compress/sparsity/index';
 import type { MagnitudeProfile } from '../core/compress/sparsity/index';
 import type { CifarDataset } from '../core/data/types';
@@ -85,9 +89,14 @@ async function evaluateStored(
 ): Promise<Awaited<ReturnType<typeof evaluateRecipe>>> {
   const runnable = current.evaluable() ?? net;
   const exitThreshold = o.threshold ?? DEFAULT_EXIT_THRESHOLD;
-  const r = await evaluateNetwork(runnable, o.source, { ...o, threshold: exitThreshold });
+  const exitBlend = o.blend ?? 0;
+  const r = await evaluateNetwork(runnable, o.source, {
+    ...o,
+    threshold: exitThreshold,
+    blend: exitBlend,
+  });
   const layerSparsity = layerZeroFractions(net.graph, await net.toWeightsAsync());
-  return { ...r, layerSparsity, exitThreshold };
+  return { ...r, layerSparsity, exitThreshold, exitBlend };
 }
 
 export class ScoreService {
@@ -231,6 +240,7 @@ export class ScoreService {
         ? await evaluateStored(this.current, net, {
             ...evalOptions,
             threshold: exitThresholdOf(recipe),
+            blend: exitBlendOf(recipe),
           })
         : await evaluateRecipe(net, recipe, evalOptions);
       return {

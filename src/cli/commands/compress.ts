@@ -10,7 +10,7 @@
  * Fine-tuning reads the training split of --data (its first --train-limit records). The run
  * checkpoints into DIR (default <F.mnlc>.ckpt) after every fine-tuning epoch and prune step;
  * `--resume` continues from there (refused when the recipe, model, seed or training set differ;
- * exitThreshold, countingProfile and freebie may: a finished run kept with --keep-checkpoint is
+ * exitThreshold, exitBlend, countingProfile and freebie may: a finished run kept with --keep-checkpoint is
  * finished again under another exit threshold without training), and the checkpoint is removed
  * once the .mnlc is written unless --keep-checkpoint. A run never overwrites a checkpoint
  * it was not told to resume. SIGINT / SIGTERM, or --stop-after-step K (after the K-th prune step's
@@ -161,6 +161,7 @@ export async function compressCommand(args: ParsedArgs): Promise<Record<string, 
       return {
         ...{ top1, top1EarlyExit, exitRate, score, paramsM, opsM, n, seconds },
         exitThreshold: r.exitThreshold,
+        exitBlend: r.exitBlend,
         resumedFrom: r.resumedFrom,
         out: paths.out,
         bytes,

@@ -16,7 +16,7 @@ import { Network } from '../../core/graph/network';
 import { cifarSource } from '../../core/train/cifar-source';
 import { evaluateRecipe } from '../../core/compress/apply-recipe';
 import { compressedNetwork } from '../../core/compress/compressed-model';
-import { exitThresholdOf } from '../../core/compress/exit-threshold';
+import { exitBlendOf, exitThresholdOf } from '../../core/compress/exit-threshold';
 import { scoreModel } from '../../core/compress/score-model';
 import { evaluateNetwork } from '../../core/train/evaluate-network';
 import { numberFlag, optionalFlag, requireFlag, type ParsedArgs } from '../args';
@@ -43,8 +43,9 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   const recipe = args.flags.has('recipe') ? recipeFlag(args) : undefined;
   const model = await loadModel(modelSpec, 0);
   const threshold = exitThresholdOf(recipe ?? model.compressed?.recipe, given);
+  const blend = exitBlendOf(recipe ?? model.compressed?.recipe);
   const hasExit = model.graph.extraOutputs?.exit !== undefined;
-  const exitInfo = hasExit ? { exitThreshold: threshold } : {};
+  const exitInfo = hasExit ? { exitThreshold: threshold, exitBlend: blend } : {};
   const data = await loadDataset(dataPath);
   const split = limitSplit(pickSplit(data, 'test'), limit);
   const calibration = recipe ? await calibrationSource(args, model.graph, data, recipe) : undefined;
@@ -55,7 +56,13 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
   try {
     const source = cifarSource(split, null);
     if (recipe && net instanceof Network) {
-      const r = await evaluateRecipe(net, recipe, { source, calibration, batchSize, threshold });
+      const r = await evaluateRecipe(net, recipe, {
+        source,
+        calibration,
+        batchSize,
+        threshold,
+        blend,
+      });
       const s = scoreModel(model.graph, model.weights, recipe, {
         exitRate: r.exitRate,
         detail: false,
@@ -70,7 +77,7 @@ export async function evalCommand(args: ParsedArgs): Promise<Record<string, unkn
         recipe,
       };
     }
-    const r = await evaluateNetwork(net, source, { batchSize, threshold });
+    const r = await evaluateNetwork(net, source, { batchSize, threshold, blend });
     const extra = asExported ? { compressed: true, recipe: model.compressed!.recipe } : {};
     return { ...r, ...exitInfo, backend, threads: nodeThreads(), model: model.zooName, ...extra };
   } catch (e) {

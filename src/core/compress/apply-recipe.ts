@@ -23,7 +23,7 @@ import {
 import type { BatchSource, CancelSignal } from '../train/types';
 import { minRecipeBits, validateRecipe, type Recipe } from '../recipe';
 import { resolveBits } from '../score/resolve';
-import { exitThresholdOf } from './exit-threshold';
+import { exitBlendOf, exitThresholdOf } from './exit-threshold';
 import { quantizeNetwork, type QuantizedModel } from './quant';
 import { effectiveLayerSparsity } from './score-model';
 import { applyMasks, magnitudeMasks } from './sparsity';
@@ -90,6 +90,8 @@ export interface RecipeEvalOptions {
   batchSize: number;
   /** Early-exit threshold (default: recipe.exitThreshold, else 0.85). */
   threshold?: number;
+  /** Early-exit blend weight (default: recipe.exitBlend, else 0). */
+  blend?: number;
   signal?: CancelSignal;
   onProgress?: (p: EvalProgress) => void;
 }
@@ -98,6 +100,8 @@ export type RecipeEvalResult = NetworkEvalResult & {
   layerSparsity: Record<string, number>;
   /** The early-exit threshold used. */
   exitThreshold: number;
+  /** The early-exit blend weight used (0: the main head alone). */
+  exitBlend: number;
 };
 
 /** Accuracy of `net` with the recipe's sparsity and quantization applied (net is unchanged). */
@@ -109,8 +113,9 @@ export async function evaluateRecipe(
   const c = await compressNetwork(net, recipe, { calibration: o.calibration });
   try {
     const threshold = exitThresholdOf(recipe, o.threshold);
-    const r = await evaluateNetwork(c, o.source, { ...o, threshold });
-    return { ...r, layerSparsity: c.layerSparsity, exitThreshold: threshold };
+    const blend = exitBlendOf(recipe, o.blend);
+    const r = await evaluateNetwork(c, o.source, { ...o, threshold, blend });
+    return { ...r, layerSparsity: c.layerSparsity, exitThreshold: threshold, exitBlend: blend };
   } finally {
     c.dispose();
   }

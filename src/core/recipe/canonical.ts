@@ -55,6 +55,7 @@ export function canonicalRecipe(r: Recipe): Recipe {
     freebie: r.freebie,
     fineTune: r.fineTune,
     exitThreshold: r.exitThreshold,
+    exitBlend: r.exitBlend === 0 ? undefined : r.exitBlend,
     prune: r.prune,
   };
   const out: Recipe = {};

@@ -6,6 +6,8 @@ import { encodeRecipe, parseRecipeParam, readRecipeParam, searchWithRecipe } fro
 describe('canonical recipe', () => {
   it('drops defaults and empty maps, keeps schema order and sorts layer keys', () => {
     expect(canonicalRecipe({ weightBits: 32, activationBits: 32, layerSparsity: {} })).toEqual({});
+    expect(canonicalRecipe({ exitBlend: 0 })).toEqual({}); // 0 is the network's own rule
+    expect(canonicalRecipe({ exitBlend: 0.2 })).toEqual({ exitBlend: 0.2 });
     expect(recipeJson({ layerSparsity: { b: 0.5, a: 0.25 }, sparsity: 0, weightBits: 8 })).toBe(
       '{"layerSparsity":{"a":0.25,"b":0.5},"weightBits":8}',
     );

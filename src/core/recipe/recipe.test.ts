@@ -14,6 +14,8 @@ describe('validateRecipe', () => {
       foldBN: false,
       countingProfile: 'seed',
       freebie: false,
+      exitThreshold: 0.9,
+      exitBlend: 0.2,
       fineTune: { epochs: 3, learningRate: 0.01, batchSize: 64, momentum: 0.9, weightDecay: 5e-4 },
     };
     expect(validateRecipe(full)).toBe(full);
@@ -34,6 +36,8 @@ describe('validateRecipe', () => {
 
   it.each([
     [{ weightBits: 40 }, 'recipe.weightBits must be an integer in 2–16 or 32, got 40'],
+    [{ exitBlend: -0.1 }, 'recipe.exitBlend must be a number in [0, 4], got -0.1'],
+    [{ exitBlend: 5 }, 'recipe.exitBlend must be a number in [0, 4], got 5'],
     [{ activationBits: 1 }, 'recipe.activationBits must be an integer in 2–16 or 32, got 1'],
     [{ weightBits: 8.5 }, 'recipe.weightBits must be an integer in 2–16 or 32, got 8.5'],
     [{ sparsity: 1 }, 'recipe.sparsity must be a number in [0, 1), got 1'],

@@ -127,6 +127,13 @@ export interface Recipe {
    * (0, 1] (default: the network's own, 0.85). Accuracy and the score's exit rate use it.
    */
   exitThreshold?: number;
+  /**
+   * Early-exit blend: an image that does not exit is classified by argmax(softmax(main) + w ·
+   * softmax(exit)) — the exit head's probabilities, computed anyway for the exit decision, join
+   * the main head's (both heads' ensemble; about 500 extra 32-bit ops per such image, counted).
+   * w in [0, 4]; default 0, the network's own rule (main head alone).
+   */
+  exitBlend?: number;
   /** Structured pruning (channels or eigenbasis); see prune-spec.ts. */
   prune?: PruneSpec;
 }
@@ -152,6 +159,7 @@ const RECIPE_FIELDS: readonly string[] = [
   'freebie',
   'fineTune',
   'exitThreshold',
+  'exitBlend',
   'prune',
 ];
 const FINE_TUNE_FIELDS: readonly string[] = [
@@ -330,6 +338,7 @@ export function validateRecipe(v: unknown): Recipe {
     'a number in (0, 1]',
     (x) => x > 0 && x <= 1,
   );
+  checkNumber('recipe.exitBlend', v.exitBlend, 'a number in [0, 4]', (x) => x >= 0 && x <= 4);
   if (v.prune !== undefined) validatePruneSpec(v.prune);
   const recipe = v as Recipe;
   const min = minRecipeBits(recipe);

@@ -186,6 +186,17 @@ describe('early exit', () => {
     expect([conv2.path, conv2.ops]).toEqual(['main', 0.75 * 512]);
     expect(r.layers.find((l) => l.name === 'exit_fc')!.path).toBe('exit-head');
   });
+  it('an exit blend costs 3K mults + 2K − 1 adds (K = 3 classes) per image that stays', () => {
+    const plain = scoreNetwork(exitTable, { freebie: false }, { exitRate: 0.25 });
+    const r = scoreNetwork(exitTable, { freebie: false, exitBlend: 0.5 }, { exitRate: 0.25 });
+    expect(r.paths.full.mults - plain.paths.full.mults).toBe(9);
+    expect(r.paths.full.adds - plain.paths.full.adds).toBe(5);
+    expect(r.ops - plain.ops).toBeCloseTo(0.75 * 14, 9);
+    expect(r.paths.exit!.ops).toBe(plain.paths.exit!.ops);
+    expect(r.score - plain.score).toBeCloseTo((0.75 * 14) / BASELINE_OPS, 15);
+    const zero = scoreNetwork(exitTable, { freebie: false, exitBlend: 0 }, { exitRate: 0.25 });
+    expect(zero.ops).toBe(plain.ops);
+  });
 });
 
 describe('fail-fast errors', () => {

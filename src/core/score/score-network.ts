@@ -21,7 +21,10 @@
  * Bits: params at the weight width, mults at max(weight, activation), adds at 32; the freebie
  * counts everything at 16 (adds 32) while no width is below 16 (see resolve.ts).
  * Early exit at rate f: expected = f·(exit path) + (1 − f)·(full path), where the exit head runs
- * for every image (shared/oracles/micronet-counting.json, osi_ai_micronet.b_*).
+ * for every image (shared/oracles/micronet-counting.json, osi_ai_micronet.b_*). An early-exit
+ * blend (recipe.exitBlend > 0: argmax of softmax(main) + w·softmax(exit) for images that do not
+ * exit) adds to the full path, per image, for K classes: K exponentials, K normalising and K
+ * weighting mults (3K), K − 1 adds for the softmax sum and K for the blend (2K − 1), at 32 bits.
  */
 import { BASELINE_OPS, BASELINE_PARAMS, sparseSizeBits } from './op-counts';
 import { validateRecipe, type CountingProfile, type Recipe } from '../recipe';
@@ -296,6 +299,7 @@ export function scoreNetwork(
       exit.ops += ops;
     }
   }
+  if (s.exitOn && (s.recipe.exitBlend ?? 0) > 0) addBlend(full, table.outputWidth);
   const f = ctx.exitRate ?? 0;
   const expect = (k: keyof PathTotals) => (s.exitOn ? f * exit[k] + (1 - f) * full[k] : full[k]);
   const params32 = storageBits / 32;
@@ -321,6 +325,15 @@ export function scoreNetwork(
     paths: { full, exit: s.exitOn ? exit : null },
     layers: ctx.detail === false ? [] : layerRows(rows, wk, s.exitOn ? f : 0, score),
   };
+}
+
+/** The early-exit blend's cost per non-exiting image (file header), added to the full path. */
+function addBlend(full: PathTotals, classes: number): void {
+  const mults = 3 * classes;
+  const adds = 2 * classes - 1;
+  full.mults += mults;
+  full.adds += adds;
+  full.ops += mults + adds; // 32-bit mults and adds: one op each
 }
 
 function layerRows(rows: readonly ScoreRow[], wk: Work, f: number, score: number): LayerScore[] {

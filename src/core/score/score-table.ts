@@ -81,6 +81,8 @@ export interface ScoreTable {
   /** Prunable layers (conv2d, depthwise2d, dense): name → row index. */
   prunable: ReadonlyMap<string, number>;
   hasExit: boolean;
+  /** Width of the main output (classes): what an early-exit blend (recipe.exitBlend) costs. */
+  outputWidth: number;
   options: Readonly<Required<Omit<ScoreTableOptions, 'exitOutput' | 'activationCosts'>>>;
 }
 
@@ -312,6 +314,7 @@ export function buildScoreTable(graph: Graph, options: ScoreTableOptions = {}): 
     rows: st.rows,
     prunable,
     hasExit: exitNode !== undefined,
+    outputWidth: prod(shapeOf(shapes, graph.output)),
     options: st.opts,
   };
 }

@@ -98,4 +98,23 @@ describe('evaluateWithEarlyExit', () => {
       evaluateWithEarlyExit(stub(), source, { batchSize: 2, signal: { aborted: true } }),
     ).rejects.toThrow(CancelledError);
   });
+
+  it('blends the exit head into the prediction of images that stay (recipe.exitBlend)', async () => {
+    // Image 2 stays (0.5964 ≤ 0.85). softmax(main) ≈ [0.1014, …, 0.7496] (classes 0 and 5),
+    // softmax(exit) ≈ [0.5964, 0.0807 × 5]: class 0 overtakes 5 once w > 0.6482 / 0.5157 ≈ 1.257.
+    const at = (blend: number) => evaluateWithEarlyExit(stub(), source, { batchSize: 3, blend });
+    const none = await at(0);
+    const weak = await at(1.2);
+    const strong = await at(1.3);
+    expect(Array.from(none.predEarlyExit)).toEqual([1, 1, 5]);
+    expect(Array.from(weak.predEarlyExit)).toEqual([1, 1, 5]);
+    expect(Array.from(strong.predEarlyExit)).toEqual([1, 1, 0]);
+    expect(strong.top1EarlyExit).toBe(1);
+    expect(none.top1EarlyExit).toBeCloseTo(2 / 3, 12);
+    for (const r of [weak, strong]) {
+      expect(r.top1).toBe(none.top1); // the main head alone, whatever the blend
+      expect(Array.from(r.exitMask)).toEqual(Array.from(none.exitMask));
+    }
+    await expect(at(4.5)).rejects.toThrow('blend must be in [0, 4], got 4.5');
+  });
 });

@@ -6,6 +6,8 @@
  * exit rate and every per-image prediction. Both heads run on every image (forward in eval mode
  * returns the main logits and `extra[exitKey]`); the decision is made per image afterwards, which
  * gives the same predictions as skipping the rest of the network for the exiting images.
+ * With `blend` w > 0 an image that does not exit is classified by argmax(softmax(main) + w ·
+ * softmax(exit)) (recipe.exitBlend: the two heads as an ensemble); `top1` stays the main head's.
  * A graph Network is evaluated through its eval-only rewrite (graph/inference-graph.ts) unless
  * `inferenceRewrite: false`.
  */
@@ -31,6 +33,8 @@ export interface EarlyExitOptions extends MicroBatchOptions {
   batchSize: number;
   /** Exit iff max softmax(exit logits) > threshold, compared in float32 (default 0.85). */
   threshold?: number;
+  /** Weight of the exit head's softmax in the prediction of non-exiting images (default 0). */
+  blend?: number;
   /** Key of the exit logits in forward's `extra` (default 'exit'). */
   exitKey?: string;
   /** Which examples (default all, in order). */
@@ -77,8 +81,9 @@ function indexList(size: number, indices: ArrayLike<number> | undefined): Uint32
 }
 
 /**
- * One batch on the device, packed for a single download: float32 [2 + 3n] =
- * [loss sum, top-5 count, argmax main (n), argmax exit (n), max softmax exit (n)].
+ * One batch on the device, packed for a single download: float32 [2 + 4n] =
+ * [loss sum, top-5 count, argmax main (n), argmax exit (n), max softmax exit (n), argmax of the
+ * blend (n): softmax(main) + blend · softmax(exit), the main argmax itself when blend is 0].
  */
 function batchOutputs(
   model: EarlyExitModel,
@@ -86,6 +91,7 @@ function batchOutputs(
   y: tf.Tensor1D,
   yData: Int32Array,
   exitKey: string,
+  blend: number,
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const { output, extra } = model.forward(x, { training: false }); // freed by the tidy
@@ -101,8 +107,13 @@ function batchOutputs(
     const top5 = tf.slice(tf.cast(topKCountsTensor(output, y), 'float32'), [1], [1]);
     const argMain = tf.cast(tf.argMax(output, 1), 'float32');
     const argExit = tf.cast(tf.argMax(exit, 1), 'float32');
-    const maxProb = tf.max(tf.softmax(exit), 1);
-    return tf.concat([loss, top5, argMain, argExit, maxProb]) as tf.Tensor1D;
+    const exitProb = tf.softmax(exit);
+    const maxProb = tf.max(exitProb, 1);
+    const argBlend =
+      blend > 0
+        ? tf.cast(tf.argMax(tf.add(tf.softmax(output), tf.mul(exitProb, blend)), 1), 'float32')
+        : argMain;
+    return tf.concat([loss, top5, argMain, argExit, maxProb, argBlend]) as tf.Tensor1D;
   });
 }
 
@@ -132,7 +143,7 @@ function record(
     const head = v[2 + n + i]!;
     const prob = v[2 + 2 * n + i]!;
     const exits = prob > threshold;
-    const pred = exits ? head : main;
+    const pred = exits ? head : v[2 + 3 * n + i]!;
     out.predMain[at + i] = main;
     out.predEarlyExit[at + i] = pred;
     out.exitMask[at + i] = exits ? 1 : 0;
@@ -148,6 +159,9 @@ function record(
 function checkOptions(o: EarlyExitOptions): number {
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
     throw new Error(`evaluateWithEarlyExit: batchSize must be an integer ≥ 1, got ${o.batchSize}`);
+  const blend = o.blend ?? 0;
+  if (!(blend >= 0 && blend <= 4))
+    throw new Error(`evaluateWithEarlyExit: blend must be in [0, 4], got ${blend}`);
   const threshold = o.threshold ?? 0.85;
   if (!(threshold >= 0 && threshold <= 1))
     throw new Error(`evaluateWithEarlyExit: threshold must be in [0, 1], got ${threshold}`);
@@ -196,11 +210,12 @@ async function evalBatch(
   source: BatchSource,
   batch: Batch,
   exitKey: string,
+  blend: number,
 ): Promise<Float32Array> {
   const { x, y } = batchTensors(source, batch, batch.y.length);
   let packed: tf.Tensor1D | undefined;
   try {
-    packed = batchOutputs(model, x, y, batch.y, exitKey);
+    packed = batchOutputs(model, x, y, batch.y, exitKey, blend);
     return (await packed.data()) as Float32Array;
   } finally {
     tf.dispose([x, y, ...(packed ? [packed] : [])]);
@@ -233,7 +248,7 @@ async function run(
       throw new CancelledError(`evaluation cancelled after ${done} of ${n} examples`);
     const idx = order.subarray(done, Math.min(n, done + step));
     const batch = source.batch(idx, false, rng);
-    const packed = await evalBatch(model, source, batch, o.exitKey ?? 'exit');
+    const packed = await evalBatch(model, source, batch, o.exitKey ?? 'exit', o.blend ?? 0);
     record(packed, batch.y, done, threshold, res, t);
     done += idx.length;
     const r = rate(done);

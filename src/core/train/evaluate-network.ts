@@ -18,6 +18,8 @@ export interface NetworkEvalResult extends EvalResult {
 export interface NetworkEvalOptions extends EvalOptions {
   /** Early-exit rule: exit when the exit head's max softmax > threshold (default 0.85). */
   threshold?: number;
+  /** Weight of the exit head's softmax for images that do not exit (recipe.exitBlend; 0). */
+  blend?: number;
 }
 
 /** A graph Network, or anything that runs like one (e.g. a quantized copy). */

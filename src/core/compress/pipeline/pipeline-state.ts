@@ -95,7 +95,12 @@ export interface RunIdentity {
  * and the counting rules of the score — and no training step: a checkpoint may be continued (or
  * a finished run finished again) with other values of these.
  */
-export const FINISH_ONLY_FIELDS = ['exitThreshold', 'countingProfile', 'freebie'] as const;
+export const FINISH_ONLY_FIELDS = [
+  'exitThreshold',
+  'exitBlend',
+  'countingProfile',
+  'freebie',
+] as const;
 
 function trainingPart(r: Recipe): Recipe {
   const out: Record<string, unknown> = { ...r };

@@ -23,7 +23,7 @@ import { networkModel } from '../../train/network-model';
 import type { TrainOptions } from '../../train/trainer';
 import { CancelledError, type BatchSource, type TrainableModel } from '../../train/types';
 import { compressNetwork, type CompressedNetwork } from '../apply-recipe';
-import { exitThresholdOf } from '../exit-threshold';
+import { exitBlendOf, exitThresholdOf } from '../exit-threshold';
 import { compressedData, scoreCompressed } from '../compressed-model';
 import { saveMomentum } from '../fine-tune';
 import { qatModel, quantizeNetwork } from '../quant';
@@ -74,6 +74,8 @@ export interface RunRecipeCompleted {
   top1EarlyExit: number;
   exitRate: number;
   exitThreshold: number;
+  /** recipe.exitBlend as used (0: the main head alone for images that do not exit). */
+  exitBlend: number;
   score: number;
   paramsM: number;
   opsM: number;
@@ -243,9 +245,11 @@ async function finish(
   });
   try {
     const threshold = exitThresholdOf(recipe);
+    const blend = exitBlendOf(recipe);
     const r = await evaluateNetwork(c, test, {
       batchSize: o.evalBatchSize ?? 100,
       threshold,
+      blend,
       signal: o.control,
       onProgress: (p) => o.onProgress?.(evalProgress(p)),
     });
@@ -270,6 +274,7 @@ async function finish(
       top1EarlyExit: r.top1EarlyExit ?? r.top1,
       exitRate,
       exitThreshold: threshold,
+      exitBlend: blend,
       score: s.score,
       paramsM: s.params32 / 1e6,
       opsM: s.ops / 1e6,
