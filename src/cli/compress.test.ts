@@ -111,19 +111,24 @@ describe('micronet-lab compress', () => {
     expect(fs.existsSync(ckpt)).toBe(false);
   });
 
-  it('--keep-checkpoint keeps a finished run, which --resume finishes again at another threshold', () => {
+  it('--keep-checkpoint keeps a finished run, which --resume finishes again at another threshold and blend', () => {
     const out = path.join(dir, 'kept.mnlc');
     const first = compress(out, '--keep-checkpoint');
     expect(first.code, first.stderr).toBe(0);
     expect(fs.existsSync(`${out}.ckpt`)).toBe(true);
-    const r = compressWith({ ...RECIPE, exitThreshold: 0.5 }, out, '--resume');
+    const r = compressWith({ ...RECIPE, exitThreshold: 0.5, exitBlend: 2 }, out, '--resume');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/compress: fine-tune/); // nothing trained again
     const again = json(r.stdout);
     expect(again).toMatchObject({
       exitThreshold: 0.5,
+      exitBlend: 2,
       resumedFrom: { stepsDone: 2, epochsDone: 0 },
     });
+    // the .mnlc keeps the blend: eval reproduces the run's early-exit accuracy with it
+    const e = json(cli('eval', '--model', out, '--data', data, '--limit', '100').stdout);
+    expect(e).toMatchObject({ exitThreshold: 0.5, exitBlend: 2 });
+    expect(e.top1EarlyExit).toBeCloseTo(again.top1EarlyExit as number, 10);
     expect(again.top1).toBe(json(first.stdout).top1);
     expect(again.exitRate as number).toBeLessThan(json(first.stdout).exitRate as number);
     expect(fs.existsSync(`${out}.ckpt`)).toBe(false); // removed: no --keep-checkpoint this time
