@@ -1,10 +1,5 @@
 /** Train / eval throughput in Node on the cpu and wasm backends (the CLI's backends). */
-import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import '../src/core/backend/register-node-backends';
-import { startWasm } from '../src/cli/wasm-threads';
+import { selectNodeBackend } from '../src/cli/node-backend';
 import { measureThroughput, type ThroughputResult } from '../src/core/bench/throughput';
 import { buildFromZooName } from '../src/core/models/zoo';
 
@@ -23,15 +18,9 @@ const STEPS: Record<string, { train: number; eval: number }> = {
   cpu: { train: 2, eval: 2 },
 };
 
-/** Starts a Node backend; wasm with `threads` XNNPACK threads (the CLI's --threads; 1 by default). */
+/** Starts a Node backend as the CLI does; wasm with `threads` XNNPACK threads (1 by default). */
 export async function startNodeBackend(backend: 'cpu' | 'wasm', threads = 1): Promise<void> {
-  if (backend === 'cpu') {
-    if (!(await tf.setBackend('cpu'))) throw new Error('backend cpu failed to start');
-    return;
-  }
-  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
-  if ((await startWasm(threads)) < 1) throw new Error('backend wasm failed to start');
+  await selectNodeBackend(backend, String(threads));
 }
 
 export async function benchNode(log: (s: string) => void): Promise<ThroughputResult[]> {

@@ -89,7 +89,7 @@ async function evaluateStored(
 ): Promise<Awaited<ReturnType<typeof evaluateRecipe>>> {
   const runnable = current.evaluable() ?? net;
   const exitThreshold = o.threshold ?? DEFAULT_EXIT_THRESHOLD;
-  const exitBlend = o.blend ?? 0;
+  const exitBlend = exitBlendOf(undefined, o.blend);
   const r = await evaluateNetwork(runnable, o.source, {
     ...o,
     threshold: exitThreshold,
