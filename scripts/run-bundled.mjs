@@ -3,6 +3,9 @@
 // registrations and its ES-module files use directory imports Node cannot load, so the entry is
 // bundled with esbuild (ES-module fields first) into node_modules/.cache and imported from there.
 // The bundle is rebuilt only when the entry or a file under src/, bench/ or scripts/ is newer.
+// Several processes may start at once (parallel CLI tests, two jobs): each builds in memory and
+// renames its own temporary file over the bundle, so no process ever imports a half-written (or
+// truncated, empty) bundle — which would run nothing and exit 0 without a word.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +33,7 @@ export async function bundle(entry) {
     fs.statSync(path.join(root, entry)).mtimeMs, // an entry outside those folders (e2e fixtures)
   );
   if (!fs.existsSync(outfile) || fs.statSync(outfile).mtimeMs < sources) {
-    await build({
+    const result = await build({
       entryPoints: [path.join(root, entry)],
       outfile,
       bundle: true,
@@ -52,7 +55,14 @@ export async function bundle(entry) {
       },
       define: { 'import.meta.env': '{}' },
       logLevel: 'error',
+      write: false,
     });
+    const code = result.outputFiles.find((f) => f.path === outfile)?.contents;
+    if (!code) throw new Error(`esbuild produced no ${outfile} for ${entry}`);
+    const tmp = `${outfile}.tmp-${process.pid}`;
+    fs.mkdirSync(path.dirname(outfile), { recursive: true });
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, outfile);
   }
   return outfile;
 }

@@ -115,7 +115,7 @@ describe('micronet-lab compress', () => {
     const out = path.join(dir, 'kept.mnlc');
     const first = compress(out, '--keep-checkpoint');
     expect(first.code, first.stderr).toBe(0);
-    expect(fs.existsSync(`${out}.ckpt`)).toBe(true);
+    expect(fs.existsSync(`${out}.ckpt`), first.stderr).toBe(true);
     const r = compressWith({ ...RECIPE, exitThreshold: 0.5, exitBlend: 2 }, out, '--resume');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/compress: fine-tune/); // nothing trained again

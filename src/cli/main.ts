@@ -15,6 +15,7 @@ import { pruneCommand } from './commands/prune';
 import { scoreCommand } from './commands/score';
 import { sensitivityCommand } from './commands/sensitivity';
 import { trainCommand } from './commands/train';
+import { runMain } from './run-main';
 
 type Command = (args: ParsedArgs) => Promise<Record<string, unknown>>;
 
@@ -56,8 +57,4 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(JSON.stringify({ error: message }) + '\n');
-  process.exitCode = 2;
-});
+runMain(() => main(process.argv.slice(2)));
