@@ -4,15 +4,8 @@
  * components, on a log density axis (most mass sits near 0, the outliers carry the curvature).
  */
 import { useMemo } from 'react';
-import {
-  Area,
-  AreaChart,
-  CartesianGrid,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
 import { sci } from '../format/format';
 import { densityPoints, logDomain } from './spectra-data';
 
@@ -28,48 +21,44 @@ export function HessianDensityChart({
   const points = useMemo(() => densityPoints(grid, values), [grid, values]);
   const domain = useMemo(() => logDomain(points.map((p) => p.density)), [points]);
   return (
-    <figure
+    <ChartFrame
       className="chart spectra-chart-small"
-      data-testid="hessian-density-chart"
-      data-points={points.length}
-      aria-label="Hessian spectral density"
+      testId="hessian-density-chart"
+      label="Hessian spectral density"
+      count={points.length}
+      empty="The Hessian's spectral density appears here."
+      height={HEIGHT}
     >
-      {points.length === 0 ? (
-        <p className="chart-empty">The Hessian's spectral density appears here.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <AreaChart
-            aria-label="Hessian spectral density"
-            data={points}
-            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
-            <XAxis
-              dataKey="lambda"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              tickFormatter={sci}
-              tick={{ fontSize: 11 }}
-            />
-            <YAxis
-              scale="log"
-              domain={domain}
-              allowDataOverflow
-              tickFormatter={sci}
-              tick={{ fontSize: 11 }}
-              width={64}
-            />
-            <Tooltip formatter={sci} labelFormatter={(l) => `λ = ${sci(l)}`} />
-            <Area
-              dataKey="density"
-              name="density"
-              stroke="#1f4e8c"
-              fill="#c7d6ec"
-              isAnimationActive={false}
-            />
-          </AreaChart>
-        </ResponsiveContainer>
-      )}
-    </figure>
+      <AreaChart
+        aria-label="Hessian spectral density"
+        data={points}
+        margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+      >
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+        <XAxis
+          dataKey="lambda"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          tickFormatter={sci}
+          tick={{ fontSize: 11 }}
+        />
+        <YAxis
+          scale="log"
+          domain={domain}
+          allowDataOverflow
+          tickFormatter={sci}
+          tick={{ fontSize: 11 }}
+          width={64}
+        />
+        <Tooltip formatter={sci} labelFormatter={(l) => `λ = ${sci(l)}`} />
+        <Area
+          dataKey="density"
+          name="density"
+          stroke="#1f4e8c"
+          fill="#c7d6ec"
+          isAnimationActive={false}
+        />
+      </AreaChart>
+    </ChartFrame>
   );
 }

@@ -3,7 +3,8 @@
  * as "other", so an 800-layer net stays one small chart.
  */
 import { useMemo } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
 import type { LayerScore } from '../core/score/index';
 
 const MAX_BARS = 12;
@@ -31,41 +32,27 @@ export function LayerScoreChart({ layers }: { layers: readonly LayerScore[] }) {
   const bars = useMemo(() => topShares(layers, MAX_BARS), [layers]);
   const height = Math.max(120, bars.length * BAR_PX + 40);
   return (
-    <figure
+    <ChartFrame
       className="layer-chart"
-      data-testid="layer-chart"
-      data-bars={bars.length}
-      aria-label="Share of the score per layer"
+      testId="layer-chart"
+      label="Share of the score per layer"
+      count={bars.length}
+      countAttr="data-bars"
+      empty="The share of each layer appears here."
+      height={height}
     >
-      {bars.length === 0 ? (
-        <p className="chart-empty">The share of each layer appears here.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={height}>
-          <BarChart
-            aria-label="Share of the score per layer"
-            data={bars}
-            layout="vertical"
-            margin={{ top: 4, right: 16, bottom: 4, left: 4 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" horizontal={false} />
-            <XAxis type="number" unit="%" tick={{ fontSize: 11 }} domain={[0, 'auto']} />
-            <YAxis
-              type="category"
-              dataKey="name"
-              width={150}
-              tick={{ fontSize: 11 }}
-              interval={0}
-            />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} %` : String(v))} />
-            <Bar
-              dataKey="share"
-              name="share of the score"
-              fill="#1f4e8c"
-              isAnimationActive={false}
-            />
-          </BarChart>
-        </ResponsiveContainer>
-      )}
-    </figure>
+      <BarChart
+        aria-label="Share of the score per layer"
+        data={bars}
+        layout="vertical"
+        margin={{ top: 4, right: 16, bottom: 4, left: 4 }}
+      >
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" horizontal={false} />
+        <XAxis type="number" unit="%" tick={{ fontSize: 11 }} domain={[0, 'auto']} />
+        <YAxis type="category" dataKey="name" width={150} tick={{ fontSize: 11 }} interval={0} />
+        <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} %` : String(v))} />
+        <Bar dataKey="share" name="share of the score" fill="#1f4e8c" isAnimationActive={false} />
+      </BarChart>
+    </ChartFrame>
   );
 }

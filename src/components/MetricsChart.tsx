@@ -4,16 +4,8 @@
  * long runs are thinned to at most MAX_POINTS points (keeping the last one).
  */
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
 import type { MetricPoint } from '../worker/lab-types';
 
 const MAX_POINTS = 500;
@@ -47,64 +39,60 @@ export function MetricsChart({ points }: { points: MetricPoint[] }) {
   );
   const dots = rows.length < 40;
   return (
-    <figure
+    <ChartFrame
       className="chart"
-      data-testid="metrics-chart"
-      data-points={points.length}
-      aria-label="Training loss and accuracy by step"
+      testId="metrics-chart"
+      label="Training loss and accuracy by step"
+      count={points.length}
+      empty="Loss and accuracy curves appear here."
+      height={HEIGHT}
     >
-      {rows.length === 0 ? (
-        <p className="chart-empty">Loss and accuracy curves appear here.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart
-            aria-label="Training loss and accuracy by step"
-            data={rows}
-            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              tick={{ fontSize: 12 }}
-            />
-            <YAxis yAxisId="loss" tick={{ fontSize: 12 }} width={44} domain={[0, 'auto']} />
-            <YAxis
-              yAxisId="acc"
-              orientation="right"
-              domain={[0, 100]}
-              unit="%"
-              tick={{ fontSize: 12 }}
-              width={48}
-            />
-            <Tooltip
-              formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
-              labelFormatter={(l) => `step ${String(l)}`}
-            />
-            <Legend verticalAlign="top" height={24} />
-            <Line
-              yAxisId="loss"
-              dataKey="loss"
-              name="loss"
-              stroke="#c2410c"
-              dot={dots}
-              strokeWidth={2}
-              isAnimationActive={false}
-            />
-            <Line
-              yAxisId="acc"
-              dataKey="accuracy"
-              name="batch accuracy (%)"
-              stroke="#1f4e8c"
-              dot={dots}
-              strokeWidth={2}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
-      )}
-    </figure>
+      <LineChart
+        aria-label="Training loss and accuracy by step"
+        data={rows}
+        margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
+      >
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+        <XAxis
+          dataKey="step"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          allowDecimals={false}
+          tick={{ fontSize: 12 }}
+        />
+        <YAxis yAxisId="loss" tick={{ fontSize: 12 }} width={44} domain={[0, 'auto']} />
+        <YAxis
+          yAxisId="acc"
+          orientation="right"
+          domain={[0, 100]}
+          unit="%"
+          tick={{ fontSize: 12 }}
+          width={48}
+        />
+        <Tooltip
+          formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
+          labelFormatter={(l) => `step ${String(l)}`}
+        />
+        <Legend verticalAlign="top" height={24} />
+        <Line
+          yAxisId="loss"
+          dataKey="loss"
+          name="loss"
+          stroke="#c2410c"
+          dot={dots}
+          strokeWidth={2}
+          isAnimationActive={false}
+        />
+        <Line
+          yAxisId="acc"
+          dataKey="accuracy"
+          name="batch accuracy (%)"
+          stroke="#1f4e8c"
+          dot={dots}
+          strokeWidth={2}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </ChartFrame>
   );
 }

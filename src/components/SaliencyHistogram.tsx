@@ -4,16 +4,8 @@
  * threshold of eigenbasis pruning cuts this histogram from the left.
  */
 import { useMemo } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
 import type { LayerSpectrum } from '../worker/lab-types';
 import { logHistogram } from './spectra-data';
 
@@ -36,40 +28,33 @@ export function SaliencyHistogram({
     [layers, selected],
   );
   return (
-    <figure
+    <ChartFrame
       className="chart spectra-chart"
-      data-testid="saliency-histogram"
-      data-points={bins.length}
-      aria-label="Distribution of saliencies of all eigen-directions"
+      testId="saliency-histogram"
+      label="Distribution of saliencies of all eigen-directions"
+      count={bins.length}
+      empty="The saliency distribution appears here after an analysis."
+      height={HEIGHT}
+      after={
+        zeros > 0 && <figcaption className="hint">{zeros} directions with zero saliency</figcaption>
+      }
     >
-      {bins.length === 0 ? (
-        <p className="chart-empty">The saliency distribution appears here after an analysis.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <BarChart
-            aria-label="Distribution of saliencies of all eigen-directions"
-            data={bins}
-            margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
-            barGap={-12}
-          >
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
-            <XAxis dataKey="label" tick={{ fontSize: 10 }} interval="preserveStartEnd" />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} />
-            <Tooltip labelFormatter={(l) => `saliency ≈ ${String(l)}`} />
-            <Legend />
-            <Bar dataKey="count" name="all layers" fill="#9db4d6" isAnimationActive={false} />
-            {selected && (
-              <Bar
-                dataKey="selected"
-                name={selected.name}
-                fill="#1f4e8c"
-                isAnimationActive={false}
-              />
-            )}
-          </BarChart>
-        </ResponsiveContainer>
-      )}
-      {zeros > 0 && <figcaption className="hint">{zeros} directions with zero saliency</figcaption>}
-    </figure>
+      <BarChart
+        aria-label="Distribution of saliencies of all eigen-directions"
+        data={bins}
+        margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+        barGap={-12}
+      >
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" />
+        <XAxis dataKey="label" tick={{ fontSize: 10 }} interval="preserveStartEnd" />
+        <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} />
+        <Tooltip labelFormatter={(l) => `saliency ≈ ${String(l)}`} />
+        <Legend />
+        <Bar dataKey="count" name="all layers" fill="#9db4d6" isAnimationActive={false} />
+        {selected && (
+          <Bar dataKey="selected" name={selected.name} fill="#1f4e8c" isAnimationActive={false} />
+        )}
+      </BarChart>
+    </ChartFrame>
   );
 }
