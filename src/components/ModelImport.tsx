@@ -5,7 +5,7 @@
 import { useId, type FormEvent } from 'react';
 import { useLabStore } from '../store/lab-store';
 import { JobInterrupted } from './JobInterrupted';
-import { ProgressBar } from './ProgressBar';
+import { StatusSlot } from './StatusSlot';
 
 export function ImportStatus() {
   const job = useLabStore((s) => s.jobs.model);
@@ -13,25 +13,19 @@ export function ImportStatus() {
   const notice = useLabStore((s) => s.importNotice);
   const { cancelImport, dismissImportError } = useLabStore.getState();
   return (
-    <div className="status-slot">
+    <>
       <JobInterrupted slot="model" kinds={['import']} />
-      {job ? (
-        <ProgressBar job={job} name="Import progress" onCancel={() => void cancelImport()} />
-      ) : error ? (
-        <div className="error" role="alert" data-testid="model-error">
-          <span>{error}</span>
-          <button type="button" className="small" onClick={dismissImportError}>
-            Dismiss
-          </button>
-        </div>
-      ) : notice ? (
-        <p className="notice" role="status" data-testid="model-notice">
-          {notice}
-        </p>
-      ) : (
-        <p className="idle-hint">No checkpoint imported yet.</p>
-      )}
-    </div>
+      <StatusSlot
+        job={job}
+        progressName="Import progress"
+        onCancel={() => void cancelImport()}
+        error={error}
+        onDismiss={dismissImportError}
+        testIds="model"
+        notice={notice}
+        idle={<p className="idle-hint">No checkpoint imported yet.</p>}
+      />
+    </>
   );
 }
 

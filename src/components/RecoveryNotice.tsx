@@ -4,6 +4,7 @@
  * full); and, while training, which epoch checkpoint a crash would resume from.
  */
 import { useLabStore } from '../store/lab-store';
+import { DismissibleError } from './StatusSlot';
 
 function CheckpointLine() {
   const training = useLabStore((s) => s.jobs.train !== null);
@@ -48,12 +49,9 @@ export function RecoveryNotice() {
         </div>
       )}
       {sessionError && (
-        <div className="error" role="alert" data-testid="session-error">
-          <span>{sessionError}</span>
-          <button type="button" className="small" onClick={dismissError}>
-            Dismiss
-          </button>
-        </div>
+        <DismissibleError testId="session-error" onDismiss={dismissError}>
+          {sessionError}
+        </DismissibleError>
       )}
       <CheckpointLine />
     </div>

@@ -4,8 +4,8 @@
  */
 import { FileDrop } from '../components/FileDrop';
 import { JobInterrupted } from '../components/JobInterrupted';
-import { ProgressBar } from '../components/ProgressBar';
 import { SampleGrid } from '../components/SampleGrid';
+import { StatusSlot } from '../components/StatusSlot';
 import { formatBytes, formatCount } from '../format/format';
 import { useLabStore } from '../store/lab-store';
 import type { SplitSummary } from '../worker/lab-types';
@@ -74,28 +74,16 @@ export function DataPanel() {
         </div>
       </div>
       <JobInterrupted slot="load" />
-      <div className="status-slot">
-        {loadJob ? (
-          <ProgressBar
-            job={loadJob}
-            name="Data loading progress"
-            onCancel={() => void cancelJob('load')}
-          />
-        ) : error ? (
-          <div className="error" role="alert" data-testid="data-error">
-            <span>{error}</span>
-            <button type="button" className="small" onClick={dismissDataError}>
-              Dismiss
-            </button>
-          </div>
-        ) : notice ? (
-          <p className="notice" role="status" data-testid="data-notice">
-            {notice}
-          </p>
-        ) : (
-          !summary && <p className="idle-hint">No dataset loaded yet.</p>
-        )}
-      </div>
+      <StatusSlot
+        job={loadJob}
+        progressName="Data loading progress"
+        onCancel={() => void cancelJob('load')}
+        error={error}
+        onDismiss={dismissDataError}
+        testIds="data"
+        notice={notice}
+        idle={!summary && <p className="idle-hint">No dataset loaded yet.</p>}
+      />
       <dl className="stats">
         <SplitStat name="train" split={summary?.train ?? null} />
         <SplitStat name="test" split={summary?.test ?? null} />

@@ -24,6 +24,7 @@ import { LayerTable, ReferenceChart, ShareChart } from '../components/ScoreDefer
 import { ScoreEligibility } from '../components/ScoreEligibility';
 import { ScoreHeadline } from '../components/ScoreHeadline';
 import { SensitivityView } from '../components/SensitivityView';
+import { DismissibleError } from '../components/StatusSlot';
 import { TorchExport } from '../components/TorchExport';
 import { recipeJson } from '../core/recipe/index';
 import { useLabStore } from '../store/lab-store';
@@ -33,12 +34,9 @@ function RecipeError() {
   const { dismissRecipeError } = useLabStore.getState();
   if (!error) return null;
   return (
-    <div className="error" role="alert" data-testid="recipe-error">
-      <span>{error} — the lab keeps its default recipe.</span>
-      <button type="button" className="small" onClick={dismissRecipeError}>
-        Dismiss
-      </button>
-    </div>
+    <DismissibleError testId="recipe-error" onDismiss={dismissRecipeError}>
+      {error} — the lab keeps its default recipe.
+    </DismissibleError>
   );
 }
 
