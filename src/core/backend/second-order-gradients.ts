@@ -56,41 +56,43 @@ function convAttrs(a: Attrs): Attrs {
   };
 }
 
+/**
+ * The gradient of a filter-gradient kernel dW = F(x, dy), bilinear in x and dy:
+ * ∂/∂x = `inputKernel`(dy, ddW) and ∂/∂dy = `convKernel`(x, ddW).
+ */
+function filterGradGrad(
+  kernelName: string,
+  inputKernel: string,
+  convKernel: string,
+): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x', 'dy'],
+    gradFunc: (ddw, saved, attrs) => {
+      const [x, dy] = saved2(saved, kernelName);
+      const a = attrs as Attrs;
+      const w = ddw as tf.Tensor;
+      return {
+        x: () => run(inputKernel, { dy, filter: w }, { ...convAttrs(a), inputShape: x.shape }),
+        dy: () => run(convKernel, { x, filter: w }, convAttrs(a)),
+      };
+    },
+  };
+}
+
 /** dW = Conv2DBackpropFilter(x [N,H,W,Ci], dy [N,Ho,Wo,Co]); ddW [kh,kw,Ci,Co]. */
-const conv2dBackpropFilterGrad: tf.GradConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  inputsToSave: ['x', 'dy'],
-  gradFunc: (ddw, saved, attrs) => {
-    const [x, dy] = saved2(saved, 'Conv2DBackpropFilter');
-    const a = attrs as Attrs;
-    const w = ddw as tf.Tensor;
-    return {
-      x: () =>
-        run('Conv2DBackpropInput', { dy, filter: w }, { ...convAttrs(a), inputShape: x.shape }),
-      dy: () => run('Conv2D', { x, filter: w }, convAttrs(a)),
-    };
-  },
-};
+const conv2dBackpropFilterGrad = filterGradGrad(
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Conv2D',
+);
 
 /** dW = DepthwiseConv2dNativeBackpropFilter(x [N,H,W,C], dy [N,Ho,Wo,C·M]); ddW [kh,kw,C,M]. */
-const depthwiseBackpropFilterGrad: tf.GradConfig = {
-  kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-  inputsToSave: ['x', 'dy'],
-  gradFunc: (ddw, saved, attrs) => {
-    const [x, dy] = saved2(saved, 'DepthwiseConv2dNativeBackpropFilter');
-    const a = attrs as Attrs;
-    const w = ddw as tf.Tensor;
-    return {
-      x: () =>
-        run(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy, filter: w },
-          { ...convAttrs(a), inputShape: x.shape },
-        ),
-      dy: () => run('DepthwiseConv2dNative', { x, filter: w }, convAttrs(a)),
-    };
-  },
-};
+const depthwiseBackpropFilterGrad = filterGradGrad(
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNative',
+);
 
 /** dx = DepthwiseConv2dNativeBackpropInput(dy [N,Ho,Wo,C·M], W [kh,kw,C,M]); ddx [N,H,W,C]. */
 const depthwiseBackpropInputGrad: tf.GradConfig = {
