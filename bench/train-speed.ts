@@ -7,12 +7,16 @@
  * and the top kernels of one training pass (8 images) and of one HVP (16 images) from tf.profile.
  * Also the fine-tuning step `compress` runs (recipes/osi-qat-mixed-aug-cosine.json: QAT with
  * frozen folded BN, distillation from the uncompressed network, the exit head's loss) at batch 32.
- * `--threads N` runs all of it on N XNNPACK threads (src/cli/wasm-threads.ts).
+ * `--threads N` runs all of it on N XNNPACK threads (src/cli/wasm-threads.ts). Then PyTorch's
+ * side on the same network, images and thread count (bench/torch-speed.py; skipped, with the
+ * reason, where python3-torch is missing).
  * Targets: training images/s ≥ 0.3 × evaluation images/s; gradient + HVP on 64 images ≤ the
  * time to evaluate 1,000. Not a test: nothing here asserts on time.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   exactHvp,
@@ -61,6 +65,20 @@ export interface TrainSpeedRow {
   qatImagesPerSecond?: number;
   /** Session 7 only: a fused JS fake-quantization kernel tried in the same run (not kept). */
   qatFusedImagesPerSecond?: number;
+  /** PyTorch's side in the same run (bench/torch-speed.py), or why it did not run. */
+  torch?: TorchSpeed | { skipped: string };
+}
+
+/** bench/torch-speed.py's output: PyTorch CPU on the same network, images and thread count. */
+export interface TorchSpeed {
+  torch: string;
+  threads: number;
+  eval1000Seconds: number;
+  trainImagesPerSecond: number;
+  /** Gradient + one HVP on 64 in one double-backprop pass per batch of 16. */
+  hvp64OnePassSeconds: number;
+  /** The same with a separate gradient pass first (what the lab's column measures). */
+  gradHvp64Seconds: number;
 }
 
 const QAT_RECIPE = 'recipes/osi-qat-mixed-aug-cosine.json';
@@ -158,6 +176,26 @@ async function gradHvp(net: Network, n: number): Promise<number> {
   }
 }
 
+/** Runs bench/torch-speed.py on the OSI entry exported as a PyTorch job ($PYTHON, else python3). */
+function torchSpeed(threads: number): TorchSpeed | { skipped: string } {
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnl-torch-speed-'));
+  const job = path.join(dir, 'job');
+  try {
+    const cli = ['bin/micronet-lab.mjs', 'export-torch', '--model', OSI_PTH, '--out', job];
+    const exp = spawnSync(process.execPath, cli, { encoding: 'utf8' });
+    if (exp.status !== 0) return { skipped: `export-torch failed: ${exp.stderr.trim()}` };
+    const args = ['bench/torch-speed.py', job, CIFAR_DIR, String(threads)];
+    const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000 });
+    const last = (t: string | undefined) => (t ?? '').trim().split('\n').pop() ?? '';
+    if (r.status !== 0)
+      return { skipped: `${python} bench/torch-speed.py: ${last(r.stderr) || r.error?.message}` };
+    return JSON.parse(last(r.stdout)) as TorchSpeed;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchTrainSpeed(
   log: (s: string) => void,
   label: string,
@@ -187,6 +225,8 @@ export async function benchTrainSpeed(
     log(`  QAT + distillation ${qatImagesPerSecond.toFixed(1)} img/s at batch 32`);
     const trainKernels = await topKernels(() => trainSpeed(net, 8, 0, 8));
     const hvpKernels = await topKernels(() => gradHvp(net, 16));
+    const torch = torchSpeed(threads);
+    log(`  PyTorch in the same run: ${JSON.stringify(torch)}`);
     return {
       label,
       threads,
@@ -202,6 +242,7 @@ export async function benchTrainSpeed(
       trainKernels,
       hvpKernels,
       qatImagesPerSecond,
+      torch,
     };
   } finally {
     net.dispose();
