@@ -2,6 +2,7 @@
 // each in its view of the lab (one view per step: Data, Model, Train & evaluate, Compress,
 // History): a panel's locators open its view before every action or assertion.
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { writeSliceFiles } from './fixtures/cifar-slices';
 
 export interface DebugInfo {
   tfBackend: string;
@@ -163,6 +164,36 @@ export function panels(page: Page) {
     train: panel(page, 'Train'),
     evaluate: panel(page, 'Evaluate'),
   };
+}
+
+/** openWasm(page, extra), then `train` / `test` records of the real files loaded in the Data panel. */
+export async function openWithSlices(
+  page: Page,
+  train: number,
+  test: number,
+  extra = '',
+): Promise<void> {
+  await openWasm(page, extra);
+  const files = writeSliceFiles(train, test);
+  const { data } = panels(page);
+  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
+  await expect(data.getByTestId('count-test')).toContainText(String(test));
+}
+
+/** openWithSlices, then the untrained tiny net made current and evaluated once. */
+export async function openWithTinyNet(
+  page: Page,
+  train: number,
+  test: number,
+  extra = '',
+): Promise<void> {
+  await openWithSlices(page, train, test, extra);
+  const p = panels(page);
+  await p.train.getByLabel('Network').selectOption('tiny');
+  await p.evaluate.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(p.evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
+    timeout: 60_000,
+  });
 }
 
 /** Picks a network and sets epochs / batch size in the Train panel. */

@@ -4,9 +4,8 @@
 // are highlighted, the planned score changes), then prunes: the parameter count drops in the
 // panel, in the Model panel's current network and in the Score panel's storage term.
 // Tiny net (untrained, seed 1) on 64 train / 32 test images, wasm backend for speed.
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices';
-import { captureConsole, panels, region } from './helpers';
+import { expect, test, type Locator } from '@playwright/test';
+import { captureConsole, openWithTinyNet, region } from './helpers';
 
 /** The ratio input of `layer` (in `role`) inside channel group `group`. */
 function ratioInput(table: Locator, group: string, layer: string, role: string): Locator {
@@ -15,27 +14,10 @@ function ratioInput(table: Locator, group: string, layer: string, role: string):
   );
 }
 
-/** wasm backend, 64 train / 32 test records loaded, the untrained tiny net made current. */
-async function openWithTinyNet(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
-  const files = writeSliceFiles(64, 32);
-  const { data, train, evaluate } = panels(page);
-  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
-  await expect(data.getByTestId('count-test')).toContainText('32');
-  await train.getByLabel('Network').selectOption('tiny');
-  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
-    timeout: 60_000,
-  });
-}
-
 test('analyse spectra, edit a coupled ratio, prune the network', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   const lines = captureConsole(page);
-  await openWithTinyNet(page);
+  await openWithTinyNet(page, 64, 32);
 
   // Analyse: K-FAC on 2 × 16 train images, the Hessian of the first 16 test images.
   const spectra = region(page, /Spectra/);
@@ -114,7 +96,7 @@ test('run the prune → fine-tune → grow-back schedule: curve per step, smalle
 }) => {
   test.setTimeout(180_000);
   const lines = captureConsole(page);
-  await openWithTinyNet(page);
+  await openWithTinyNet(page, 64, 32);
 
   const pruning = region(page, /Pruning/);
   await expect(pruning.getByTestId('planned-params')).toHaveText(/^30,196 → \d/, {

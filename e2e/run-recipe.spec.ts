@@ -6,8 +6,7 @@
 // Tiny net on 64 train / 32 test images, wasm backend for speed.
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
-import { writeSliceFiles } from './fixtures/cifar-slices';
-import { captureConsole, panels, region } from './helpers';
+import { captureConsole, openWithTinyNet, region } from './helpers';
 
 const RECIPE = {
   weightBits: 8,
@@ -20,19 +19,7 @@ test('run a recipe on the tiny net: progress, result, download, History', async 
 }, testInfo) => {
   test.setTimeout(150_000);
   const lines = captureConsole(page);
-  await page.goto(`/?backend=wasm&recipe=${encodeURIComponent(JSON.stringify(RECIPE))}`);
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
-  const files = writeSliceFiles(64, 32);
-  const { data, train, evaluate } = panels(page);
-  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
-  await expect(data.getByTestId('count-test')).toContainText('32');
-  await train.getByLabel('Network').selectOption('tiny');
-  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
-    timeout: 60_000,
-  });
+  await openWithTinyNet(page, 64, 32, `&recipe=${encodeURIComponent(JSON.stringify(RECIPE))}`);
 
   const score = region(page, /Score/);
   await expect(score.getByTestId('recipe-json')).toContainText('"pruneSteps":2');
@@ -111,20 +98,7 @@ test('a recipe run interrupted by a reload resumes from its checkpoint', async (
     ...RECIPE,
     fineTune: { ...RECIPE.fineTune, epochs: 3, pruneSteps: 4, batchSize: 4 },
   };
-  const url = `/?backend=wasm&recipe=${encodeURIComponent(JSON.stringify(recipe))}`;
-  await page.goto(url);
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
-  const files = writeSliceFiles(64, 32);
-  const { data, train, evaluate } = panels(page);
-  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
-  await expect(data.getByTestId('count-test')).toContainText('32');
-  await train.getByLabel('Network').selectOption('tiny');
-  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
-    timeout: 60_000,
-  });
+  await openWithTinyNet(page, 64, 32, `&recipe=${encodeURIComponent(JSON.stringify(recipe))}`);
   let box = region(page, /Score/).getByTestId('run-recipe');
   await box.getByRole('button', { name: 'Run recipe' }).click();
   const progress = box.getByTestId('recipe-run-progress');

@@ -9,8 +9,7 @@
 //    point, which bring least-squared-error activation exponents with them.
 // wasm backend (the fastest here; SwiftShader WebGPU runs OSI at ~1 image/s).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices';
-import { captureConsole, panel, panels } from './helpers';
+import { captureConsole, openWithSlices, openWithTinyNet, panel } from './helpers';
 
 const ARCHIVE_PORT = Number(process.env.E2E_ARCHIVE_PORT ?? 4180);
 const OSI_URL = `http://127.0.0.1:${ARCHIVE_PORT}/models/osi-ai-micronet/trained_model.safetensors`;
@@ -18,17 +17,6 @@ const OSI_RECORDS = 200;
 
 function scorePanel(page: Page): Locator {
   return panel(page, 'Score');
-}
-
-async function openLab(page: Page, train: number, test: number): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
-  const files = writeSliceFiles(train, test);
-  const { data } = panels(page);
-  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
-  await expect(data.getByTestId('count-test')).toContainText(String(test));
 }
 
 function percentOf(text: string | null): number {
@@ -51,7 +39,7 @@ test('per-channel exponents keep a trained net`s accuracy where per-tensor loses
 }, testInfo) => {
   test.setTimeout(180_000);
   const lines = captureConsole(page);
-  await openLab(page, 40, OSI_RECORDS);
+  await openWithSlices(page, 40, OSI_RECORDS);
   const model = panel(page, 'Model');
   await model.getByLabel('Checkpoint URL').fill(OSI_URL);
   await model.getByRole('button', { name: 'Import URL' }).click();
@@ -109,13 +97,7 @@ test('per-channel exponents keep a trained net`s accuracy where per-tensor loses
 test('sensitivity, then a proposed recipe edited and applied', async ({ page }, testInfo) => {
   test.setTimeout(150_000);
   const lines = captureConsole(page);
-  await openLab(page, 64, 100);
-  const { train, evaluate } = panels(page);
-  await train.getByLabel('Network').selectOption('tiny');
-  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
-    timeout: 60_000,
-  });
+  await openWithTinyNet(page, 64, 100);
 
   const score = scorePanel(page);
   const value = score.getByTestId('score-value');

@@ -7,12 +7,12 @@
 // "Aborted()…", as a too-big Spectra analysis did) is noticed from the failed call alone: the
 // worker is replaced, the badge and the job say why, and the restart completes.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { writeSliceFiles } from './fixtures/cifar-slices';
 import {
   consoleOnFailure,
   pageErrors,
   countLabWorkers,
   debugInfo,
+  openWithTinyNet,
   panels,
   region,
 } from './helpers';
@@ -22,23 +22,6 @@ const RECIPE = { weightBits: 8 };
 const RECIPE_JSON = JSON.stringify(RECIPE);
 
 const consoleLines = consoleOnFailure();
-
-/** wasm, the slices loaded, the recipe from the URL, the untrained tiny net made current. */
-async function openWithTinyNet(page: Page): Promise<void> {
-  await page.goto(`/?backend=wasm&recipe=${encodeURIComponent(RECIPE_JSON)}`);
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', {
-    timeout: 60_000,
-  });
-  const files = writeSliceFiles(64, TEST_IMAGES);
-  const { data, train, evaluate } = panels(page);
-  await data.getByLabel('Choose CIFAR-100 files').setInputFiles([files.train, files.test]);
-  await expect(data.getByTestId('count-test')).toContainText(String(TEST_IMAGES));
-  await train.getByLabel('Network').selectOption('tiny');
-  await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-  await expect(evaluate.getByTestId('eval-results')).toHaveAttribute('data-runs', '1', {
-    timeout: 60_000,
-  });
-}
 
 /**
  * In the page: once job `kind` has reported progress from the worker (mid-job), kill the worker.
@@ -88,7 +71,7 @@ test('a worker killed mid-evaluation and mid-analysis is replaced; the jobs rest
 }) => {
   test.setTimeout(150_000);
   const workers = countLabWorkers(page);
-  await openWithTinyNet(page);
+  await openWithTinyNet(page, 64, TEST_IMAGES, `&recipe=${encodeURIComponent(RECIPE_JSON)}`);
   const { evaluate } = panels(page);
   const killed = 'The worker stopped (it did not answer for 2 s) — restarted;';
 
@@ -136,7 +119,7 @@ test('a wasm abort that leaves the worker broken is noticed; the worker is repla
 }) => {
   test.setTimeout(120_000);
   const workers = countLabWorkers(page);
-  await openWithTinyNet(page);
+  await openWithTinyNet(page, 64, TEST_IMAGES, `&recipe=${encodeURIComponent(RECIPE_JSON)}`);
   await page.evaluate(() =>
     (
       window as unknown as { __lab: { debugAbortWorker: () => Promise<void> } }
