@@ -92,16 +92,9 @@ function paddedPatchSource(xm: tf.Tensor4D, geo: LayerGeometry, useBias: boolean
   return tf.concat([xp, tf.fill([n, hp, wp, 1], 1 / k2)], 3);
 }
 
-/**
- * Σ over the first axis of [N, c_out, c′] as a matmul with a row of ones. Not tf.sum(·, 0): on
- * wasm that is the lab's pooled reduction (backend/wasm-reduce-kernels.ts, XNNPACK AvgPool over
- * an N×1 window with c_out·c′ channels), which corrupts the heap ("memory access out of bounds")
- * for some shapes — e.g. N = 8, c_out·c′ ≥ 16384 (OSI's 288 → 64 projection).
- */
+/** Σ over the first axis of [N, c_out, c′] (on wasm rows this wide take wasm's own Sum). */
 function sumOverSamples(t: tf.Tensor3D): tf.Tensor2D {
-  const [n, rows, cols] = t.shape;
-  const total = tf.matMul(tf.ones([1, n]), tf.reshape(t, [n, rows * cols]));
-  return tf.reshape(total, [rows, cols]);
+  return tf.sum(t, 0);
 }
 
 /**
