@@ -10,7 +10,8 @@ export interface NumberFieldProps {
   onChange: (v: number) => void;
   min?: number;
   max?: number;
-  step?: number;
+  /** Default 1; 'any' (or a fraction) takes decimals (the decimal keypad on phones). */
+  step?: number | 'any';
   disabled?: boolean;
   testId?: string;
   /** Shown after the input (e.g. "%"). */
@@ -26,6 +27,7 @@ export function NumberField(p: NumberFieldProps) {
         <input
           id={id}
           type="number"
+          inputMode={p.step === 'any' || !Number.isInteger(p.step ?? 1) ? 'decimal' : 'numeric'}
           min={p.min}
           max={p.max}
           step={p.step ?? 1}

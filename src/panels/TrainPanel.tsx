@@ -6,6 +6,7 @@
  */
 import { useId } from 'react';
 import { CountField } from '../components/CountField';
+import { NumberField } from '../components/NumberField';
 import { MetricsChart } from '../components/MetricsChart';
 import { JobInterrupted } from '../components/JobInterrupted';
 import { ProgressBar } from '../components/ProgressBar';
@@ -88,32 +89,6 @@ function ReplaceNote({ locked }: { locked: boolean }) {
     <p className="hint" data-testid="train-replace-note">
       {note}
     </p>
-  );
-}
-
-function NumberField(props: {
-  label: string;
-  value: number;
-  min: number;
-  step: number | 'any';
-  disabled: boolean;
-  onChange: (v: number) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        type="number"
-        inputMode="decimal"
-        min={props.min}
-        step={props.step}
-        value={Number.isNaN(props.value) ? '' : props.value}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.currentTarget.valueAsNumber)}
-      />
-    </div>
   );
 }
 
