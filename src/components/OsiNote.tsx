@@ -19,23 +19,28 @@ export function OsiNote() {
         “As counted”: this lab’s count of OSI-AI’s real weights; “as published”: OSI-AI’s own
         figure, from the sparsities it assumed.
       </p>
-      <div>
-        <span className="osi-label">as counted</span>{' '}
-        <strong data-testid="osi-as-counted">{formatScore(ref.asCounted.score)}</strong>
-        <span className="hint">
-          {' '}
-          each layer's own zeros, 16-bit freebie, BN folded, {exitRateText(ref.exitRate)}
-        </span>
-      </div>
-      <div>
-        <span className="osi-label">as published</span>{' '}
-        <strong data-testid="osi-as-published">{formatScore(ref.asPublished.score)}</strong>
-        <span className="hint">
-          {' '}
-          the uniform 64 % / 50 % sparsity OSI-AI assumed (its layers really differ), exit at 29.29
-          %
-        </span>
-      </div>
+      <ReferenceRow
+        label="as counted"
+        score={ref.asCounted.score}
+        testId="osi-as-counted"
+        hint={`each layer's own zeros, 16-bit freebie, BN folded, ${exitRateText(ref.exitRate)}`}
+      />
+      <ReferenceRow
+        label="as published"
+        score={ref.asPublished.score}
+        testId="osi-as-published"
+        hint="the uniform 64 % / 50 % sparsity OSI-AI assumed (its layers really differ), exit at 29.29 %"
+      />
+    </div>
+  );
+}
+
+function ReferenceRow(p: { label: string; score: number; testId: string; hint: string }) {
+  return (
+    <div>
+      <span className="osi-label">{p.label}</span>{' '}
+      <strong data-testid={p.testId}>{formatScore(p.score)}</strong>
+      <span className="hint"> {p.hint}</span>
     </div>
   );
 }
