@@ -22,6 +22,7 @@ import { softmaxCrossEntropy } from './loss';
 import { topKCountsTensor } from './metrics';
 import { forwardMicroBatch, type MicroBatchOptions } from './pass-memory';
 import { CancelledError, type Batch, type BatchSource, type CancelSignal } from './types';
+import { yieldToEventLoop } from '../util/yield';
 
 /** A model whose eval forward returns main logits and named extra outputs (graph/Network). */
 export interface EarlyExitModel {
@@ -253,7 +254,7 @@ async function run(
     done += idx.length;
     const r = rate(done);
     o.onProgress?.({ done, total: n, imagesPerSecond: r, etaSeconds: (n - done) / r });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
   }
   const frac = (count: number) => count / n;
   return {

@@ -12,6 +12,7 @@ import { softmaxCrossEntropy } from './loss';
 import { topKCountsTensor } from './metrics';
 import { forwardMicroBatch, type MicroBatchOptions } from './pass-memory';
 import { CancelledError, type BatchSource, type CancelSignal, type TrainableModel } from './types';
+import { yieldToEventLoop } from '../util/yield';
 
 export interface EvalProgress {
   done: number;
@@ -103,7 +104,7 @@ export async function evaluate(
       imagesPerSecond: rate,
       etaSeconds: (order.length - done) / rate,
     });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
   }
   const n = order.length;
   const seconds = Math.max(1e-9, (performance.now() - start) / 1000);

@@ -21,6 +21,7 @@ import { lrAt, type LrSchedule, type ScheduleClock } from './schedule';
 import { Sgd, type NamedParam, type SgdConfig } from './sgd';
 import { StepAccumulators, trainStep } from './train-step';
 import type { BatchSource, DistillOptions, TrainableModel } from './types';
+import { yieldToEventLoop } from '../util/yield';
 
 export interface TrainMetrics {
   /** 0-based epoch of the last step. */
@@ -113,7 +114,6 @@ export interface TrainResult {
 }
 
 const now = (): number => performance.now();
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 function namedParams(model: TrainableModel): NamedParam[] {
   const vars = model.trainableVariables();

@@ -32,6 +32,24 @@ describe('Hessian-vector products', () => {
     q.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('let a macrotask run between loss terms (a worker answers its heartbeat mid-product)', async () => {
+    const q = makeQuadratic([2, 1, -1], 3, [[3]]);
+    const seen: boolean[] = [];
+    let ticked = false;
+    const term = q.model.terms[0]!;
+    const terms = [0, 1, 2].map(() => ({
+      weight: term.weight / 3,
+      loss: () => {
+        seen.push(ticked);
+        return term.loss();
+      },
+    }));
+    setTimeout(() => (ticked = true), 0);
+    await exactHvp({ vars: q.model.vars, terms }, [1, 0, 0]);
+    expect(seen).toEqual([false, true, true]);
+    q.dispose();
+  });
 });
 
 describe('finite-difference HVP stencils', () => {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerSecondOrderGradients } from '../../backend/second-order-gradients';
 import { CancelledError, type CancelSignal } from '../../train/types';
 import { concatFlat, layoutOf, toTensors, type VectorLayout } from './vectors';
+import { yieldToEventLoop } from '../../util/yield';
 
 /** One weighted part of the loss, e.g. a batch with weight (batch size / total). */
 export interface LossTerm {
@@ -69,6 +70,7 @@ async function sumOverTerms(
     const data = await flat.data();
     flat.dispose();
     for (let i = 0; i < out.length; i++) out[i]! += term.weight * data[i]!;
+    await yieldToEventLoop(); // a worker answers its heartbeat and cancels between passes
   }
   return out;
 }

@@ -26,9 +26,10 @@ import { dimA as dimAOf } from './geometry';
 import { KfacError } from './kfac-error';
 import { planLayers, type KfacSkipped, type PlannedLayer } from './layer-plan';
 import { KfacEta } from './kfac-eta';
-import { checkCancel, nextTick, pass, type Run } from './kfac-pass';
+import { checkCancel, pass, type Run } from './kfac-pass';
 import { symmetricEigen, type SymEigen } from './sym-eigen';
 import type { KfacLayer, KfacOptions, KfacResult } from './kfac-types';
+import { yieldToEventLoop } from '../../util/yield';
 
 const SEED_ORDER = 0x6b666163;
 
@@ -124,7 +125,7 @@ async function eigenBases(
     }
     run.eta.eigenDone(nA ** 3 + nG ** 3, (performance.now() - start) / 1000);
     run.o.onProgress?.(run.eta.progress('eigen', i + 1, run.layers.length));
-    await nextTick();
+    await yieldToEventLoop();
   }
   return out;
 }

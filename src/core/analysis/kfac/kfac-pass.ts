@@ -18,6 +18,7 @@ import { fisherPass, sampleLabels } from './fisher-pass';
 import type { KfacEta } from './kfac-eta';
 import type { PlannedLayer } from './layer-plan';
 import type { KfacOptions } from './kfac-types';
+import { yieldToEventLoop } from '../../util/yield';
 
 const SEED_LABELS = 0x6c61626c;
 
@@ -40,8 +41,6 @@ export type Visit = (layer: PlannedLayer, input: tf.Tensor, grad: tf.Tensor) => 
 export function checkCancel(signal: CancelSignal | undefined, where: string): void {
   if (signal?.aborted) throw new CancelledError(`K-FAC analysis cancelled during ${where}`);
 }
-
-export const nextTick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Examples [r.start, r.start + r.size) of a batch as tensors. */
 function partTensors(run: Run, batch: Batch, r: MicroRange) {
@@ -148,6 +147,6 @@ export async function pass(
     acc.forEach((v, i) => take(i, v));
     run.eta.batchDone((performance.now() - start) / 1000);
     run.o.onProgress?.(run.eta.progress(phase, index + 1, count));
-    await nextTick();
+    await yieldToEventLoop();
   }
 }

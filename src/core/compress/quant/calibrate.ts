@@ -25,6 +25,7 @@ import {
 import type { ActivationQuant } from '../../io/compressed/quant-params';
 import { mseAsymmetric, mseBinaryPoint } from './exponents';
 import { sigmaMaxBinaryPoint } from './sigma-max';
+import { yieldToEventLoop } from '../../util/yield';
 
 export const CALIBRATION_MOMENTUM = 0.9;
 
@@ -78,6 +79,7 @@ export async function calibrateActivations(
         ema.set(name, update(ema.get(name), stats));
       }
       seen++;
+      await yieldToEventLoop();
     }
   } finally {
     it.return?.();
