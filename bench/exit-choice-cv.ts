@@ -9,7 +9,7 @@
  *
  * node scripts/run-bundled.mjs bench/exit-choice-cv.ts [file.mnlc] [--settings '[[0.85,0.2],…]']
  * → one JSON object: per setting {threshold, blend, correct, top1EarlyExit, exitRate}, and
- *   {cvMean, cvP5, cvP95, picks}. About 2 minutes on this machine (wasm, 2 threads).
+ *   {cvMean, cvP5, cvP95, picks}. About 2–3 minutes on this machine (wasm, one thread).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectNodeBackend } from '../src/cli/node-backend';
@@ -152,3 +152,4 @@ const cv = crossValidate(
   results.map((r) => `${r.threshold}/${r.blend}`),
 );
 process.stdout.write(JSON.stringify({ file, settings: perSetting, ...cv }) + '\n');
+process.exit(); // pthread workers of the threaded wasm build would keep the process alive

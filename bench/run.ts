@@ -129,3 +129,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The threaded wasm build's pthread workers (--threads N) would keep the process alive.
+process.exit();

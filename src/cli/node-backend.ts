@@ -1,7 +1,8 @@
 /**
  * Backend for the command line: wasm (with the lab's gradient kernels, so training works) by
  * default, cpu on request or when wasm cannot start. `--backend cpu|wasm`; `--threads N` (wasm:
- * XNNPACK threads, default every logical core up to 8; 1 = the single-threaded build).
+ * XNNPACK threads, 1 to 8; default 1, the single-threaded build — see wasm-threads.ts and
+ * docs/PERFORMANCE.md for why the threaded build is opt-in for now).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -9,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import '../core/backend/register-node-backends';
 import { UsageError } from './args';
-import { defaultWasmThreads, MAX_WASM_THREADS, startWasm } from './wasm-threads';
+import { MAX_WASM_THREADS, startWasm } from './wasm-threads';
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries (the CLI runs from a bundle). */
 function wasmDir(): string {
@@ -27,7 +28,7 @@ export function nodeThreads(): number {
 }
 
 function parseThreads(flag: string | undefined): number {
-  if (flag === undefined) return defaultWasmThreads();
+  if (flag === undefined) return 1;
   const n = Number(flag);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
     throw new UsageError(

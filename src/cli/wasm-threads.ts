@@ -16,8 +16,10 @@
  *    twice the requested thread count while the module starts.
  *
  * The 8 pthread workers Emscripten pre-creates load their scripts before the module resolves,
- * so the temporary folder is removed as soon as the backend is up; the workers are unref'd so
- * that a command ends when its work does. Browsers need none of this
+ * so the temporary folder is removed as soon as the backend is up. The workers stay ref'd: the
+ * command line ends its process itself once a command has settled (run-main.ts). (They were
+ * unref'd until session 9: under load a command then sometimes ended early, its event loop
+ * drained while it still waited — with exit 0 and nothing printed.) Browsers need none of this
  * (cross-origin isolation is enough, docs/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,12 +33,6 @@ import path from 'node:path';
 export const MAX_WASM_THREADS = 8;
 
 const WORKER_SCRIPT_MARK = 'WasmBackendModuleThreadedSimd(Module)';
-
-/** Threads to use by default: every logical core, at most MAX_WASM_THREADS. */
-export function defaultWasmThreads(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : 1;
-  return Math.max(1, Math.min(MAX_WASM_THREADS, cores));
-}
 
 /** tfjs's Emscripten output of the threaded SIMD build: what each pthread imports. */
 function pthreadMainScript(): string {
@@ -111,19 +107,5 @@ export async function startWasm(threads: number): Promise<number> {
     restore();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  unrefWorkers();
   return getThreadsCount();
-}
-
-/** Emscripten's pthread workers as far as this file needs them. */
-interface PthreadPool {
-  unusedWorkers: { unref(): void }[];
-  runningWorkers: { unref(): void }[];
-}
-
-/** Lets the process end while the pool's workers wait (Node waits for ref'd workers). */
-function unrefWorkers(): void {
-  const pool = (tf.backend() as unknown as { wasm?: { PThread?: PthreadPool } }).wasm?.PThread;
-  if (!pool) throw new Error('wasm threads: the backend has no pthread pool');
-  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) w.unref();
 }
