@@ -68,22 +68,33 @@ function argmax(a: Float32Array, o: number, b?: Float32Array, w = 0): number {
   return best;
 }
 
+type Softmaxes = Awaited<ReturnType<typeof softmaxes>>;
+
+/** Per image, once: the exit head's top probability and its prediction. */
+function exitTops(p: Softmaxes): { top: Float32Array; pred: Int32Array } {
+  const n = p.labels.length;
+  const top = new Float32Array(n);
+  const pred = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    pred[i] = argmax(p.exit, i * K);
+    top[i] = p.exit[i * K + pred[i]!]!;
+  }
+  return { top, pred };
+}
+
 /** Per image: 1 where the early-exit prediction at (threshold, blend) is right; exits. */
-function outcome(p: Awaited<ReturnType<typeof softmaxes>>, threshold: number, blend: number) {
+function outcome(p: Softmaxes, e: ReturnType<typeof exitTops>, threshold: number, blend: number) {
   const n = p.labels.length;
   const ok = new Uint8Array(n);
   let exits = 0;
   for (let i = 0; i < n; i++) {
-    const o = i * K;
-    let top = 0;
-    for (let k = 0; k < K; k++) top = Math.max(top, p.exit[o + k]!);
-    const exitsHere = top > Math.fround(threshold);
+    const exitsHere = e.top[i]! > Math.fround(threshold);
     if (exitsHere) exits++;
     const pred = exitsHere
-      ? argmax(p.exit, o)
+      ? e.pred[i]
       : blend > 0
-        ? argmax(p.main, o, p.exit, blend)
-        : argmax(p.main, o);
+        ? argmax(p.main, i * K, p.exit, blend)
+        : argmax(p.main, i * K);
     ok[i] = pred === p.labels[i] ? 1 : 0;
   }
   return { ok, exitRate: exits / n };
@@ -132,10 +143,11 @@ const file =
   'recipes/osi-qat-mixed-a9-t0875.mnlc';
 await selectNodeBackend('wasm');
 const p = await softmaxes(file);
+const tops = exitTops(p);
 const results = settings.map(([threshold, blend]) => ({
   threshold,
   blend,
-  ...outcome(p, threshold, blend),
+  ...outcome(p, tops, threshold, blend),
 }));
 const perSetting = results.map((r) => {
   const correct = r.ok.reduce((a, b) => a + b, 0);

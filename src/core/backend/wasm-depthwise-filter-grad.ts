@@ -3,8 +3,8 @@
  *
  *   dW[a, b, c] = Σ_{n,y,x} x[n, a + s·y − top, b + s·x − left, c] · dy[n, y, x, c]   (x = 0 outside)
  *
- * For each of the kh·kw taps the shifted (strided) view of x is copied straight between wasm heap
- * views — one memcpy per row for stride 1, per pixel otherwise, zeros outside — then multiplied by
+ * For each of the kh·kw taps the shifted (strided) view of x is copied within the wasm heap —
+ * one copyWithin per row for stride 1, per pixel otherwise, zeros outside — then multiplied by
  * dy and summed per channel (pooled, wasm-reduce-kernels.ts). wasm's own Slice first copies the
  * whole input out of the heap, and the earlier form (a depthwise correlation over N·C channels
  * with dy as an Ho×Wo filter) spends its time in XNNPACK packing that huge filter; both were
@@ -30,30 +30,30 @@ export function tapView(
 ): tf.TensorInfo {
   const c = g.cIn;
   const out = backend.makeOutput([g.n, g.outH, g.outW, c], 'float32');
-  // Views after makeOutput: a heap growth detaches older ones.
-  const src = backend.typedArrayFromHeap(x);
-  const dst = backend.typedArrayFromHeap(out);
+  // One view of the whole heap, after makeOutput (a heap growth detaches older views); x and
+  // the output are ranges of it, so every copy is a copyWithin — no subarray object per pixel,
+  // which made the stride-2 taps 3–7× slower than the stride-1 ones.
+  const outView = backend.typedArrayFromHeap(out);
+  const heap = new Float32Array(outView.buffer);
+  const src = backend.typedArrayFromHeap(x).byteOffset / 4;
+  const dst = outView.byteOffset / 4;
   const rowOut = g.outW * c;
   for (let n = 0; n < g.n; n++) {
     for (let y = 0; y < g.outH; y++) {
       const iy = a + g.sh * y - g.top;
-      const o = (n * g.outH + y) * rowOut;
-      if (iy < 0 || iy >= g.h) {
-        dst.fill(0, o, o + rowOut);
-        continue;
-      }
-      copyRow(src, dst, (n * g.h + iy) * g.w * c, o, g, b);
+      const o = dst + (n * g.outH + y) * rowOut;
+      if (iy < 0 || iy >= g.h) heap.fill(0, o, o + rowOut);
+      else copyRow(heap, src + (n * g.h + iy) * g.w * c, o, g, b);
     }
   }
   return out;
 }
 
-/** One output row: x positions b + s·j − left for j < outW, zeros outside [0, w). */
+/** One output row at heap[to…]: x positions b + s·j − left for j < outW, zeros outside [0, w). */
 function copyRow(
-  src: Float32Array,
-  dst: Float32Array,
-  rowIn: number,
-  rowOut: number,
+  heap: Float32Array,
+  from: number,
+  to: number,
   g: ConvGradGeometry,
   b: number,
 ): void {
@@ -62,17 +62,11 @@ function copyRow(
     const first = b - g.left; // input column of output column 0
     const lo = Math.max(0, -first);
     const hi = Math.min(g.outW, g.w - first);
-    if (lo > 0) dst.fill(0, rowOut, rowOut + lo * c);
-    if (hi > lo)
-      dst.set(src.subarray(rowIn + (first + lo) * c, rowIn + (first + hi) * c), rowOut + lo * c);
-    if (hi < g.outW) dst.fill(0, rowOut + Math.max(hi, lo) * c, rowOut + g.outW * c);
+    if (lo > 0) heap.fill(0, to, to + lo * c);
+    if (hi > lo) heap.copyWithin(to + lo * c, from + (first + lo) * c, from + (first + hi) * c);
+    if (hi < g.outW) heap.fill(0, to + Math.max(hi, lo) * c, to + g.outW * c);
     return;
   }
-  // Strided: one pixel at a time, as copyWithin on the one heap both views share (no subarray
-  // object per pixel: that allocation made the stride-2 taps 3–7× slower than the stride-1 ones).
-  const heap = new Float32Array(dst.buffer);
-  const from = src.byteOffset / 4 + rowIn;
-  const to = dst.byteOffset / 4 + rowOut;
   for (let j = 0; j < g.outW; j++) {
     const ix = b + g.sw * j - g.left;
     const o = to + j * c;

@@ -92,11 +92,6 @@ function paddedPatchSource(xm: tf.Tensor4D, geo: LayerGeometry, useBias: boolean
   return tf.concat([xp, tf.fill([n, hp, wp, 1], 1 / k2)], 3);
 }
 
-/** Σ over the first axis of [N, c_out, c′] (on wasm rows this wide take wasm's own Sum). */
-function sumOverSamples(t: tf.Tensor3D): tf.Tensor2D {
-  return tf.sum(t, 0);
-}
-
 /**
  * Σ_n (Q_Gᵀ ∇W_n[tap] Q_A)² for every tap: [k², c_out, c′]. qA [c′, c′], qG [c_out, c_out]
  * (columns = eigenvectors).
@@ -130,7 +125,7 @@ export function batchEkfacSums(
             const end = [n, i + (outH - 1) * s + 1, j + (outW - 1) * s + 1, c2];
             const a = tf.stridedSlice(rotated, [0, i, j, 0], end, [1, s, s, 1]);
             const perSample = tf.matMul(gr, tf.reshape(a, [n, L, c2]), true, false); // [N,c_out,c′]
-            return sumOverSamples(tf.square(perSample) as tf.Tensor3D);
+            return tf.sum(tf.square(perSample), 0) as tf.Tensor2D; // Σ over samples
           }),
         );
       }
